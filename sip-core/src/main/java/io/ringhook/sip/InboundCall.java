@@ -1,0 +1,26 @@
+package io.ringhook.sip;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * The facts about one inbound call that a {@link CallDecider} and a {@link MediaBridge} need.
+ *
+ * @param callId     ringhook's own id for the call (unique, URL-safe), used in logs and webhook headers
+ * @param sipCallId  the Call-ID header of the INVITE
+ * @param trunk      the name of the trunk whose {@code allow} list matched the source address
+ * @param source     where the INVITE came from
+ * @param fromNumber the caller in E.164 ({@code +} and digits) or {@code anonymous}
+ * @param toNumber   the dialed number in E.164, or the Request-URI user part as sent when it is not a number
+ */
+public record InboundCall(String callId, String sipCallId, String trunk, InetSocketAddress source,
+                          String fromNumber, String toNumber) {
+  public InboundCall {
+    Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(sipCallId, "sipCallId");
+    Objects.requireNonNull(trunk, "trunk");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(fromNumber, "fromNumber");
+    Objects.requireNonNull(toNumber, "toNumber");
+  }
+}

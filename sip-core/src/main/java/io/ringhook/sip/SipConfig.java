@@ -1,0 +1,46 @@
+package io.ringhook.sip;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the SIP layer needs to run: where to listen, what to advertise, and who may send calls.
+ *
+ * @param host            the listen address for UDP and TCP (e.g. {@code 0.0.0.0})
+ * @param port            the listen port for UDP and TCP (0 is not allowed: JAIN-SIP needs a real port)
+ * @param advertise       the address written into Contact and SDP, when not the listen address (NAT)
+ * @param trunks          who may send calls; empty means loopback and private networks only
+ * @param userAgent       the value of the User-Agent/Server header, e.g. {@code ringhook/0.1.0}
+ * @param ackTimeout      how long to wait for the ACK of our 200 OK before giving the call up with BYE
+ */
+public record SipConfig(String host, int port, Optional<String> advertise, List<Trunk> trunks,
+                        String userAgent, Duration ackTimeout) {
+  public SipConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(advertise, "advertise");
+    trunks = List.copyOf(trunks);
+    Objects.requireNonNull(userAgent, "userAgent");
+    Objects.requireNonNull(ackTimeout, "ackTimeout");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port must be 1..65535, got " + port);
+    }
+  }
+
+  /**
+   * A carrier trunk: a named set of source networks allowed to send calls.
+   *
+   * @param name               the trunk's name, for logs and call records
+   * @param allow              CIDR blocks or single addresses, IPv4 or IPv6 (e.g. {@code 198.51.100.0/24})
+   * @param defaultCountryCode the country calling code (digits, no "+") for national-format numbers
+   *                           from this trunk, or empty when the trunk sends none
+   */
+  public record Trunk(String name, List<String> allow, Optional<String> defaultCountryCode) {
+    public Trunk {
+      Objects.requireNonNull(name, "name");
+      allow = List.copyOf(allow);
+      Objects.requireNonNull(defaultCountryCode, "defaultCountryCode");
+    }
+  }
+}
