@@ -1,0 +1,141 @@
+package io.ringhook.webhook;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty implementation of {@link WebhookClient}: one bounded keep-alive pool per origin, held
+ * in a Caffeine cache that drops (and closes) origins left unused for the idle timeout.
+ */
+final class NettyWebhookClient implements WebhookClient {
+
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final Clock clock;
+  private final String userAgent;
+  private final SslContext tls;
+  private final AddressResolverGroup<InetSocketAddress> resolver;
+  private final Bootstrap template;
+  private final Duration idleTimeout;
+  private final int maxConnectionsPerOrigin;
+  private final Cache<Origin, OriginPool> pools;
+  private final Set<CallRun> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  NettyWebhookClient(WebhookClient.Builder b) {
+    this.clock = b.clock;
+    this.userAgent = "ringhook/" + b.version;
+    this.idleTimeout = b.idleTimeout;
+    this.maxConnectionsPerOrigin = b.maxConnectionsPerOrigin;
+    this.tls = TlsContexts.client(b.extraCaFile);
+    this.ownsGroup = b.group == null;
+    this.group =
+        ownsGroup
+            ? new MultiThreadIoEventLoopGroup(
+                2, new DefaultThreadFactory("ringhook-webhook", true), NioIoHandler.newFactory())
+            : b.group;
+    // Netty's own DNS client: the JDK resolver would block an event loop on a slow name server.
+    this.resolver =
+        new DnsAddressResolverGroup(
+            new DnsNameResolverBuilder()
+                .datagramChannelType(NioDatagramChannel.class)
+                .socketChannelType(NioSocketChannel.class));
+    this.template =
+        new Bootstrap()
+            .channel(NioSocketChannel.class)
+            .resolver(resolver)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, OriginPool.CONNECT_TIMEOUT_MILLIS)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true);
+    this.pools =
+        Caffeine.newBuilder()
+            .expireAfterAccess(idleTimeout)
+            .scheduler(Scheduler.forScheduledExecutorService(group))
+            .executor(Runnable::run)
+            .<Origin, OriginPool>removalListener(
+                (origin, pool, cause) -> {
+                  if (pool != null) {
+                    pool.close();
+                  }
+                })
+            .build();
+  }
+
+  @Override
+  public CompletableFuture<WebhookResult> call(WebhookRequest request, WebhookPolicy policy) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(policy, "policy");
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("webhook client closed"));
+    }
+    Origin origin = Origin.of(request.url());
+    WebhookMessage message = new WebhookMessage(request, origin, userAgent, clock);
+    CompletableFuture<WebhookResult> future = new CompletableFuture<>();
+    // The call runs on its origin's loop, where that origin's connections live.
+    CallRun run =
+        new CallRun(this, request, policy, origin, message, future, pool(origin).loop());
+    running.add(run);
+    future.whenComplete(
+        (result, error) -> {
+          if (future.isCancelled()) {
+            run.cancel();
+          }
+        });
+    run.start();
+    return future;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** The pool of an origin, created on first use on the next event loop of the group. */
+  OriginPool pool(Origin origin) {
+    return pools.get(
+        origin,
+        o -> new OriginPool(o, group.next(), template, tls, idleTimeout, maxConnectionsPerOrigin));
+  }
+
+  void forget(CallRun run) {
+    running.remove(run);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (CallRun run : List.copyOf(running)) {
+      run.shutdown();
+    }
+    pools.invalidateAll();
+    pools.cleanUp();
+    resolver.close();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+  }
+}

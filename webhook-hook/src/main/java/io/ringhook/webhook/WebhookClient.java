@@ -1,0 +1,123 @@
+package io.ringhook.webhook;
+
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The inbound call webhook client: asks a customer's webhook whether, and with which variables, a
+ * ringing call is connected, retrying as its {@link WebhookPolicy} says.
+ *
+ * <p>Create one per server and share it: it keeps one keep-alive connection pool per origin
+ * (scheme, host, port) on Netty event loops, so thousands of calls can wait at once without a
+ * thread each. {@link #close()} it at shutdown.
+ */
+public interface WebhookClient extends AutoCloseable {
+
+  /**
+   * Starts asking the webhook about one call; returns at once, never blocks.
+   *
+   * <p>The future completes with a {@link WebhookResult} (a failed webhook is a {@link
+   * WebhookResult.Failure}, not an exception), on a Netty event-loop thread: dependent stages must
+   * not block. It completes exceptionally only when the client is closed meanwhile. When the caller
+   * hangs up, {@code cancel(true)} the future: the request in flight is aborted (its connection
+   * closed) and no further attempt or backoff follows.
+   */
+  CompletableFuture<WebhookResult> call(WebhookRequest request, WebhookPolicy policy);
+
+  /**
+   * Closes every pooled connection, completes calls still running exceptionally, and shuts the
+   * event loops down when the client created them. Does not wait.
+   */
+  @Override
+  void close();
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings shared by every call of one client; all optional. */
+  final class Builder {
+    EventLoopGroup group;
+    Clock clock = Clock.systemUTC();
+    String version = "dev";
+    Path extraCaFile;
+    int maxConnectionsPerOrigin = 256;
+    Duration idleTimeout = Duration.ofSeconds(30);
+
+    Builder() {}
+
+    /**
+     * Runs on a shared NIO event loop group ({@code NioIoHandler}) which the client will not shut
+     * down. Without one, the client creates a small group of its own.
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group, "group");
+      return this;
+    }
+
+    /** The clock for attempt start times and signature timestamps (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The version sent as {@code User-Agent: ringhook/<version>}. */
+    public Builder version(String version) {
+      Objects.requireNonNull(version, "version");
+      if (version.isEmpty() || !version.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException(
+            "version must be non-empty printable ASCII without spaces, got \"" + version + "\"");
+      }
+      this.version = version;
+      return this;
+    }
+
+    /**
+     * A PEM file of extra CA certificates trusted for HTTPS on top of the JDK's trust store, for
+     * webhooks behind a private CA.
+     */
+    public Builder extraCaFile(Path pemFile) {
+      this.extraCaFile = Objects.requireNonNull(pemFile, "pemFile");
+      return this;
+    }
+
+    /**
+     * The most connections open to one origin at once (default 256); further attempts wait for a
+     * connection, within their own deadline.
+     */
+    public Builder maxConnectionsPerOrigin(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerOrigin must be >= 1, got " + max);
+      }
+      this.maxConnectionsPerOrigin = max;
+      return this;
+    }
+
+    /**
+     * How long a pooled keep-alive connection may sit unused before it is closed, and an origin
+     * unused before its pool is dropped (default 30 s).
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+        throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws IllegalArgumentException when the extra CA file cannot be read or holds no
+     *     certificate
+     */
+    public WebhookClient build() {
+      return new NettyWebhookClient(this);
+    }
+  }
+}

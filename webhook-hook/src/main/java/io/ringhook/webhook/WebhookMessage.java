@@ -1,0 +1,133 @@
+package io.ringhook.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The HTTP request of one call's webhook, built once and stamped per attempt: the documented body
+ * plus the metadata headers and, when a secret is set, the signature.
+ */
+final class WebhookMessage {
+
+  static final String CALL_ID_HEADER = "X-Ringhook-Call-Id";
+  static final String ATTEMPT_HEADER = "X-Ringhook-Attempt";
+  static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+  static final String SIGNATURE_HEADER = "X-Ringhook-Signature";
+  static final String EVENT = "inbound_call";
+
+  private final String callId;
+  private final String target;
+  private final String hostHeader;
+  private final String userAgent;
+  private final String idempotencyKey;
+  private final byte[] body;
+  private final SecretKeySpec key;
+  private final Clock clock;
+
+  WebhookMessage(WebhookRequest request, Origin origin, String userAgent, Clock clock) {
+    this.callId = request.callId();
+    this.target = requestTarget(request.url());
+    this.hostHeader = origin.hostHeader();
+    this.userAgent = userAgent;
+    this.idempotencyKey = idempotencyKey(request.callId());
+    this.body = body(request.fromNumber(), request.toNumber());
+    this.key = request.secret() == null ? null : hmacKey(request.secret());
+    this.clock = clock;
+  }
+
+  /** The raw body, identical on every attempt. */
+  byte[] body() {
+    return body.clone();
+  }
+
+  String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  /** The request of one attempt; the signature's timestamp is taken now. */
+  FullHttpRequest request(int attempt) {
+    FullHttpRequest req =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, target, Unpooled.wrappedBuffer(body));
+    HttpHeaders h = req.headers();
+    h.set(HttpHeaderNames.HOST, hostHeader);
+    h.set(HttpHeaderNames.USER_AGENT, userAgent);
+    h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    h.set(HttpHeaderNames.ACCEPT, "application/json");
+    h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    h.set(CALL_ID_HEADER, callId);
+    h.set(ATTEMPT_HEADER, attempt);
+    h.set(IDEMPOTENCY_HEADER, idempotencyKey);
+    if (key != null) {
+      h.set(SIGNATURE_HEADER, signature(key, clock.instant().getEpochSecond(), body));
+    }
+    return req;
+  }
+
+  /** The body, exactly {@code {"event":"inbound_call","from_number":"…","to_number":"…"}}. */
+  static byte[] body(String fromNumber, String toNumber) {
+    ObjectMapper mapper = Json.MAPPER;
+    ObjectNode node = mapper.createObjectNode();
+    node.put("event", EVENT);
+    node.put("from_number", fromNumber);
+    node.put("to_number", toNumber);
+    try {
+      return mapper.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot happen: three strings always serialise", e);
+    }
+  }
+
+  /**
+   * The signature header value: {@code t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>}.
+   */
+  static String signature(String secret, long unixSeconds, byte[] body) {
+    return signature(hmacKey(secret), unixSeconds, body);
+  }
+
+  private static String signature(SecretKeySpec key, long unixSeconds, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      mac.update((unixSeconds + ".").getBytes(StandardCharsets.US_ASCII));
+      mac.update(body);
+      return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(mac.doFinal());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  private static SecretKeySpec hmacKey(String secret) {
+    return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+  }
+
+  /**
+   * The same key on every attempt for one call, and for every client restart: a name-based UUID
+   * of the call id, so receivers can deduplicate retries without keeping our call ids.
+   */
+  static String idempotencyKey(String callId) {
+    return UUID.nameUUIDFromBytes(("ringhook:inbound_call:" + callId).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  private static String requestTarget(URI url) {
+    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+  }
+}

@@ -1,0 +1,120 @@
+package io.ringhook.webhook;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The outcome of asking a webhook about one call: its variables, or the failure, each with every
+ * attempt made.
+ */
+public sealed interface WebhookResult permits WebhookResult.Success, WebhookResult.Failure {
+
+  /** Every attempt made, in order; never empty. */
+  List<Attempt> attempts();
+
+  /** One line for logs and call records, e.g. {@code webhook 200 on attempt 2, 3 variables}. */
+  String summary();
+
+  /** The last attempt made. */
+  default Attempt lastAttempt() {
+    return attempts().get(attempts().size() - 1);
+  }
+
+  /**
+   * The webhook answered 2xx with an empty body or a JSON object.
+   *
+   * @param variables the {@code dynamic_variables}, flattened to strings, in the order received
+   */
+  record Success(Map<String, String> variables, List<Attempt> attempts) implements WebhookResult {
+    public Success {
+      variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+      attempts = checkAttempts(attempts);
+      if (!attempts.get(attempts.size() - 1).succeeded()) {
+        throw new IllegalArgumentException("the last attempt of a success must have succeeded");
+      }
+    }
+
+    @Override
+    public String summary() {
+      Attempt last = lastAttempt();
+      return "webhook " + last.status().orElse(0) + " on attempt " + last.number() + ", "
+          + variables.size() + (variables.size() == 1 ? " variable" : " variables");
+    }
+  }
+
+  /** Every attempt failed. */
+  record Failure(List<Attempt> attempts) implements WebhookResult {
+    public Failure {
+      attempts = checkAttempts(attempts);
+      if (attempts.stream().anyMatch(Attempt::succeeded)) {
+        throw new IllegalArgumentException("a failure cannot hold a successful attempt");
+      }
+    }
+
+    /** The reason the last attempt failed. */
+    public FailureReason reason() {
+      return lastAttempt().failure().orElseThrow();
+    }
+
+    @Override
+    public String summary() {
+      int n = attempts.size();
+      return "webhook: " + n + (n == 1 ? " attempt" : " attempts") + " failed, last: "
+          + lastAttempt().describe();
+    }
+  }
+
+  /**
+   * One HTTP attempt.
+   *
+   * @param number  1 for the first attempt, 2 for the first retry, ...
+   * @param start   when it started, by the client's clock
+   * @param latency how long it took, until success, failure or the deadline
+   * @param status  the HTTP status, when a response head arrived
+   * @param failure why it failed, or empty when it succeeded
+   * @param detail  human-readable detail (never the signing secret)
+   */
+  record Attempt(
+      int number,
+      Instant start,
+      Duration latency,
+      OptionalInt status,
+      Optional<FailureReason> failure,
+      String detail) {
+    public Attempt {
+      if (number < 1) {
+        throw new IllegalArgumentException("attempt number must be >= 1, got " + number);
+      }
+      Objects.requireNonNull(start, "start");
+      Objects.requireNonNull(latency, "latency");
+      Objects.requireNonNull(status, "status");
+      Objects.requireNonNull(failure, "failure");
+      detail = detail == null ? "" : detail;
+    }
+
+    public boolean succeeded() {
+      return failure.isEmpty();
+    }
+
+    /** E.g. {@code status (HTTP 500)} or {@code timeout (no complete response within 10s)}. */
+    public String describe() {
+      String what = failure.map(FailureReason::label).orElse("ok");
+      return detail.isEmpty() ? what : what + " (" + detail + ")";
+    }
+  }
+
+  private static List<Attempt> checkAttempts(List<Attempt> attempts) {
+    List<Attempt> copy = List.copyOf(attempts);
+    if (copy.isEmpty()) {
+      throw new IllegalArgumentException("a result holds at least one attempt");
+    }
+    return copy;
+  }
+}
