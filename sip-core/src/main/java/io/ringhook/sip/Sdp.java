@@ -36,6 +36,10 @@ public final class Sdp {
   /**
    * Answers an SDP offer: the answer text and the negotiated stream, or why nothing in it is usable.
    *
+   * <p>Whether the offer is acceptable, and the negotiated stream, do not depend on the local address,
+   * port or o= values: a caller that opens its RTP port only later may call this first to decide between
+   * 488 and ringing, and again with the real port for the answer text.
+   *
    * @param offer          the offer body as received
    * @param localAddress   our RTP address for o= and c= (IPv4 or IPv6 literal, or a host name)
    * @param localPort      our RTP port, 1..65535
