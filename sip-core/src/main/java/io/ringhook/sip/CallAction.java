@@ -1,0 +1,44 @@
+package io.ringhook.sip;
+
+/** Something a call must do as the result of a transition; {@link Call} carries each out with JAIN-SIP. */
+sealed interface CallAction {
+
+  /** Cancel the pending decision (abort the webhook request in flight). */
+  record CancelDecision() implements CallAction {}
+
+  /** Ask the media bridge for a session, with the decision's variables. */
+  record OpenMedia() implements CallAction {}
+
+  /** Cancel a pending media open; close the session should it arrive. */
+  record CancelMedia() implements CallAction {}
+
+  /** Send 200 OK with our SDP (answer, or offer when the INVITE had none); start media if the SDP is complete. */
+  record Answer() implements CallAction {}
+
+  /** Send a final failure response to the INVITE. */
+  record Refuse(int status, String reason) implements CallAction {}
+
+  /** Answer the caller's CANCEL with 200 (RFC 3261 9.2). */
+  record AcceptCancel() implements CallAction {}
+
+  /** Start the media with the SDP the ACK completed. */
+  record StartMedia() implements CallAction {}
+
+  /** Answer the caller's BYE with 200 (RFC 3261 15.1.2). */
+  record AcceptBye() implements CallAction {}
+
+  /** Send BYE to the caller (RFC 3261 15.1.1). */
+  record SendBye(String reason) implements CallAction {}
+
+  /** Answer a re-INVITE with 200 and our SDP, updating the media (RFC 3261 14.2). */
+  record AcceptReInvite() implements CallAction {}
+
+  /** Refuse a re-INVITE, e.g. 500 with Retry-After while the first INVITE awaits its ACK (RFC 3261 14.2). */
+  record RejectReInvite(int status) implements CallAction {}
+
+  /** Close the media session, if any. */
+  record CloseMedia(String reason) implements CallAction {}
+
+  /** The call's outcome is known: record it (first one wins). */
+  record Outcome(String outcome, String detail) implements CallAction {}
+}

@@ -1,0 +1,36 @@
+package io.ringhook.sip;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Told about every call the SIP layer handled, once, when it has ended. Called on the call's event
+ * thread: implementations must return at once (hand the record to a queue, never write to a store).
+ */
+@FunctionalInterface
+public interface CallObserver {
+  void callEnded(CallSummary summary);
+
+  /** An observer that does nothing. */
+  static CallObserver none() {
+    return summary -> { };
+  }
+
+  /**
+   * What happened to one call.
+   *
+   * @param call        the call's facts (ids, trunk, source, numbers)
+   * @param outcome     e.g. {@code connected}, {@code cancelled}, {@code webhook_failed}, {@code agent_unreachable}
+   * @param detail      free text: why it ended, who hung up
+   * @param finalStatus the final response sent to the INVITE (200 when answered)
+   * @param received    when the INVITE arrived
+   * @param decided     when the decider answered, if it did
+   * @param answered    when 200 OK was sent, if it was
+   * @param ended       when the call ended
+   * @param variables   the dynamic variables of a connect decision (empty otherwise)
+   */
+  record CallSummary(InboundCall call, String outcome, String detail, int finalStatus, Instant received,
+                     Optional<Instant> decided, Optional<Instant> answered, Instant ended,
+                     Map<String, String> variables) {}
+}

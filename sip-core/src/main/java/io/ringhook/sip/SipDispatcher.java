@@ -1,0 +1,331 @@
+package io.ringhook.sip;
+
+import gov.nist.javax.sip.DialogTimeoutEvent;
+import gov.nist.javax.sip.SipListenerExt;
+import gov.nist.javax.sip.message.SIPRequest;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Optional;
+import java.util.Set;
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.TransactionUnavailableException;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JAIN-SIP listener: checks each request at the boundary (trunk, method, extensions, body)
+ * and hands it to its {@link Call}, or answers it itself (OPTIONS, 4xx). It never blocks: JAIN-SIP
+ * threads only classify and post.
+ */
+final class SipDispatcher implements SipListenerExt {
+  private static final Logger LOG = LoggerFactory.getLogger(SipDispatcher.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Methods RFC 3261 and its extensions define that we recognise but do not serve: 405 (8.2.1). */
+  private static final Set<String> KNOWN_UNSUPPORTED =
+      Set.of("REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PUBLISH", "UPDATE", "PRACK");
+
+  private final SipContext ctx;
+  private final TrunkAcl acl;
+  private final LocalAddresses local;
+
+  SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local) {
+    this.ctx = ctx;
+    this.acl = acl;
+    this.local = local;
+  }
+
+  @Override
+  public void processRequest(RequestEvent event) {
+    try {
+      dispatch(event);
+    } catch (RuntimeException e) {
+      LOG.error("failed to handle {}", event.getRequest().getMethod(), e);
+    }
+  }
+
+  private void dispatch(RequestEvent event) {
+    Request request = event.getRequest();
+    String method = request.getMethod();
+    if (Request.ACK.equals(method)) {
+      Call call = ctx.registry().get(key(request));
+      if (call != null) {
+        call.onAck(request);
+      }
+      return;
+    }
+    ServerTransaction st = serverTransaction(event);
+    if (st == null) {
+      return;
+    }
+    SIPRequest sipRequest = (SIPRequest) request;
+    InetSocketAddress source = new InetSocketAddress(sipRequest.getRemoteAddress(), sipRequest.getRemotePort());
+    Optional<TrunkAcl.Match> trunk = acl.match(source.getAddress());
+    if (trunk.isEmpty()) {
+      LOG.warn("{} from {} matches no trunk: 403", method, source);
+      reply(st, Response.FORBIDDEN);
+      return;
+    }
+    switch (method) {
+      case Request.INVITE -> {
+        if (toTag(request) != null) {
+          inDialog(st, request).ifPresent(call -> call.onReInvite(st));
+        } else {
+          newCall(st, request, source, trunk.get());
+        }
+      }
+      case Request.CANCEL -> {
+        Call call = ctx.registry().get(key(request));
+        if (call == null) {
+          reply(st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+        } else {
+          call.onCancel(st);
+        }
+      }
+      case Request.BYE -> inDialog(st, request).ifPresent(call -> call.onBye(st));
+      case Request.OPTIONS -> options(st);
+      case Request.INFO -> {
+        // SIP INFO inside a call (e.g. DTMF relay) is accepted and ignored rather than failing the call.
+        if (inDialog(st, request).isPresent()) {
+          reply(st, Response.OK);
+        }
+      }
+      default -> {
+        if (KNOWN_UNSUPPORTED.contains(method)) {
+          Response r = ctx.responder().create(request, Response.METHOD_NOT_ALLOWED, null);
+          r.setHeader(allow());
+          ctx.responder().send(st, r);
+        } else {
+          reply(st, Response.NOT_IMPLEMENTED);
+        }
+      }
+    }
+  }
+
+  private void newCall(ServerTransaction st, Request request, InetSocketAddress source, TrunkAcl.Match trunk) {
+    String key = key(request);
+    if (ctx.registry().containsKey(key)) {
+      // 8.2.2.2: same Call-ID and From tag in a new transaction is a merged request.
+      reply(st, Response.LOOP_DETECTED);
+      return;
+    }
+    List<String> unsupported = unsupportedRequires(request);
+    if (!unsupported.isEmpty()) {
+      Response r = ctx.responder().create(request, Response.BAD_EXTENSION, null);
+      try {
+        r.setHeader(headers().createUnsupportedHeader(String.join(", ", unsupported)));
+      } catch (ParseException e) {
+        LOG.debug("bad Require values {}", unsupported);
+      }
+      ctx.responder().send(st, r);
+      return;
+    }
+    Optional<String> offer = Optional.empty();
+    if (request.getRawContent() != null && request.getRawContent().length > 0) {
+      ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+      if (type == null || !"application".equalsIgnoreCase(type.getContentType())
+          || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
+        Response r = ctx.responder().create(request, Response.UNSUPPORTED_MEDIA_TYPE, null);
+        try {
+          r.setHeader(headers().createAcceptHeader("application", "sdp"));
+        } catch (ParseException e) {
+          throw new IllegalStateException(e);
+        }
+        ctx.responder().send(st, r);
+        return;
+      }
+      offer = Optional.of(new String(request.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    String localHost = local.hostFor(request);
+    long sdpSessionId = Math.abs(RANDOM.nextLong() % 1_000_000_000_000L);
+    if (offer.isPresent()
+        && Sdp.answer(offer.get(), localHost, 9, sdpSessionId, 1) instanceof SdpAnswer.NotAcceptable no) {
+      LOG.info("INVITE {} from {}: {}: 488", callId(request), source, no.reason());
+      Response r = ctx.responder().create(request, Response.NOT_ACCEPTABLE_HERE, null);
+      try {
+        r.setHeader(headers().createWarningHeader(localHost, no.warningCode(), no.reason()));
+      } catch (ParseException | javax.sip.InvalidArgumentException e) {
+        LOG.debug("no Warning header: {}", e.getMessage());
+      }
+      ctx.responder().send(st, r);
+      return;
+    }
+    ctx.responder().trying(st);
+    String requestUri = request.getRequestURI().toString();
+    String toUri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI().toString();
+    String fromUri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().toString();
+    javax.sip.header.Header pai = request.getHeader("P-Asserted-Identity");
+    String paiValue = pai == null ? null : headerValue(pai);
+    InboundCall info = new InboundCall(newCallId(), callId(request), trunk.trunkName(), source,
+        PhoneNumbers.caller(paiValue, fromUri, trunk.defaultCountryCode()),
+        PhoneNumbers.dialed(requestUri, toUri, trunk.defaultCountryCode()));
+    Call call = new Call(ctx, info, key, st, newTag(), new SdpSession(offer, localHost, sdpSessionId));
+    ctx.registry().put(key, call);
+    LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
+        info.trunk(), source, info.sipCallId());
+    call.start();
+  }
+
+  private Optional<Call> inDialog(ServerTransaction st, Request request) {
+    Call call = ctx.registry().get(key(request));
+    if (call == null) {
+      reply(st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+      return Optional.empty();
+    }
+    return Optional.of(call);
+  }
+
+  private void options(ServerTransaction st) {
+    Response r = ctx.responder().create(st.getRequest(), Response.OK, null);
+    try {
+      r.setHeader(allow());
+      r.setHeader(headers().createAcceptHeader("application", "sdp"));
+    } catch (ParseException e) {
+      throw new IllegalStateException(e);
+    }
+    ctx.responder().send(st, r);
+  }
+
+  private javax.sip.header.AllowHeader allow() {
+    try {
+      return headers().createAllowHeader(Responder.ALLOW);
+    } catch (ParseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void reply(ServerTransaction st, int status) {
+    ctx.responder().send(st, ctx.responder().create(st.getRequest(), status, null));
+  }
+
+  private ServerTransaction serverTransaction(RequestEvent event) {
+    ServerTransaction st = event.getServerTransaction();
+    if (st != null) {
+      return st;
+    }
+    SipProvider provider = (SipProvider) event.getSource();
+    try {
+      return provider.getNewServerTransaction(event.getRequest());
+    } catch (TransactionAlreadyExistsException e) {
+      return null; // a retransmission the transaction layer already answers
+    } catch (TransactionUnavailableException e) {
+      LOG.debug("no transaction for {}: {}", event.getRequest().getMethod(), e.getMessage());
+      return null;
+    }
+  }
+
+  private static List<String> unsupportedRequires(Request request) {
+    List<String> out = new ArrayList<>();
+    ListIterator<?> it = request.getHeaders(RequireHeader.NAME);
+    while (it != null && it.hasNext()) {
+      String tag = ((RequireHeader) it.next()).getOptionTag();
+      if (tag != null && !tag.isBlank()) {
+        out.add(tag.trim());
+      }
+    }
+    return out;
+  }
+
+  private static String headerValue(javax.sip.header.Header h) {
+    String s = h.toString();
+    int colon = s.indexOf(':');
+    return (colon >= 0 ? s.substring(colon + 1) : s).trim();
+  }
+
+  private HeaderFactory headers() {
+    return HEADERS;
+  }
+
+  private static final HeaderFactory HEADERS;
+
+  static {
+    try {
+      HEADERS = javax.sip.SipFactory.getInstance().createHeaderFactory();
+    } catch (javax.sip.PeerUnavailableException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  static String key(Request request) {
+    String fromTag = ((FromHeader) request.getHeader(FromHeader.NAME)).getTag();
+    return callId(request) + "|" + (fromTag == null ? "" : fromTag);
+  }
+
+  private static String callId(Request request) {
+    return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+  }
+
+  private static String toTag(Request request) {
+    return ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
+  }
+
+  private static String newTag() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return "rh" + HexFormat.of().formatHex(b);
+  }
+
+  private static String newCallId() {
+    byte[] b = new byte[8];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  @Override
+  public void processResponse(ResponseEvent event) {
+    ClientTransaction ct = event.getClientTransaction();
+    if (ct != null && ct.getApplicationData() instanceof Call call
+        && event.getResponse().getStatusCode() >= 200) {
+      call.onByeCompleted();
+    }
+  }
+
+  @Override
+  public void processTimeout(TimeoutEvent event) {
+    if (!event.isServerTransaction() && event.getClientTransaction().getApplicationData() instanceof Call call) {
+      call.onByeCompleted();
+    }
+  }
+
+  @Override
+  public void processIOException(IOExceptionEvent event) {
+    LOG.debug("I/O error towards {}:{} ({})", event.getHost(), event.getPort(), event.getTransport());
+  }
+
+  @Override
+  public void processTransactionTerminated(TransactionTerminatedEvent event) {
+    // Transactions end on their own; the call tracks what matters to it.
+  }
+
+  @Override
+  public void processDialogTerminated(DialogTerminatedEvent event) {
+    // The call's own state machine decides when a call is over.
+  }
+
+  @Override
+  public void processDialogTimeout(DialogTimeoutEvent event) {
+    // The stack gave up retransmitting our 2xx: the call's own ACK timer ends the call.
+    LOG.debug("dialog timeout: {}", event.getReason());
+  }
+}

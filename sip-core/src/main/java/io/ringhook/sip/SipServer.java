@@ -1,0 +1,224 @@
+package io.ringhook.sip;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP side of ringhook: a JAIN-SIP RI stack listening on UDP and TCP that answers inbound
+ * calls as the design says (100, 180, an asynchronous {@link CallDecider}, then 200 with media
+ * from the {@link MediaBridge} or a final failure).
+ *
+ * <pre>{@code
+ * SipServer server = SipServer.builder(config).decider(decider).bridge(bridge).start();
+ * ...
+ * server.close(); // ringing calls get 503, answered ones BYE
+ * }</pre>
+ */
+public final class SipServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
+  private static final AtomicLong STACKS = new AtomicLong();
+
+  private final SipConfig config;
+  private final SipStack stack;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService scheduler;
+  private final ConcurrentHashMap<String, Call> calls;
+  private volatile boolean closed;
+
+  private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
+                    ConcurrentHashMap<String, Call> calls) {
+    this.config = config;
+    this.stack = stack;
+    this.workers = workers;
+    this.scheduler = scheduler;
+    this.calls = calls;
+  }
+
+  public static Builder builder(SipConfig config) {
+    return new Builder(config);
+  }
+
+  /** The SIP port (UDP and TCP). */
+  public int port() {
+    return config.port();
+  }
+
+  /** Calls not yet ended: ringing, connecting, answered or ending. */
+  public int activeCalls() {
+    return calls.size();
+  }
+
+  /**
+   * Stops the server: ringing calls are refused with 503, answered ones get BYE, then, after at
+   * most {@code grace} for those transactions, the stack stops.
+   */
+  public void close(Duration grace) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    calls.values().forEach(Call::shutdown);
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!calls.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    stack.stop();
+    scheduler.shutdownNow();
+    workers.shutdown();
+    LOG.info("SIP stopped on {}:{}", config.host(), config.port());
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(2));
+  }
+
+  /** Sets up and starts a {@link SipServer}. */
+  public static final class Builder {
+    private final SipConfig config;
+    private CallDecider decider = CallDecider.connectAll();
+    private MediaBridge bridge;
+    private CallObserver observer = CallObserver.none();
+    private Clock clock = Clock.systemUTC();
+    private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    private Builder(SipConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    public Builder decider(CallDecider decider) {
+      this.decider = Objects.requireNonNull(decider, "decider");
+      return this;
+    }
+
+    public Builder bridge(MediaBridge bridge) {
+      this.bridge = Objects.requireNonNull(bridge, "bridge");
+      return this;
+    }
+
+    public Builder observer(CallObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder workerThreads(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("workerThreads must be >= 1, got " + n);
+      }
+      this.workerThreads = n;
+      return this;
+    }
+
+    /**
+     * Binds UDP and TCP and starts answering.
+     *
+     * @throws SipStartException when the stack cannot start (port in use, bad address)
+     */
+    public SipServer start() {
+      if (bridge == null) {
+        throw new IllegalStateException("a MediaBridge is required");
+      }
+      TrunkAcl acl = new TrunkAcl(config.trunks());
+      if (config.trunks().isEmpty()) {
+        LOG.warn("no trunks configured: accepting calls from loopback and private networks only");
+      }
+      SipStack stack;
+      SipProvider provider;
+      SipFactory factory = SipFactory.getInstance();
+      factory.setPathName("gov.nist");
+      List<ListeningPoint> points = new ArrayList<>();
+      try {
+        stack = factory.createSipStack(stackProperties());
+        points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.UDP));
+        points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.TCP));
+        provider = stack.createSipProvider(points.get(0));
+        provider.addListeningPoint(points.get(1));
+      } catch (Exception e) {
+        throw new SipStartException("cannot listen for SIP on " + config.host() + ":" + config.port()
+            + ": " + e.getMessage(), e);
+      }
+      ExecutorService workers = Executors.newFixedThreadPool(workerThreads, named("ringhook-call"));
+      ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("ringhook-timer"));
+      scheduler.setRemoveOnCancelPolicy(true);
+      ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
+      try {
+        Responder responder = new Responder(provider, factory.createMessageFactory(), factory.createHeaderFactory(),
+            factory.createAddressFactory(), config, new LocalAddresses(config));
+        SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls);
+        provider.addSipListener(new SipDispatcher(ctx, acl, new LocalAddresses(config)));
+        stack.start();
+      } catch (Exception e) {
+        stack.stop();
+        workers.shutdownNow();
+        scheduler.shutdownNow();
+        throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), e);
+      }
+      LOG.info("SIP listening on {}:{} (UDP, TCP)", config.host(), config.port());
+      return new SipServer(config, stack, workers, scheduler, calls);
+    }
+
+    private Properties stackProperties() {
+      Properties p = new Properties();
+      p.setProperty("javax.sip.STACK_NAME", "ringhook-" + config.port() + "-" + STACKS.incrementAndGet());
+      p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+      p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+      p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+      // Our listener never blocks, so the stack may deliver events of different calls in parallel.
+      p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+      // Hostile input: bound what one TCP message may make us buffer.
+      p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+      p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
+      p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+      return p;
+    }
+
+    private static ThreadFactory named(String prefix) {
+      AtomicInteger n = new AtomicInteger();
+      return r -> {
+        Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      };
+    }
+  }
+
+  /** The SIP stack could not start. */
+  public static final class SipStartException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SipStartException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+}
