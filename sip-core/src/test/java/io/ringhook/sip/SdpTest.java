@@ -174,6 +174,22 @@ class SdpTest {
   }
 
   @Test
+  void reasonIsSafeForAWarningHeader() {
+    SdpAnswer.NotAcceptable n = refuse(HEAD + "m=audio 4000 RTP/AVP 96 97 " + "98 ".repeat(100)
+        + "\na=rtpmap:96 \"x\\y/8000\na=rtpmap:97 caf\u00e9/8000\n");
+    assertTrue(n.reason().startsWith("m-line 1: no PCMU (0) or PCMA (8) among the formats [96 ?x?y/8000, 97 caf?/8000,"),
+        n.reason());
+    assertEquals(200, n.reason().length());
+  }
+
+  @Test
+  void outcomeDoesNotDependOnLocalPortOrVersion() {
+    SdpAnswer.Accepted early = assertInstanceOf(SdpAnswer.Accepted.class,
+        Sdp.answer(SdpDescriptionTest.BARESIP, "192.0.2.1", 9, 1, 1));
+    assertEquals(accept(SdpDescriptionTest.BARESIP).media(), early.media());
+  }
+
+  @Test
   void malformedOfferIsNotAcceptable() {
     SdpAnswer.NotAcceptable n = refuse("INVITE sip:x SIP/2.0");
     assertEquals(399, n.warningCode());

@@ -1,0 +1,264 @@
+package io.ringhook.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SIP server against a raw UDP peer writing RFC 3261 messages by hand: what goes over the
+ * wire, byte for byte, with a decider and a media bridge of the test's own.
+ */
+class SipServerTest {
+  private DatagramSocket peer;
+  private SipServer server;
+  private final List<MediaParams> started = new CopyOnWriteArrayList<>();
+  private final List<String> closed = new CopyOnWriteArrayList<>();
+  private final List<CallObserver.CallSummary> ended = new CopyOnWriteArrayList<>();
+  private volatile CompletableFuture<CallDecision> pendingDecision;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    peer = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    peer.setSoTimeout(5000);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (server != null) {
+      server.close(Duration.ofMillis(200));
+    }
+    peer.close();
+  }
+
+  private void start(List<SipConfig.Trunk> trunks, CallDecider decider) throws IOException {
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    SipConfig config = new SipConfig("127.0.0.1", port, Optional.empty(), trunks, "ringhook/test",
+        Duration.ofSeconds(32));
+    MediaBridge bridge = (call, vars) -> CompletableFuture.completedFuture(new MediaSession() {
+      @Override
+      public int rtpPort() {
+        return 40000;
+      }
+
+      @Override
+      public void start(MediaParams params, MediaListener listener) {
+        started.add(params);
+      }
+
+      @Override
+      public void update(MediaParams params) {
+        started.add(params);
+      }
+
+      @Override
+      public void close(String reason) {
+        closed.add(reason);
+      }
+    });
+    server = SipServer.builder(config).decider(decider).bridge(bridge).observer(ended::add).start();
+  }
+
+  private static final String OFFER = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+      + "t=0 0\r\nm=audio 30000 RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
+      + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n";
+
+  private String invite(String branch, String callId, String body) {
+    int port = peer.getLocalPort();
+    return "INVITE sip:+12345678913@127.0.0.1:" + server.port() + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + port + ";branch=" + branch + ";rport\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: \"Jim\" <sip:+12345678912@127.0.0.1:" + port + ">;tag=caller1\r\n"
+        + "To: <sip:+12345678913@127.0.0.1>\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: 1 INVITE\r\n"
+        + "Contact: <sip:jim@127.0.0.1:" + port + ">\r\n"
+        + (body.isEmpty() ? "" : "Content-Type: application/sdp\r\n")
+        + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+  }
+
+  private String inDialog(String method, String branch, String callId, String toTag, int cseq) {
+    int port = peer.getLocalPort();
+    return method + " sip:ringhook@127.0.0.1:" + server.port() + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + port + ";branch=" + branch + ";rport\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: \"Jim\" <sip:+12345678912@127.0.0.1:" + port + ">;tag=caller1\r\n"
+        + "To: <sip:+12345678913@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: " + cseq + " " + (method.equals("ACK") ? "INVITE" : method) + "\r\n"
+        + "Content-Length: 0\r\n\r\n";
+  }
+
+  private void send(String message) throws IOException {
+    byte[] b = message.getBytes(StandardCharsets.UTF_8);
+    peer.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", server.port())));
+  }
+
+  private String receive() throws IOException {
+    byte[] buf = new byte[8192];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    peer.receive(p);
+    return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+  }
+
+  /** Receives until a message with this status line start arrives; returns it. */
+  private String await(String start) throws IOException {
+    List<String> seen = new ArrayList<>();
+    while (true) {
+      String m;
+      try {
+        m = receive();
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("no '" + start + "' within 5 s; saw " + seen, e);
+      }
+      seen.add(m.lines().findFirst().orElse(""));
+      if (m.startsWith(start)) {
+        return m;
+      }
+    }
+  }
+
+  private static String header(String message, String name) {
+    Matcher m = Pattern.compile("(?im)^" + name + ":\\s*(.*)$").matcher(message);
+    return m.find() ? m.group(1).trim() : null;
+  }
+
+  private static String toTag(String response) {
+    Matcher m = Pattern.compile(";tag=([^;\\s]+)").matcher(header(response, "To"));
+    return m.find() ? m.group(1) : null;
+  }
+
+  @Test
+  void optionsGets200WithAllow() throws IOException {
+    start(List.of(), CallDecider.connectAll());
+    send(inDialog("OPTIONS", "z9hG4bKopt1", "opt-1@test", null, 1));
+    String ok = await("SIP/2.0 200");
+    assertEquals("INVITE, ACK, CANCEL, BYE, OPTIONS", header(ok, "Allow"));
+    assertEquals("ringhook/test", header(ok, "Server"));
+  }
+
+  @Test
+  void inviteRingsThenAnswersWithSdpThenByeEndsIt() throws Exception {
+    start(List.of(), CallDecider.connectAll());
+    send(invite("z9hG4bKinv1", "call-1@test", OFFER));
+    await("SIP/2.0 100");
+    String ringing = await("SIP/2.0 180");
+    String tag = toTag(ringing);
+    assertNotNull(tag, "180 carries a To-tag");
+    assertNotNull(header(ringing, "Contact"));
+    String ok = await("SIP/2.0 200");
+    assertEquals(tag, toTag(ok));
+    assertEquals("application/sdp", header(ok, "Content-Type"));
+    assertTrue(ok.contains("m=audio 40000 RTP/AVP 8 101"), ok);
+    send(inDialog("ACK", "z9hG4bKack1", "call-1@test", tag, 1));
+    send(inDialog("BYE", "z9hG4bKbye1", "call-1@test", tag, 2));
+    String byeOk = await("SIP/2.0 200");
+    assertTrue(header(byeOk, "CSeq").endsWith("BYE"));
+    assertEquals(1, started.size());
+    assertEquals(8, started.get(0).payloadType());
+    assertEquals(101, started.get(0).telephoneEventPt());
+    waitFor(() -> !ended.isEmpty());
+    assertEquals("connected", ended.get(0).outcome());
+    assertEquals("+12345678912", ended.get(0).call().fromNumber());
+    assertEquals("+12345678913", ended.get(0).call().toNumber());
+    assertEquals(0, server.activeCalls());
+  }
+
+  @Test
+  void cancelWhileRingingGets200And487AndCancelsTheDecision() throws Exception {
+    pendingDecision = new CompletableFuture<>();
+    start(List.of(), call -> pendingDecision);
+    send(invite("z9hG4bKinv2", "call-2@test", OFFER));
+    await("SIP/2.0 180");
+    String cancel = invite("z9hG4bKinv2", "call-2@test", "").replaceFirst("^INVITE", "CANCEL")
+        .replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL");
+    send(cancel);
+    String first = await("SIP/2.0 ");
+    String second = await("SIP/2.0 ");
+    List<String> statuses = List.of(first.substring(8, 11) + header(first, "CSeq"),
+        second.substring(8, 11) + header(second, "CSeq"));
+    assertTrue(statuses.contains("2001 CANCEL"), statuses.toString());
+    assertTrue(statuses.contains("4871 INVITE"), statuses.toString());
+    waitFor(() -> pendingDecision.isCancelled());
+    waitFor(() -> !ended.isEmpty());
+    assertEquals("cancelled", ended.get(0).outcome());
+  }
+
+  @Test
+  void refusedDecisionGetsItsStatus() throws Exception {
+    start(List.of(), call -> CompletableFuture.completedFuture(
+        CallDecision.refuse(480, "webhook: 4 attempts failed", "webhook_failed")));
+    send(invite("z9hG4bKinv3", "call-3@test", OFFER));
+    String r = await("SIP/2.0 480");
+    assertNotNull(toTag(r));
+  }
+
+  @Test
+  void sourceOutsideEveryTrunkGets403() throws Exception {
+    start(List.of(new SipConfig.Trunk("carrier", List.of("198.51.100.0/24"), Optional.of("1"))),
+        CallDecider.connectAll());
+    send(invite("z9hG4bKinv4", "call-4@test", OFFER));
+    await("SIP/2.0 403");
+  }
+
+  @Test
+  void offerWithoutUsableCodecGets488() throws Exception {
+    start(List.of(), CallDecider.connectAll());
+    String opus = OFFER.replace("m=audio 30000 RTP/AVP 8 0 101", "m=audio 30000 RTP/AVP 111")
+        .replace("a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:111 opus/48000/2\r\n");
+    send(invite("z9hG4bKinv5", "call-5@test", opus));
+    String r = await("SIP/2.0 488");
+    assertNotNull(header(r, "Warning"));
+  }
+
+  @Test
+  void unknownMethodGets501AndKnownUnsupportedGets405() throws Exception {
+    start(List.of(), CallDecider.connectAll());
+    send(inDialog("FOO", "z9hG4bKfoo", "foo@test", null, 1).replace("CSeq: 1 FOO", "CSeq: 1 FOO"));
+    await("SIP/2.0 501");
+    send(inDialog("REGISTER", "z9hG4bKreg", "reg@test", null, 1));
+    String r = await("SIP/2.0 405");
+    assertEquals("INVITE, ACK, CANCEL, BYE, OPTIONS", header(r, "Allow"));
+  }
+
+  @Test
+  void garbageIsDroppedAndTheServerStillAnswers() throws Exception {
+    start(List.of(), CallDecider.connectAll());
+    send("\u0000\u0001 this is not SIP\r\n\r\n");
+    send("INVITE sip:x SIP/2.0\r\nVia: broken\r\n\r\n");
+    send(inDialog("OPTIONS", "z9hG4bKopt9", "opt-9@test", null, 1));
+    await("SIP/2.0 200");
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 5 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+}
