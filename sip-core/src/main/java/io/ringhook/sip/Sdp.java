@@ -27,6 +27,7 @@ public final class Sdp {
   public static final int PTIME_MS = 20;
 
   private static final String CRLF = "\r\n";
+  private static final int MAX_REASON = 200;
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final Pattern TOKEN = Pattern.compile("[!-~]+");
 
@@ -53,7 +54,7 @@ public final class Sdp {
     try {
       parsed = SdpDescription.parse(offer);
     } catch (SdpException e) {
-      return new SdpAnswer.NotAcceptable(e.warningCode(), e.getMessage());
+      return notAcceptable(e.warningCode(), e.getMessage());
     }
     return answer(parsed, localAddress, localPort, sessionId, sessionVersion);
   }
@@ -81,9 +82,22 @@ public final class Sdp {
     }
     if (problems.isEmpty()) {
       List<String> offered = offer.media().stream().map(m -> m.type() + " port " + m.port()).toList();
-      return new SdpAnswer.NotAcceptable(304, "no active audio stream in the offer " + offered);
+      return notAcceptable(304, "no active audio stream in the offer " + offered);
     }
-    return new SdpAnswer.NotAcceptable(warning, String.join("; ", problems));
+    return notAcceptable(warning, String.join("; ", problems));
+  }
+
+  /**
+   * A refusal whose reason is safe as the quoted text of a Warning header: the reason quotes parts of
+   * the peer's SDP, so quotes, backslashes and non-ASCII are replaced and the length is bounded.
+   */
+  private static SdpAnswer.NotAcceptable notAcceptable(int warningCode, String reason) {
+    StringBuilder safe = new StringBuilder(Math.min(reason.length(), MAX_REASON));
+    for (int i = 0; i < reason.length() && safe.length() < MAX_REASON; i++) {
+      char c = reason.charAt(i);
+      safe.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '?');
+    }
+    return new SdpAnswer.NotAcceptable(warningCode, safe.toString());
   }
 
   /**
