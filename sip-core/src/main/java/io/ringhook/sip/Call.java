@@ -254,7 +254,11 @@ final class Call {
   private void acceptReInvite() {
     ServerTransaction st = pendingReInvite;
     pendingReInvite = null;
-    Optional<String> body = sdp.reOffer(st.getRequest(), media == null ? 0 : media.rtpPort());
+    if (media == null) {
+      ctx.responder().reject(st, 500);
+      return;
+    }
+    Optional<String> body = sdp.reOffer(st.getRequest(), media.rtpPort());
     if (body.isEmpty()) {
       ctx.responder().reject(st, 488);
       return;

@@ -10,7 +10,9 @@ import java.util.Objects;
  * @param sipCallId  the Call-ID header of the INVITE
  * @param trunk      the name of the trunk whose {@code allow} list matched the source address
  * @param source     where the INVITE came from
- * @param fromNumber the caller in E.164 ({@code +} and digits) or {@code anonymous}
+ * @param fromNumber the caller in E.164 ({@code +} and digits), {@code anonymous} when withheld, or its
+ *                   bare digits when known but not convertible (an extension, a national number from a
+ *                   trunk with no default country code)
  * @param toNumber   the dialed number in E.164, or the Request-URI user part as sent when it is not a number
  */
 public record InboundCall(String callId, String sipCallId, String trunk, InetSocketAddress source,

@@ -176,7 +176,11 @@ final class SipDispatcher implements SipListenerExt {
     String toUri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI().toString();
     String fromUri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().toString();
     javax.sip.header.Header pai = request.getHeader("P-Asserted-Identity");
-    String paiValue = pai == null ? null : headerValue(pai);
+    // RFC 3325 9.3: "Privacy: id" asks that the asserted identity not reach untrusted parties: the
+    // caller withheld its number, so only the (usually anonymous) From is used.
+    javax.sip.header.Header privacy = request.getHeader("Privacy");
+    boolean withheld = privacy != null && headerValue(privacy).toLowerCase(java.util.Locale.ROOT).matches(".*\\bid\\b.*");
+    String paiValue = pai == null || withheld ? null : headerValue(pai);
     InboundCall info = new InboundCall(newCallId(), callId(request), trunk.trunkName(), source,
         PhoneNumbers.caller(paiValue, fromUri, trunk.defaultCountryCode()),
         PhoneNumbers.dialed(requestUri, toUri, trunk.defaultCountryCode()));

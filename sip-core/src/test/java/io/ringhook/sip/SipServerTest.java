@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -249,6 +250,24 @@ class SipServerTest {
     send("INVITE sip:x SIP/2.0\r\nVia: broken\r\n\r\n");
     send(inDialog("OPTIONS", "z9hG4bKopt9", "opt-9@test", null, 1));
     await("SIP/2.0 200");
+  }
+
+  @Test
+  void callerComesFromPaiUnlessPrivacyIdWithholdsIt() throws Exception {
+    start(List.of(), call -> new CompletableFuture<>());
+    String anon = "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=caller1\r\n"
+        + "P-Asserted-Identity: <sip:+14155550100@carrier.example;user=phone>\r\n";
+    send(invite("z9hG4bKpai1", "pai-1@test", OFFER).replaceFirst("From: [^\r]*\r\n", anon));
+    await("SIP/2.0 180");
+    send(invite("z9hG4bKpai2", "pai-2@test", OFFER).replaceFirst("From: [^\r]*\r\n", anon + "Privacy: id\r\n"));
+    await("SIP/2.0 180");
+    server.close(Duration.ofSeconds(2));
+    waitFor(() -> ended.size() == 2);
+    Map<String, String> fromByCallId = new java.util.HashMap<>();
+    ended.forEach(e -> fromByCallId.put(e.call().sipCallId(), e.call().fromNumber()));
+    assertEquals("+14155550100", fromByCallId.get("pai-1@test"));
+    assertEquals("anonymous", fromByCallId.get("pai-2@test"));
+    assertEquals("shutdown", ended.get(0).outcome());
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
