@@ -56,6 +56,6 @@ final class Failures {
     String m = t.getMessage();
     String text = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     // Exception messages can carry remote text; keep the log line one line.
-    return text.replaceAll("[\\r\\n\\t]+", " ");
+    return text.replaceAll("[\\r\\n\\t]+", " ").strip();
   }
 }

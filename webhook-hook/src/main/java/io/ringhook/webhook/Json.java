@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /** The module's one Jackson configuration: thread-safe, shared. */
 final class Json {
@@ -15,7 +14,6 @@ final class Json {
    */
   static final ObjectMapper MAPPER =
       new ObjectMapper()
-          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
           .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

@@ -130,8 +130,7 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
     int n = buf.readableBytes();
     if (body.size() + n > maxBytes) {
       fail(ctx, FailureReason.TOO_LARGE,
-          "body exceeds max_response_bytes " + maxBytes + " (more than " + body.size()
-              + " bytes received, still streaming)");
+          "body exceeds max_response_bytes " + maxBytes + ", stopped reading it");
       return;
     }
     body.writeBytes(ByteBufUtil.getBytes(buf));

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -66,11 +65,12 @@ final class WebhookMessage {
         new DefaultFullHttpRequest(
             HttpVersion.HTTP_1_1, HttpMethod.POST, target, Unpooled.wrappedBuffer(body));
     HttpHeaders h = req.headers();
-    h.set(HttpHeaderNames.HOST, hostHeader);
-    h.set(HttpHeaderNames.USER_AGENT, userAgent);
-    h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    h.set(HttpHeaderNames.ACCEPT, "application/json");
-    h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    // Spelled as in the docs (Netty's constants are lower case; HTTP does not mind either way).
+    h.set("Host", hostHeader);
+    h.set("User-Agent", userAgent);
+    h.set("Content-Type", "application/json");
+    h.set("Accept", "application/json");
+    h.set("Content-Length", body.length);
     h.set(CALL_ID_HEADER, callId);
     h.set(ATTEMPT_HEADER, attempt);
     h.set(IDEMPOTENCY_HEADER, idempotencyKey);

@@ -1,0 +1,246 @@
+package io.ringhook.webhook;
+
+import static io.ringhook.webhook.ScriptedServer.delayed;
+import static io.ringhook.webhook.ScriptedServer.json;
+import static io.ringhook.webhook.ScriptedServer.sequence;
+import static io.ringhook.webhook.ScriptedServer.status;
+import static io.ringhook.webhook.WebhookClientTest.CLOCK;
+import static io.ringhook.webhook.WebhookClientTest.FAST;
+import static io.ringhook.webhook.WebhookClientTest.await;
+import static io.ringhook.webhook.WebhookClientTest.request;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** Cancellation, connection reuse, load, idle connections, close and the attempt log. */
+class WebhookClientLifecycleTest {
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : resources) {
+      c.close();
+    }
+  }
+
+  private WebhookClient client(WebhookClient.Builder b) {
+    WebhookClient c = b.clock(CLOCK).build();
+    resources.add(c);
+    return c;
+  }
+
+  private ScriptedServer server(ScriptedServer.Script script) throws InterruptedException {
+    ScriptedServer s = ScriptedServer.start(script);
+    resources.add(0, s);
+    return s;
+  }
+
+  /** Collects the attempt log lines; the appender list of logback is not thread-safe. */
+  private static final class Captured extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+    final BlockingQueue<ILoggingEvent> events = new LinkedBlockingQueue<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger("io.ringhook.webhook.attempts");
+    private final Level before = logger.getLevel();
+
+    Captured() {
+      start();
+      logger.addAppender(this);
+      logger.setLevel(Level.INFO);
+      logger.setAdditive(false);
+    }
+
+    @Override
+    protected void append(ILoggingEvent e) {
+      events.add(e);
+    }
+
+    ILoggingEvent next() throws InterruptedException {
+      ILoggingEvent e = events.poll(10, TimeUnit.SECONDS);
+      assertNotNull(e, "an attempt was logged");
+      return e;
+    }
+
+    @Override
+    public void close() {
+      logger.detachAppender(this);
+      logger.setLevel(before);
+      logger.setAdditive(true);
+      stop();
+    }
+  }
+
+  private static Map<String, String> keyValues(ILoggingEvent e) {
+    return e.getKeyValuePairs().stream()
+        .collect(Collectors.toMap(kv -> kv.key, kv -> String.valueOf(kv.value)));
+  }
+
+  @Test
+  void cancelDuringAnAttemptClosesItsConnectionAndStopsRetrying() throws Exception {
+    ScriptedServer server = server(sequence(new ScriptedServer.Hang(), json(200, "{}")));
+    // One connection per origin: a leaked connection slot would block the second call.
+    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(1));
+
+    CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST);
+    server.awaitRequests(1, Duration.ofSeconds(5));
+    assertTrue(f.cancel(true));
+
+    assertTrue(server.awaitClosed(1, Duration.ofSeconds(5)), "the server saw the connection close");
+    Thread.sleep(300); // many backoffs of 20 ms: a retry would have arrived by now
+    assertEquals(1, server.requests().size(), "no further attempt");
+
+    WebhookResult next = await(client.call(request(server.url("/hook")), FAST));
+    assertInstanceOf(WebhookResult.Success.class, next);
+    assertEquals(2, server.connections());
+  }
+
+  @Test
+  void cancelDuringTheBackoffStopsTheNextAttempt() throws Exception {
+    ScriptedServer server = server(sequence(status(500)));
+    WebhookClient client = client(WebhookClient.builder());
+    WebhookPolicy slowBackoff = FAST.withBackoff(List.of(Duration.ofMillis(400)));
+
+    try (Captured log = new Captured()) {
+      CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), slowBackoff);
+      ILoggingEvent first = log.next(); // attempt 1 is over: the backoff has begun
+      assertEquals("status", keyValues(first).get("outcome"));
+      assertTrue(f.cancel(true));
+
+      Thread.sleep(800); // twice the backoff
+      assertEquals(1, server.requests().size(), "no attempt after the cancel");
+      assertTrue(log.events.isEmpty(), "nothing was in flight to log: " + log.events);
+    }
+  }
+
+  @Test
+  void sequentialCallsToOneOriginReuseOneKeepAliveConnection() throws Exception {
+    ScriptedServer server = server(sequence(json(200, "{}")));
+    WebhookClient client = client(WebhookClient.builder());
+
+    await(client.call(request(server.url("/a")), FAST));
+    await(client.call(request(server.url("/b")), FAST));
+    await(client.call(request(server.url("/c")), FAST));
+
+    assertEquals(1, server.connections(), "one TCP connection");
+    assertEquals(List.of(1, 1, 1), server.requests().stream().map(ScriptedServer.Received::connection).toList());
+  }
+
+  @Test
+  void staleKeepAliveConnectionIsResentOnceOnAFreshOneWithinTheAttempt() throws Exception {
+    ScriptedServer server =
+        server(sequence(json(200, "{}"), new ScriptedServer.Close(), json(200, "{}")));
+    WebhookClient client = client(WebhookClient.builder());
+
+    await(client.call(request(server.url("/hook")), FAST));
+    WebhookResult second = await(client.call(request(server.url("/hook")), FAST));
+
+    assertInstanceOf(WebhookResult.Success.class, second);
+    assertEquals(1, second.attempts().size(), "still attempt 1");
+    List<ScriptedServer.Received> seen = server.requests();
+    assertEquals(3, seen.size());
+    assertEquals(List.of(1, 1, 2), seen.stream().map(ScriptedServer.Received::connection).toList());
+    assertEquals("1", seen.get(2).header("X-Ringhook-Attempt"));
+  }
+
+  @Test
+  void aClosedFreshConnectionIsAFailedAttemptNotAResend() throws Exception {
+    ScriptedServer server = server(sequence(new ScriptedServer.Close(), json(200, "{}")));
+    WebhookClient client = client(WebhookClient.builder());
+
+    WebhookResult r = await(client.call(request(server.url("/hook")), FAST));
+
+    assertEquals(2, r.attempts().size());
+    assertEquals(FailureReason.IO, r.attempts().get(0).failure().orElseThrow());
+  }
+
+  @Test
+  void aThousandCallsWaitAtOnceOnAFewThreadsAndBoundedConnections() throws Exception {
+    ScriptedServer server = server(sequence(delayed(Duration.ofMillis(20), 200, "{\"dynamic_variables\":{\"n\":1}}")));
+    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(100));
+    int threadsBefore = Thread.activeCount();
+
+    List<CompletableFuture<WebhookResult>> calls = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      calls.add(client.call(
+          WebhookRequest.unsigned("call-" + i, "+1555000" + i, "+12345678913", server.url("/hook")),
+          FAST.withTimeout(Duration.ofSeconds(30)).withRetries(0)));
+    }
+    int threadsDuring = Thread.activeCount();
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+    for (CompletableFuture<WebhookResult> c : calls) {
+      assertEquals(Map.of("n", "1"), assertInstanceOf(WebhookResult.Success.class, c.join()).variables());
+    }
+    assertEquals(1000, server.requests().size());
+    assertTrue(server.connections() <= 100, "at most 100 connections: " + server.connections());
+    assertTrue(threadsDuring - threadsBefore < 10, "no thread per call: " + threadsBefore + " -> " + threadsDuring);
+  }
+
+  @Test
+  void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+    ScriptedServer server = server(sequence(json(200, "{}")));
+    WebhookClient client = client(WebhookClient.builder().idleTimeout(Duration.ofMillis(300)));
+
+    await(client.call(request(server.url("/hook")), FAST));
+
+    assertTrue(server.awaitClosed(1, Duration.ofSeconds(5)), "the client closed the idle connection");
+  }
+
+  @Test
+  void closingTheClientFailsCallsInFlightAndRefusesNewOnes() throws Exception {
+    ScriptedServer server = server(sequence(new ScriptedServer.Hang()));
+    WebhookClient client = WebhookClient.builder().build();
+
+    CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST);
+    server.awaitRequests(1, Duration.ofSeconds(5));
+    client.close();
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertTrue(server.awaitClosed(1, Duration.ofSeconds(5)));
+    assertThrows(ExecutionException.class,
+        () -> client.call(request(server.url("/hook")), FAST).get(1, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void eachAttemptIsOneStructuredLogLine() throws Exception {
+    ScriptedServer server = server(sequence(status(500), json(200, "{}")));
+    WebhookClient client = client(WebhookClient.builder());
+
+    try (Captured log = new Captured()) {
+      await(client.call(request(server.url("/hook")), FAST));
+
+      Map<String, String> first = keyValues(log.next());
+      Map<String, String> second = keyValues(log.next());
+      assertEquals("a84b4c76e66710@10.0.0.1", first.get("call_id"));
+      assertEquals("+12345678913", first.get("number"));
+      assertEquals("1", first.get("attempt"));
+      assertEquals("status", first.get("outcome"));
+      assertEquals("500", first.get("status"));
+      assertNotNull(first.get("latency_ms"));
+      assertEquals("2", second.get("attempt"));
+      assertEquals("ok", second.get("outcome"));
+      assertEquals("200", second.get("status"));
+      assertTrue(log.events.isEmpty());
+    }
+  }
+}
