@@ -1,0 +1,344 @@
+package io.ringhook.server.config;
+
+import io.ringhook.server.config.TreeReader.Field;
+import io.ringhook.server.config.TreeReader.Section;
+import io.ringhook.server.config.TreeReader.Val;
+import io.ringhook.server.config.YamlTree.Entry;
+import io.ringhook.server.config.YamlTree.Kind;
+import io.ringhook.server.config.YamlTree.MapNode;
+import io.ringhook.server.config.YamlTree.Node;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The schema of ringhook's configuration: binds a {@link YamlTree} onto the defaults, checking every
+ * key, and builds the {@link RingConfig} when nothing was wrong.
+ */
+final class Binder {
+  static final List<String> ROOT_KEYS =
+      List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent");
+  static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
+  static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
+  static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
+  static final List<String> HTTP_KEYS = List.of("host", "port");
+  static final List<String> WEBHOOK_KEYS =
+      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file");
+  static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
+      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response");
+  static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
+
+  private static final Duration MAX_DURATION = Duration.ofHours(1);
+  private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+  private final TreeReader reader;
+  private final Problems problems;
+  private final Path baseDir;
+
+  /** @param baseDir the directory relative {@code ca_file} paths are resolved against (the config file's) */
+  Binder(TreeReader reader, Path baseDir) {
+    this.reader = reader;
+    this.problems = reader.problems();
+    this.baseDir = baseDir;
+  }
+
+  RingConfig bind(Optional<Node> tree) {
+    Section root = reader.root(tree, ROOT_KEYS);
+
+    Section sipS = root.section("sip", SIP_KEYS);
+    Field<String> sipHost = sipS.read("host", Binder::address);
+    Field<Integer> sipPort = sipS.read("port", Binder::port);
+    Field<String> advertise = sipS.read("advertise", v -> {
+      if (Values.address(v.text()).isAnyLocalAddress()) {
+        throw new IllegalArgumentException("must be the address callers reach, not a wildcard");
+      }
+      return v.text();
+    });
+    SipSettings sip = new SipSettings(sipHost.or(SipSettings.DEFAULTS.host()),
+        sipPort.or(SipSettings.DEFAULTS.port()), advertise.optional());
+
+    Section rtpS = root.section("rtp", RTP_KEYS);
+    Field<String> rtpHost = rtpS.read("host", Binder::address);
+    Field<Integer> portMin = rtpS.read("port_min", Binder::port);
+    Field<Integer> portMax = rtpS.read("port_max", Binder::port);
+    Field<Duration> rtpTimeout = rtpS.read("timeout", Binder::timeout);
+    RtpSettings rtp = new RtpSettings(rtpHost.or(sip.host()), portMin.or(RtpSettings.DEFAULT_PORT_MIN),
+        portMax.or(RtpSettings.DEFAULT_PORT_MAX), rtpTimeout.or(RtpSettings.DEFAULT_TIMEOUT));
+    checkRtpRange(portMin, portMax, rtp);
+
+    List<TrunkSettings> trunks = trunks(root);
+
+    Section httpS = root.section("http", HTTP_KEYS);
+    Field<String> httpHost = httpS.read("host", Binder::address);
+    Field<Integer> httpPort = httpS.read("port", Binder::port);
+    HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
+        httpPort.or(HttpSettings.DEFAULTS.port()));
+    checkPortClashes(sip, sipPort, rtp, portMin, http, httpPort, List.of(sipHost, rtpHost, httpHost));
+
+    WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS));
+    Map<String, AgentSettings> agents = agents(root);
+    Field<String> defaultAgent = root.read("default_agent", v -> agentRef(v, agents));
+    Map<String, NumberSettings> numbers = numbers(root, webhook, agents);
+
+    problems.throwIfAny();
+    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent.or(RingConfig.DEMO_AGENT));
+  }
+
+  private void checkRtpRange(Field<Integer> min, Field<Integer> max, RtpSettings rtp) {
+    if (min.failed() || max.failed()) {
+      return;
+    }
+    if (rtp.portMin() % 2 != 0) {
+      add(min, "must be even (RTP uses even ports, RFC 3550 section 11)");
+    }
+    if (rtp.portMax() <= rtp.portMin()) {
+      add(max.present() ? max : min, "the range " + rtp.portMin() + ".." + rtp.portMax()
+          + " must hold at least two ports (port_min below port_max)");
+    }
+  }
+
+  /** SIP and HTTP both listen on TCP, SIP and RTP both on UDP: the same port on overlapping hosts clashes. */
+  private void checkPortClashes(SipSettings sip, Field<Integer> sipPort, RtpSettings rtp, Field<Integer> portMin,
+                                HttpSettings http, Field<Integer> httpPort, List<Field<String>> hosts) {
+    if (sipPort.failed() || portMin.failed() || httpPort.failed() || hosts.stream().anyMatch(Field::failed)) {
+      return;
+    }
+    if (sip.port() == http.port() && overlap(sip.host(), http.host())) {
+      add(httpPort.present() ? httpPort : sipPort, "clashes with " + (httpPort.present() ? "sip.port" : "http.port")
+          + " " + sip.port() + " (both listen on TCP)");
+    }
+    if (sip.port() >= rtp.portMin() && sip.port() <= rtp.portMax() && overlap(sip.host(), rtp.host())) {
+      add(portMin.present() ? portMin : sipPort, "the RTP ports " + rtp.portMin() + ".." + rtp.portMax()
+          + " include sip.port " + sip.port() + " (both listen on UDP)");
+    }
+  }
+
+  private static boolean overlap(String a, String b) {
+    InetAddress x = Values.address(a);
+    InetAddress y = Values.address(b);
+    return x.isAnyLocalAddress() || y.isAnyLocalAddress() || x.equals(y);
+  }
+
+  private List<TrunkSettings> trunks(Section root) {
+    Field<List<Node>> items = reader.list(root, "trunks");
+    List<TrunkSettings> trunks = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
+    List<Node> list = items.or(List.of());
+    for (int i = 0; i < list.size(); i++) {
+      Section t = reader.section(list.get(i), Problems.index("trunks", i), TRUNK_KEYS);
+      if (!(list.get(i) instanceof MapNode)) {
+        continue; // already reported; its keys cannot be looked at
+      }
+      Field<String> name = t.read("name", v -> Values.name(v.text()));
+      if (name.present()) {
+        Integer first = names.putIfAbsent(name.value(), i);
+        if (first != null) {
+          add(name, "duplicate trunk name (also trunks[" + first + "])");
+        }
+      } else if (!name.failed()) {
+        t.missing("name", "every trunk needs a name, for logs and call records");
+      }
+      Field<List<Node>> allowItems = reader.list(t, "allow");
+      List<String> allow = new ArrayList<>();
+      List<Node> nodes = allowItems.or(List.of());
+      for (int j = 0; j < nodes.size(); j++) {
+        reader.parse(nodes.get(j), Problems.index(allowItems.path(), j), false, v -> Values.cidr(v.text()))
+            .optional().ifPresent(allow::add);
+      }
+      if (!allowItems.failed() && nodes.isEmpty()) {
+        if (allowItems.present()) {
+          add(allowItems, "must list at least one address or CIDR block");
+        } else {
+          t.missing("allow", "every trunk needs the addresses or CIDR blocks it sends from");
+        }
+      }
+      Field<String> cc = t.read("default_country_code", v -> Values.countryCode(v.text()));
+      trunks.add(new TrunkSettings(name.or("trunk-" + i), allow, cc.optional()));
+    }
+    return trunks;
+  }
+
+  private WebhookSettings webhook(Section s) {
+    WebhookSettings d = WebhookSettings.DEFAULTS;
+    Field<Duration> timeout = s.read("timeout", Binder::timeout);
+    Field<Integer> retries = s.read("retries", Binder::retries);
+    Field<List<Duration>> backoff = backoff(s, "backoff");
+    Field<Integer> maxBytes = s.read("max_response_bytes",
+        v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
+    Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
+    Field<Path> caFile = s.read("ca_file", this::readableFile);
+    return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
+        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional());
+  }
+
+  private Field<List<Duration>> backoff(Section s, String key) {
+    Field<List<Node>> items = reader.list(s, key);
+    if (!items.present()) {
+      return Field.absent(items.path(), items.line());
+    }
+    List<Duration> out = new ArrayList<>();
+    boolean failed = false;
+    for (int i = 0; i < items.value().size(); i++) {
+      Field<Duration> d = reader.parse(items.value().get(i), Problems.index(items.path(), i), false,
+          v -> Values.duration(v.text(), v.kind() == Kind.INT, Duration.ZERO, MAX_DURATION));
+      failed |= d.failed();
+      d.optional().ifPresent(out::add);
+    }
+    return failed ? Field.failed(items.path(), items.line()) : new Field<>(out, false, items.line(), items.path(), null);
+  }
+
+  private Map<String, AgentSettings> agents(Section root) {
+    Map<String, AgentSettings> agents = new LinkedHashMap<>();
+    for (Entry e : mapEntries(root, "agents")) {
+      String path = Problems.child("agents", e.key());
+      boolean nameOk = checkKey(e, path, Values::name);
+      if (RingConfig.DEMO_AGENT.equals(e.key())) {
+        problems.add(e.line(), path, null, "\"demo\" is the built-in agent; give yours another name");
+        nameOk = false;
+      }
+      Section a = reader.section(e.value(), path, AGENT_KEYS);
+      if (!(e.value() instanceof MapNode) && !TreeReader.isNull(e.value())) {
+        continue; // already reported
+      }
+      Field<URI> url = a.read("url", v -> Values.url(v.text(), Values.WS_SCHEMES));
+      if (!url.present() && !url.failed()) {
+        a.missing("url", "every agent needs its ws:// or wss:// URL");
+      }
+      Field<Duration> connect = a.read("connect_timeout", Binder::timeout);
+      if (nameOk && url.present()) {
+        agents.put(e.key(), new AgentSettings(e.key(), url.value(),
+            connect.or(AgentSettings.DEFAULT_CONNECT_TIMEOUT)));
+      } else if (nameOk) {
+        agents.put(e.key(), null); // known, so references to it are not reported twice
+      }
+    }
+    return agents;
+  }
+
+  private Map<String, NumberSettings> numbers(Section root, WebhookSettings defaults, Map<String, AgentSettings> agents) {
+    Map<String, NumberSettings> numbers = new LinkedHashMap<>();
+    for (Entry e : mapEntries(root, "numbers")) {
+      String path = Problems.child("numbers", e.key());
+      boolean keyOk = checkKey(e, path, Values::e164);
+      Section n = reader.section(e.value(), path, NUMBER_KEYS);
+      Field<URI> url = n.read("inbound_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
+      Field<Secret> secret = n.read("webhook_secret", true, v -> {
+        if (v.text().isEmpty()) {
+          throw new IllegalArgumentException("must not be empty (leave the key out to send unsigned requests)");
+        }
+        return new Secret(v.text());
+      });
+      Field<String> agent = n.read("agent", v -> agentRef(v, agents));
+      Field<Duration> timeout = n.read("webhook_timeout", Binder::timeout);
+      Field<Integer> retries = n.read("webhook_retries", Binder::retries);
+      Field<List<Duration>> backoff = backoff(n, "webhook_backoff");
+      Field<Integer> failure = n.read("webhook_failure_response", Binder::failureResponse);
+      if (!url.present() && !url.failed()) {
+        for (Field<?> f : List.of(secret, timeout, retries, backoff, failure)) {
+          if (f.present()) {
+            add(f, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
+          }
+        }
+      }
+      WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
+          backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
+          defaults.caFile());
+      if (keyOk) {
+        numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
+      }
+    }
+    return numbers;
+  }
+
+  /** The entries of a mapping-valued key such as {@code numbers}; absent or empty gives none. */
+  private List<Entry> mapEntries(Section root, String key) {
+    Optional<Entry> e = root.entry(key);
+    if (e.isEmpty() || TreeReader.isNull(e.get().value())) {
+      return List.of();
+    }
+    if (e.get().value() instanceof MapNode m) {
+      return m.entries();
+    }
+    problems.add(e.get().value().line(), key, null, "must be a mapping keyed by "
+        + (key.equals("numbers") ? "E.164 number" : "name") + ", not " + TreeReader.describe(e.get().value()));
+    return List.of();
+  }
+
+  private boolean checkKey(Entry e, String path, Function<String, ?> check) {
+    try {
+      check.apply(e.key());
+      return true;
+    } catch (IllegalArgumentException ex) {
+      problems.add(e.line(), path, null, "key " + ex.getMessage());
+      return false;
+    }
+  }
+
+  /** An agent name that exists: the built-in demo or a key of {@code agents}. */
+  private static String agentRef(Val v, Map<String, AgentSettings> agents) {
+    if (v.text().equals(RingConfig.DEMO_AGENT) || agents.containsKey(v.text())) {
+      return v.text();
+    }
+    TreeSet<String> known = new TreeSet<>(agents.keySet());
+    known.add(RingConfig.DEMO_AGENT);
+    String hint = Values.didYouMean(v.text(), known).map(k -> "did you mean \"" + k + "\"? ").orElse("");
+    throw new IllegalArgumentException("no such agent (" + hint + "known: " + String.join(", ", known) + ")");
+  }
+
+  private Path readableFile(Val v) {
+    if (v.text().isEmpty()) {
+      throw new IllegalArgumentException("must be a file path");
+    }
+    Path p = baseDir.resolve(v.text()).normalize();
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("no such file: " + p);
+    }
+    if (!Files.isReadable(p)) {
+      throw new IllegalArgumentException("file is not readable: " + p);
+    }
+    return p;
+  }
+
+  private void add(Field<?> f, String message) {
+    problems.add(f.line(), f.path(), f.shown(), message);
+  }
+
+  private static String address(Val v) {
+    Values.address(v.text());
+    return v.text();
+  }
+
+  private static int port(Val v) {
+    return Values.integer(number(v), 1, 65535, "a port number");
+  }
+
+  private static int retries(Val v) {
+    return Values.integer(number(v), 0, 10, "a count");
+  }
+
+  private static int failureResponse(Val v) {
+    return Values.integer(number(v), 400, 699, "a SIP final response code");
+  }
+
+  private static Duration timeout(Val v) {
+    return Values.duration(v.text(), v.kind() == Kind.INT, Duration.ofMillis(1), MAX_DURATION);
+  }
+
+  /** The text of a value that should be a whole number; YAML floats and booleans are not. */
+  private static String number(Val v) {
+    if (v.kind() == Kind.FLOAT || v.kind() == Kind.BOOL) {
+      throw new IllegalArgumentException("must be a whole number");
+    }
+    return v.text();
+  }
+}

@@ -1,0 +1,108 @@
+package io.ringhook.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective configuration written back as YAML, in the file's own key names, with secrets
+ * replaced by {@code (hidden)}: what {@code ringhook} would log or print to show what it runs with.
+ */
+final class ConfigDump {
+  private static final YAMLMapper MAPPER = YAMLMapper.builder()
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .build();
+
+  private ConfigDump() {}
+
+  static String yaml(RingConfig c) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    Map<String, Object> sip = new LinkedHashMap<>();
+    sip.put("host", c.sip().host());
+    sip.put("port", c.sip().port());
+    c.sip().advertise().ifPresent(a -> sip.put("advertise", a));
+    root.put("sip", sip);
+
+    Map<String, Object> rtp = new LinkedHashMap<>();
+    rtp.put("host", c.rtp().host());
+    rtp.put("port_min", c.rtp().portMin());
+    rtp.put("port_max", c.rtp().portMax());
+    rtp.put("timeout", Values.format(c.rtp().timeout()));
+    root.put("rtp", rtp);
+
+    root.put("trunks", c.trunks().stream().map(t -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", t.name());
+      m.put("allow", t.allow());
+      t.defaultCountryCode().ifPresent(cc -> m.put("default_country_code", cc));
+      return m;
+    }).toList());
+
+    Map<String, Object> http = new LinkedHashMap<>();
+    http.put("host", c.http().host());
+    http.put("port", c.http().port());
+    root.put("http", http);
+
+    Map<String, Object> numbers = new LinkedHashMap<>();
+    c.numbers().forEach((key, n) -> numbers.put(key, number(n, c.webhook())));
+    root.put("numbers", numbers);
+
+    Map<String, Object> webhook = new LinkedHashMap<>();
+    WebhookSettings w = c.webhook();
+    webhook.put("timeout", Values.format(w.timeout()));
+    webhook.put("retries", w.retries());
+    webhook.put("backoff", durations(w.backoff()));
+    webhook.put("max_response_bytes", w.maxResponseBytes());
+    webhook.put("failure_response", w.failureResponse());
+    w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
+    root.put("webhook", webhook);
+
+    Map<String, Object> agents = new LinkedHashMap<>();
+    c.agents().forEach((name, a) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("url", a.url().toString());
+      m.put("connect_timeout", Values.format(a.connectTimeout()));
+      agents.put(name, m);
+    });
+    root.put("agents", agents);
+    root.put("default_agent", c.defaultAgent());
+    try {
+      return MAPPER.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write plain maps as YAML", e);
+    }
+  }
+
+  /** A number's entry: its own keys, and only those webhook settings that differ from the section's. */
+  private static Map<String, Object> number(NumberSettings n, WebhookSettings defaults) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    n.inboundWebhookUrl().ifPresent(u -> m.put("inbound_webhook_url", u.toString()));
+    n.webhookSecret().ifPresent(s -> m.put("webhook_secret", s.toString()));
+    n.agent().ifPresent(a -> m.put("agent", a));
+    WebhookSettings w = n.webhook();
+    if (!w.timeout().equals(defaults.timeout())) {
+      m.put("webhook_timeout", Values.format(w.timeout()));
+    }
+    if (w.retries() != defaults.retries()) {
+      m.put("webhook_retries", w.retries());
+    }
+    if (!w.backoff().equals(defaults.backoff())) {
+      m.put("webhook_backoff", durations(w.backoff()));
+    }
+    if (w.failureResponse() != defaults.failureResponse()) {
+      m.put("webhook_failure_response", w.failureResponse());
+    }
+    return m;
+  }
+
+  private static List<String> durations(List<Duration> ds) {
+    return ds.stream().map(Values::format).toList();
+  }
+}

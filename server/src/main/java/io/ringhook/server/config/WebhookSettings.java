@@ -1,0 +1,53 @@
+package io.ringhook.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the inbound call webhook is called: the {@code webhook} section, or one number's effective
+ * settings (its overrides over that section).
+ *
+ * @param timeout          one deadline per attempt: connect, TLS, request and the whole response
+ * @param retries          attempts after the first (0..10), so at most {@code retries + 1} requests
+ * @param backoff          the pause before each retry; the last entry repeats when there are more
+ *                         retries than entries, and an empty list means no pause
+ * @param maxResponseBytes a larger response body fails the attempt
+ * @param failureResponse  the SIP final response (400..699) when every attempt failed
+ * @param caFile           a PEM file of extra trusted CA certificates for private endpoints (on top
+ *                         of the JDK trust store)
+ */
+public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
+                              int failureResponse, Optional<Path> caFile) {
+  /** The defaults: 10s, 3 retries, backoff 250ms, 500ms, 1s, 64 KiB, 480, no CA file. */
+  public static final WebhookSettings DEFAULTS = new WebhookSettings(Duration.ofSeconds(10), 3,
+      List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
+      Optional.empty());
+
+  public WebhookSettings {
+    Objects.requireNonNull(timeout, "timeout");
+    backoff = List.copyOf(backoff);
+    Objects.requireNonNull(caFile, "caFile");
+  }
+
+  /** The most requests one call makes: {@code retries + 1}. */
+  public int attempts() {
+    return retries + 1;
+  }
+
+  /**
+   * The pause before attempt number {@code attempt} (1-based): zero before the first, then the
+   * backoff entries in turn, the last one repeating.
+   */
+  public Duration pauseBefore(int attempt) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be >= 1, got " + attempt);
+    }
+    if (attempt == 1 || backoff.isEmpty()) {
+      return Duration.ZERO;
+    }
+    return backoff.get(Math.min(attempt - 2, backoff.size() - 1));
+  }
+}

@@ -1,0 +1,161 @@
+package io.ringhook.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringhook.sip.SipConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final Map<String, String> ENV = Map.of("INBOUND_SECRET", "s3cr3t-value");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void noFileGivesTheDocumentedDefaults() {
+    RingConfig c = ConfigLoader.load(Optional.empty(), Map.of());
+    assertEquals(RingConfig.defaults(), c);
+    assertEquals(new SipSettings("0.0.0.0", 5060, Optional.empty()), c.sip());
+    assertEquals(new RtpSettings("0.0.0.0", 20000, 29999, Duration.ofSeconds(30)), c.rtp());
+    assertEquals(List.of(), c.trunks());
+    assertEquals(new HttpSettings("0.0.0.0", 8080), c.http());
+    assertEquals(Map.of(), c.numbers());
+    assertEquals(new WebhookSettings(Duration.ofSeconds(10), 3,
+        List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
+        Optional.empty()), c.webhook());
+    assertEquals(Map.of(), c.agents());
+    assertEquals("demo", c.defaultAgent());
+    assertEquals("demo", c.agentFor("+12345678913"));
+    assertEquals(c.webhook(), c.webhookFor("+12345678913"));
+  }
+
+  @Test
+  void emptyFileAndEmptySectionsAreTheDefaults() throws IOException {
+    Path f = Files.writeString(dir.resolve("empty.yaml"), "# nothing but a comment\n");
+    assertEquals(RingConfig.defaults(), ConfigLoader.load(f, Map.of()));
+    assertEquals(RingConfig.defaults(),
+        ConfigLoader.parse("sip:\nrtp: {}\ntrunks: []\nnumbers:\nagents: {}\n", Map.of()));
+  }
+
+  @Test
+  void rtpHostDefaultsToSipHost() {
+    RingConfig c = ConfigLoader.parse("sip: {host: 192.0.2.4}\n", Map.of());
+    assertEquals("192.0.2.4", c.rtp().host());
+    assertEquals("0.0.0.0", c.http().host());
+  }
+
+  @Test
+  void theDocumentedExampleLoadsIntoTheRecords() throws IOException {
+    Path ca = Files.writeString(dir.resolve("private-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    Path f = Files.writeString(dir.resolve("ringhook.yaml"), DocsExample.yaml());
+    RingConfig c = ConfigLoader.load(f, ENV);
+
+    assertEquals(new SipSettings("0.0.0.0", 5060, Optional.of("203.0.113.7")), c.sip());
+    assertEquals(new RtpSettings("0.0.0.0", 20000, 29999, Duration.ofSeconds(30)), c.rtp());
+    assertEquals(List.of(
+        new TrunkSettings("carrier-a", List.of("198.51.100.0/24", "203.0.113.5"), Optional.of("1")),
+        new TrunkSettings("carrier-b", List.of("2001:db8:1::/48", "192.0.2.10"), Optional.of("44"))), c.trunks());
+    assertEquals(new HttpSettings("127.0.0.1", 8080), c.http());
+
+    WebhookSettings defaults = new WebhookSettings(Duration.ofSeconds(10), 3,
+        List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
+        Optional.of(ca.toAbsolutePath().normalize()));
+    assertEquals(defaults, c.webhook());
+
+    assertEquals(List.of("+12345678913", "+12345678914", "+442071838750"), List.copyOf(c.numbers().keySet()));
+    assertEquals(new NumberSettings("+12345678913", Optional.of(URI.create("https://crm.example.com/inbound")),
+        Optional.of(new Secret("s3cr3t-value")), Optional.of("sales"), defaults), c.numbers().get("+12345678913"));
+    assertEquals(new NumberSettings("+12345678914",
+        Optional.of(URI.create("https://crm.example.com/inbound?line=support")),
+        Optional.of(new Secret("change-me")), Optional.of("support"),
+        new WebhookSettings(Duration.ofSeconds(5), 1, List.of(Duration.ofSeconds(2)), 65536, 503, defaults.caFile())),
+        c.numbers().get("+12345678914"));
+    assertEquals(new NumberSettings("+442071838750", Optional.empty(), Optional.empty(), Optional.empty(), defaults),
+        c.numbers().get("+442071838750"));
+
+    assertEquals(Map.of(
+        "sales", new AgentSettings("sales", URI.create("wss://agents.example.com/stream"), Duration.ofSeconds(3)),
+        "support", new AgentSettings("support", URI.create("ws://127.0.0.1:9000/stream"), Duration.ofSeconds(3))),
+        c.agents());
+    assertEquals("demo", c.defaultAgent());
+
+    assertEquals("sales", c.agentFor("+12345678913"));
+    assertEquals("demo", c.agentFor("+442071838750"));
+    assertEquals("demo", c.agentFor("+19995550000"));
+    assertEquals(503, c.webhookFor("+12345678914").failureResponse());
+    assertEquals(defaults, c.webhookFor("+19995550000"));
+  }
+
+  @Test
+  void sipConfigCarriesTheSipSettingsAndTrunks() {
+    RingConfig c = ConfigLoader.parse("""
+        sip: {host: 10.0.0.2, port: 5070, advertise: 203.0.113.7}
+        trunks:
+          - {name: a, allow: [10.1.0.0/16], default_country_code: 44}
+          - {name: b, allow: 192.0.2.9}
+        """, Map.of());
+    SipConfig s = c.sipConfig("ringhook/0.1.0");
+    assertEquals(new SipConfig("10.0.0.2", 5070, Optional.of("203.0.113.7"), List.of(
+        new SipConfig.Trunk("a", List.of("10.1.0.0/16"), Optional.of("44")),
+        new SipConfig.Trunk("b", List.of("192.0.2.9"), Optional.empty())),
+        "ringhook/0.1.0", Duration.ofSeconds(32)), s);
+  }
+
+  @Test
+  void dumpLoadsBackToTheSameConfigAndHidesSecrets() throws IOException {
+    Files.writeString(dir.resolve("private-ca.pem"), "x");
+    Path f = Files.writeString(dir.resolve("ringhook.yaml"), DocsExample.yaml());
+    RingConfig c = ConfigLoader.load(f, ENV);
+    String dump = c.dump();
+    assertFalse(dump.contains("s3cr3t-value"), dump);
+    assertFalse(dump.contains("change-me"), dump);
+    assertFalse(c.toString().contains("s3cr3t-value"), c.toString());
+    assertTrue(dump.contains("webhook_secret: (hidden)"), dump);
+
+    RingConfig back = ConfigLoader.parse(dump, Map.of());
+    // Equal but for the secrets, which the dump hides.
+    assertEquals(withoutSecrets(c), withoutSecrets(back));
+    assertEquals(new Secret("(hidden)"), back.numbers().get("+12345678913").webhookSecret().orElseThrow());
+  }
+
+  @Test
+  void defaultsDumpLoadsBack() {
+    String dump = RingConfig.defaults().dump();
+    assertEquals(RingConfig.defaults(), ConfigLoader.parse(dump, Map.of()));
+  }
+
+  @Test
+  void aMissingFileIsOneProblem() {
+    Path f = dir.resolve("nope.yaml");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.of(f), Map.of()));
+    assertEquals(List.of(f + ": no such file"), e.problems().stream().map(Object::toString).toList());
+  }
+
+  @Test
+  void aYamlSyntaxErrorSaysWhere() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse("sip:\n  port: [5060\nrtp: {}\n", "ringhook.yaml", dir, Map.of()));
+    assertEquals(List.of("ringhook.yaml:3: YAML syntax error: expected ',' or ']', but got : (while parsing a flow"
+        + " sequence at line 2)"), e.problems().stream().map(Object::toString).toList());
+    assertTrue(DocsExample.read().contains(e.problems().get(0).toString()), "docs show this output");
+  }
+
+  private static RingConfig withoutSecrets(RingConfig c) {
+    Map<String, NumberSettings> numbers = new java.util.LinkedHashMap<>();
+    c.numbers().forEach((k, n) -> numbers.put(k, new NumberSettings(n.number(), n.inboundWebhookUrl(),
+        Optional.empty(), n.agent(), n.webhook())));
+    return new RingConfig(c.sip(), c.rtp(), c.trunks(), c.http(), numbers, c.webhook(), c.agents(), c.defaultAgent());
+  }
+}

@@ -1,0 +1,188 @@
+package io.ringhook.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ValidationTest {
+  private static List<String> problems(String yaml) {
+    return problems(yaml, Map.of());
+  }
+
+  private static List<String> problems(String yaml, Map<String, String> env) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, env));
+    return e.problems().stream().map(p -> p.line() + ": " + p.path() + p.value().map(v -> " = " + v).orElse("")
+        + ": " + p.message()).toList();
+  }
+
+  @Test
+  void unknownKeysAreErrorsWithASuggestionWhenClose() {
+    assertEquals(List.of(
+        "1: number: unknown key (did you mean \"numbers\"?)",
+        "3: sip.Port: unknown key (did you mean \"port\"?)",
+        "5: rtp.port-min: unknown key (did you mean \"port_min\"?)",
+        "7: webhook.colour: unknown key (known keys: timeout, retries, backoff, max_response_bytes,"
+            + " failure_response, ca_file)",
+        "10: numbers.\"+12345678913\".timeout: unknown key (did you mean \"webhook_timeout\"?)",
+        "11: defaultagent: unknown key (did you mean \"default_agent\"?)"),
+        problems("""
+            number: {}
+            sip:
+              Port: 5060
+            rtp:
+              port-min: 20000
+            webhook:
+              colour: blue
+            numbers:
+              "+12345678913":
+                timeout: 5s
+            defaultagent: demo
+            """));
+  }
+
+  @Test
+  void wrongShapesAreNamed() {
+    assertEquals(List.of(
+        "1: sip: must be a mapping of host, port, advertise, not a list",
+        "2: trunks: must be a list, not a mapping",
+        "3: http.port: must be a single value, not a list",
+        "4: rtp.timeout: has no value (remove the key to get the default)",
+        "5: numbers: must be a mapping keyed by E.164 number, not a list",
+        "6: agents.sales: must be a mapping of url, connect_timeout, not a single value"),
+        problems("""
+            sip: [0.0.0.0]
+            trunks: {name: a}
+            http: {port: [1, 2]}
+            rtp: {timeout: }
+            numbers: ["+12345678913"]
+            agents: {sales: "wss://a.example.com"}
+            """));
+    assertEquals(List.of("1: : the file must be a mapping of sections sip, rtp, trunks, http, numbers, webhook,"
+        + " agents, default_agent, not a list"), problems("- sip\n"));
+  }
+
+  @Test
+  void yamlLevelMistakes() {
+    assertEquals(List.of("2: sip: duplicate key (first given at line 1)"), problems("sip: {port: 5070}\nsip: {}\n"));
+    assertEquals(List.of("3: : only one YAML document is allowed (found a second one after ---)"),
+        problems("sip: {}\n---\nrtp: {}\n"));
+    assertEquals(List.of("2: http.port = *p: YAML aliases are not supported; write the value out",
+        "2: http.port = \"p\": must be a whole number"),
+        problems("sip: {port: &p 5070}\nhttp: {port: *p}\n"));
+  }
+
+  @Test
+  void portsThatClash() {
+    assertEquals(List.of("2: http.port = 5060: clashes with sip.port 5060 (both listen on TCP)"),
+        problems("sip: {port: 5060}\nhttp: {port: 5060}\n"));
+    assertEquals(List.of("1: sip.port = 8080: clashes with http.port 8080 (both listen on TCP)"),
+        problems("sip: {port: 8080}\n"));
+    assertEquals(List.of("1: rtp.port_min = 5000: the RTP ports 5000..6000 include sip.port 5060 (both listen on UDP)"),
+        problems("rtp: {port_min: 5000, port_max: 6000}\n"));
+    // Different addresses do not clash.
+    ConfigLoader.parse("sip: {host: 127.0.0.1, port: 8080}\nhttp: {host: 127.0.0.2, port: 8080}\n", Map.of());
+  }
+
+  @Test
+  void ipv6ListenAddresses() {
+    RingConfig c = ConfigLoader.parse("sip: {host: '::', advertise: '2001:db8::7'}\nhttp: {host: '::1'}\n", Map.of());
+    assertEquals("::", c.sip().host());
+    assertEquals("::", c.rtp().host());
+    assertEquals("2001:db8::7", c.sip().advertise().orElseThrow());
+    assertEquals("::1", c.http().host());
+    assertEquals(List.of("1: sip.host = \"[::1]\": write the IPv6 address without brackets",
+            "2: http.host = \"::ffff:10.0.0.1\": is an IPv4-mapped IPv6 address: write the IPv4 form 10.0.0.1"),
+        problems("sip: {host: '[::1]'}\nhttp: {host: '::ffff:10.0.0.1'}\n"));
+  }
+
+  @Test
+  void numberKeysMustBeE164() {
+    assertEquals(List.of(
+        "2: numbers.\"+1 234 567 8913\": key must be E.164 without separators: write \"+12345678913\"",
+        "3: numbers.\"12345678913\": key must be E.164 with the country code and a leading +, e.g. \"+12345678913\" (quote it)",
+        "4: numbers.\"+0123456789\": key must be an E.164 number: \"+\" and 7 to 15 digits, e.g. \"+12345678913\"",
+        "5: numbers.\"+1234567890123456\": key must be an E.164 number: \"+\" and 7 to 15 digits, e.g. \"+12345678913\""),
+        problems("""
+            numbers:
+              "+1 234 567 8913": {}
+              12345678913: {}
+              "+0123456789": {}
+              "+1234567890123456": {}
+            """));
+    // Unquoted, YAML would read +12345678913 as a number, but a key keeps its text.
+    assertEquals(List.of("+12345678913"),
+        List.copyOf(ConfigLoader.parse("numbers:\n  +12345678913: {}\n", Map.of()).numbers().keySet()));
+  }
+
+  @Test
+  void agentsAndReferences() {
+    assertEquals(List.of(
+        "2: agents.\"bad name\": key must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        "4: agents.a.url = \"wss://\": not a valid URL: Expected authority",
+        "5: agents.b.url = \"ws:///path\": must be a ws:// or wss:// URL with a host name or address",
+        "6: agents.c.connect_timeout = \"0s\": must be between 1ms and 1h",
+        "9: numbers.\"+12345678913\".agent = \"nobody\": no such agent (known: a, b, c, demo)"),
+        problems("""
+            agents:
+              bad name: {url: "ws://x.example"}
+              a:
+                url: "wss://"
+              b: {url: "ws:///path"}
+              c: {url: "ws://c.example/s", connect_timeout: 0s}
+            numbers:
+              "+12345678913":
+                agent: nobody
+            """));
+  }
+
+  @Test
+  void webhookSettingsOfANumberWithoutUrlHaveNoEffect() {
+    assertEquals(List.of(
+        "3: numbers.\"+12345678913\".webhook_secret = (hidden): has no effect without inbound_webhook_url"
+            + " (calls to this number make no webhook request)",
+        "4: numbers.\"+12345678913\".webhook_retries = 1: has no effect without inbound_webhook_url"
+            + " (calls to this number make no webhook request)"),
+        problems("""
+            numbers:
+              "+12345678913":
+                webhook_secret: very-secret
+                webhook_retries: 1
+            """));
+  }
+
+  @Test
+  void rangesAtTheirEdges() {
+    RingConfig ok = ConfigLoader.parse("""
+        sip: {port: 1}
+        http: {port: 65535}
+        rtp: {port_min: 2, port_max: 3, timeout: 1h}
+        webhook: {retries: 10, failure_response: 699, backoff: [], timeout: 1ms, max_response_bytes: 1}
+        """, Map.of());
+    assertEquals(1, ok.sip().port());
+    assertEquals(65535, ok.http().port());
+    assertEquals(List.of(), ok.webhook().backoff());
+    assertEquals(10, ok.webhook().retries());
+    assertEquals(List.of(
+        "1: rtp.port_max = 20000: the range 20000..20000 must hold at least two ports (port_min below port_max)",
+        "2: webhook.failure_response = 700: must be a SIP final response code 400..699",
+        "3: webhook.timeout = \"61m\": must be between 1ms and 1h",
+        "4: webhook.retries = 2.5: must be a whole number",
+        "5: webhook.max_response_bytes = true: must be a whole number",
+        "6: webhook.backoff[0] = \"2h\": must be between 0s and 1h",
+        "9: numbers.\"+12345678913\".webhook_failure_response = 399: must be a SIP final response code 400..699"),
+        problems("""
+            rtp: {port_min: 20000, port_max: 20000}
+            webhook: {failure_response: 700,
+              timeout: 61m,
+              retries: 2.5,
+              max_response_bytes: true,
+              backoff: 2h}
+            numbers:
+              "+12345678913":
+                {inbound_webhook_url: "http://h.example", webhook_failure_response: 399}
+            """));
+  }
+}
