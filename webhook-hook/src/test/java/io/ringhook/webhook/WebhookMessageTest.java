@@ -34,6 +34,17 @@ class WebhookMessageTest {
         WebhookMessage.signature("whsec_test", 1700000000L, body));
   }
 
+  @Test
+  void theExampleInDocsWebhookMdIsWhatTheClientSends() {
+    byte[] body = WebhookMessage.body("+12345678912", "+12345678913");
+    assertEquals(80, body.length);
+    assertEquals(
+        "t=1717243200,v1=b8ee6eec04fd8d4c54bb57e4da1ab7bbfce0ff06bcc103c07851ea1153b43365",
+        WebhookMessage.signature("whsec_test", 1717243200L, body));
+    assertEquals("ac558255-4581-3828-8056-fc098d4ce734",
+        WebhookMessage.idempotencyKey("a84b4c76e66710@198.51.100.7"));
+  }
+
   static final String KNOWN_HMAC = "fcdeeae6b811b12420efbc3ba5c193d042a309a2a66aa7ebd970f7d5dfc5d26f";
 
   @Test
