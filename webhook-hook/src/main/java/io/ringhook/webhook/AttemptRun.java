@@ -174,7 +174,7 @@ final class AttemptRun {
             }
             if (reason == FailureReason.IO && nothingReceived && reusedConnection && !resent) {
               // The usual keep-alive race: the server closed an idle connection as we reused it.
-              // Sent again, once, on a fresh connection and within the same deadline.
+              // Sent again, once, on another connection and within the same deadline.
               log.debug("call_id={} attempt={} stale keep-alive connection ({}), resending",
                   call.request().callId(), number, detail);
               resent = true;

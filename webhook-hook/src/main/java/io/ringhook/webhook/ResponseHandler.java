@@ -29,8 +29,8 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param status          the status, or 0 when no response head arrived
-     * @param nothingReceived no byte of a response arrived: the request may be resent safely on
-     *                        a fresh connection when this one was a reused keep-alive connection
+     * @param nothingReceived no byte of a response arrived: the request may be resent on another
+     *                        connection when this one was a reused keep-alive connection
      */
     void onFailure(FailureReason reason, String detail, int status, boolean nothingReceived);
   }
