@@ -1,0 +1,147 @@
+package io.ringhook.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.Ticker;
+import io.ringhook.sip.MediaException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The port pool against real sockets on 127.0.0.1. */
+class RtpEndpointsTest {
+  private static EventLoopGroup group;
+
+  @BeforeAll
+  static void startGroup() {
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  }
+
+  @AfterAll
+  static void stopGroup() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private static RtpEndpoints pool(int min, int max) {
+    return RtpEndpoints.create(new RtpSettings("127.0.0.1", min, max, Duration.ofSeconds(30)), group,
+        Ticker.systemTicker());
+  }
+
+  private static MediaException openFails(RtpEndpoints pool) throws Exception {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> pool.open("c").get(5, TimeUnit.SECONDS));
+    return assertInstanceOf(MediaException.class, e.getCause());
+  }
+
+  @Test
+  void bindsAnEvenPortOfTheRangeAndReleasesItOnClose() throws Exception {
+    int base = UdpTestSupport.freeEvenBase(4);
+    RtpEndpoints pool = pool(base, base + 6);
+    RtpEndpoint endpoint = pool.open("call-1").get(5, TimeUnit.SECONDS);
+    int port = endpoint.localPort();
+    assertTrue(port >= base && port <= base + 6 && port % 2 == 0, "port " + port);
+    assertEquals(1, pool.portsInUse());
+    assertThrows(Exception.class, () -> new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, port)).close(),
+        "the port is really bound");
+    endpoint.close("done");
+    endpoint.closeFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(0, pool.portsInUse());
+    new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, port)).close();
+  }
+
+  @Test
+  void skipsAPortSomeoneElseHolds() throws Exception {
+    int base = UdpTestSupport.freeEvenBase(4);
+    try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, base))) {
+      RtpEndpoints pool = pool(base, base + 6);
+      RtpEndpoint endpoint = pool.open("call-1").get(5, TimeUnit.SECONDS);
+      assertNotEquals(base, endpoint.localPort());
+      assertEquals(1, pool.portsInUse(), "the refused port went back to the pool");
+      endpoint.close("done");
+      endpoint.closeFuture().get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void anExhaustedRangeFailsWith503() throws Exception {
+    int base = UdpTestSupport.freeEvenBase(1);
+    RtpEndpoints pool = pool(base, base + 1);
+    RtpEndpoint only = pool.open("call-1").get(5, TimeUnit.SECONDS);
+    MediaException e = openFails(pool);
+    assertEquals(503, e.sipStatus());
+    assertEquals("no_rtp_port", e.outcome());
+    assertTrue(e.getMessage().contains("in use"), e.getMessage());
+    only.close("done");
+    only.closeFuture().get(5, TimeUnit.SECONDS);
+    RtpEndpoint again = pool.open("call-2").get(5, TimeUnit.SECONDS);
+    assertEquals(base, again.localPort(), "the port came back");
+    again.close("done");
+    again.closeFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aClosedEndpointsPortCanBeBoundAgainAtOnce() throws Exception {
+    // NIO frees a closed socket only at the selector's next select; the pool must not hand the
+    // port out before that, or a one-port range would fail here now and then.
+    int base = UdpTestSupport.freeEvenBase(1);
+    RtpEndpoints pool = pool(base, base);
+    for (int i = 0; i < 30; i++) {
+      RtpEndpoint endpoint = pool.open("call-" + i).get(5, TimeUnit.SECONDS);
+      assertEquals(base, endpoint.localPort());
+      endpoint.close("done");
+      endpoint.closeFuture().get(5, TimeUnit.SECONDS);
+    }
+    assertEquals(0, pool.portsInUse());
+  }
+
+  @Test
+  void aRangeWhosePortsAreAllTakenElsewhereFailsWith503() throws Exception {
+    int base = UdpTestSupport.freeEvenBase(1);
+    try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, base))) {
+      RtpEndpoints pool = pool(base, base);
+      MediaException e = openFails(pool);
+      assertEquals(503, e.sipStatus());
+      assertEquals("no_rtp_port", e.outcome());
+      assertEquals(0, pool.portsInUse());
+    }
+  }
+
+  @Test
+  void aCancelledOpenLeavesNothingBound() throws Exception {
+    int base = UdpTestSupport.freeEvenBase(1);
+    RtpEndpoints pool = pool(base, base);
+    CompletableFuture<RtpEndpoint> pending = pool.open("call-1");
+    pending.cancel(true);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (pool.portsInUse() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, pool.portsInUse());
+    RtpEndpoint next = pool.open("call-2").get(5, TimeUnit.SECONDS);
+    next.close("done");
+    next.closeFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void settingsAreCheckedWithEveryProblemListed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new RtpSettings(" ", 30000, 20000, Duration.ZERO));
+    assertTrue(e.getMessage().contains("bindHost"), e.getMessage());
+    assertTrue(e.getMessage().contains("port_min <= port_max"), e.getMessage());
+    assertTrue(e.getMessage().contains("timeout"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new RtpSettings("0.0.0.0", 20001, 20001, Duration.ofSeconds(1)));
+    assertEquals(20000, RtpSettings.defaults().portMin());
+  }
+}
