@@ -38,7 +38,12 @@ final class Binder {
       "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
 
-  private static final Duration MAX_DURATION = Duration.ofHours(1);
+  // The upper bounds keep a typo (10m for 10s) from leaving a caller ringing for minutes; the webhook
+  // ones are webhook-hook's WebhookPolicy limits, so a config that loads is one the wiring accepts.
+  private static final Duration MAX_RTP_TIMEOUT = Duration.ofHours(1);
+  private static final Duration MAX_WEBHOOK_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+  private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(1);
   private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
   private final TreeReader reader;
@@ -71,7 +76,7 @@ final class Binder {
     Field<String> rtpHost = rtpS.read("host", Binder::address);
     Field<Integer> portMin = rtpS.read("port_min", Binder::port);
     Field<Integer> portMax = rtpS.read("port_max", Binder::port);
-    Field<Duration> rtpTimeout = rtpS.read("timeout", Binder::timeout);
+    Field<Duration> rtpTimeout = rtpS.read("timeout", v -> timeout(v, MAX_RTP_TIMEOUT));
     RtpSettings rtp = new RtpSettings(rtpHost.or(sip.host()), portMin.or(RtpSettings.DEFAULT_PORT_MIN),
         portMax.or(RtpSettings.DEFAULT_PORT_MAX), rtpTimeout.or(RtpSettings.DEFAULT_TIMEOUT));
     checkRtpRange(portMin, portMax, rtp);
@@ -98,12 +103,11 @@ final class Binder {
     if (min.failed() || max.failed()) {
       return;
     }
-    if (rtp.portMin() % 2 != 0) {
-      add(min, "must be even (RTP uses even ports, RFC 3550 section 11)");
-    }
-    if (rtp.portMax() <= rtp.portMin()) {
+    if (rtp.portMax() < rtp.portMin()) {
+      add(max.present() ? max : min, "must not be below port_min (" + rtp.portMin() + ")");
+    } else if (rtp.portMin() == rtp.portMax() && rtp.portMin() % 2 != 0) {
       add(max.present() ? max : min, "the range " + rtp.portMin() + ".." + rtp.portMax()
-          + " must hold at least two ports (port_min below port_max)");
+          + " holds no even port (RTP uses even ports, RFC 3550 section 11)");
     }
   }
 
@@ -127,6 +131,18 @@ final class Binder {
     InetAddress x = Values.address(a);
     InetAddress y = Values.address(b);
     return x.isAnyLocalAddress() || y.isAnyLocalAddress() || x.equals(y);
+  }
+
+  /** Retries need a pause to take from {@code backoff}; an empty list is only right without retries. */
+  private void checkBackoff(Field<Integer> retries, Field<List<Duration>> backoff, int defaultRetries,
+                            List<Duration> defaultBackoff, String backoffKey) {
+    if (retries.failed() || backoff.failed()) {
+      return;
+    }
+    if (retries.or(defaultRetries) > 0 && backoff.or(defaultBackoff).isEmpty()) {
+      add(backoff.present() ? backoff : retries, "retries need at least one backoff pause (write "
+          + backoffKey + ": [0ms] for none)");
+    }
   }
 
   private List<TrunkSettings> trunks(Section root) {
@@ -170,9 +186,10 @@ final class Binder {
 
   private WebhookSettings webhook(Section s) {
     WebhookSettings d = WebhookSettings.DEFAULTS;
-    Field<Duration> timeout = s.read("timeout", Binder::timeout);
+    Field<Duration> timeout = s.read("timeout", v -> timeout(v, MAX_WEBHOOK_TIMEOUT));
     Field<Integer> retries = s.read("retries", Binder::retries);
     Field<List<Duration>> backoff = backoff(s, "backoff");
+    checkBackoff(retries, backoff, d.retries(), d.backoff(), "backoff");
     Field<Integer> maxBytes = s.read("max_response_bytes",
         v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
     Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
@@ -190,7 +207,7 @@ final class Binder {
     boolean failed = false;
     for (int i = 0; i < items.value().size(); i++) {
       Field<Duration> d = reader.parse(items.value().get(i), Problems.index(items.path(), i), false,
-          v -> Values.duration(v.text(), v.kind() == Kind.INT, Duration.ZERO, MAX_DURATION));
+          v -> Values.duration(v.text(), v.kind() == Kind.INT, Duration.ZERO, MAX_BACKOFF));
       failed |= d.failed();
       d.optional().ifPresent(out::add);
     }
@@ -214,7 +231,7 @@ final class Binder {
       if (!url.present() && !url.failed()) {
         a.missing("url", "every agent needs its ws:// or wss:// URL");
       }
-      Field<Duration> connect = a.read("connect_timeout", Binder::timeout);
+      Field<Duration> connect = a.read("connect_timeout", v -> timeout(v, MAX_CONNECT_TIMEOUT));
       if (nameOk && url.present()) {
         agents.put(e.key(), new AgentSettings(e.key(), url.value(),
             connect.or(AgentSettings.DEFAULT_CONNECT_TIMEOUT)));
@@ -239,9 +256,12 @@ final class Binder {
         return new Secret(v.text());
       });
       Field<String> agent = n.read("agent", v -> agentRef(v, agents));
-      Field<Duration> timeout = n.read("webhook_timeout", Binder::timeout);
+      Field<Duration> timeout = n.read("webhook_timeout", v -> timeout(v, MAX_WEBHOOK_TIMEOUT));
       Field<Integer> retries = n.read("webhook_retries", Binder::retries);
       Field<List<Duration>> backoff = backoff(n, "webhook_backoff");
+      if (retries.present() || backoff.present()) {
+        checkBackoff(retries, backoff, defaults.retries(), defaults.backoff(), "webhook_backoff");
+      }
       Field<Integer> failure = n.read("webhook_failure_response", Binder::failureResponse);
       if (!url.present() && !url.failed()) {
         for (Field<?> f : List.of(secret, timeout, retries, backoff, failure)) {
@@ -330,8 +350,8 @@ final class Binder {
     return Values.integer(number(v), 400, 699, "a SIP final response code");
   }
 
-  private static Duration timeout(Val v) {
-    return Values.duration(v.text(), v.kind() == Kind.INT, Duration.ofMillis(1), MAX_DURATION);
+  private static Duration timeout(Val v, Duration max) {
+    return Values.duration(v.text(), v.kind() == Kind.INT, Duration.ofMillis(1), max);
   }
 
   /** The text of a value that should be a whole number; YAML floats and booleans are not. */

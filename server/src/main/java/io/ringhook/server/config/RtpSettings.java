@@ -7,8 +7,8 @@ import java.util.Objects;
  * The {@code rtp} section: where calls' audio is received, and when a silent call is given up.
  *
  * @param host    the bind address for RTP sockets (defaults to {@code sip.host})
- * @param portMin the lowest RTP port, even (RFC 3550 section 11: RTP on even ports)
- * @param portMax the highest RTP port
+ * @param portMin the lowest RTP port
+ * @param portMax the highest RTP port; the range holds at least one even port (RTP uses even ports)
  * @param timeout no RTP from the caller for this long ends the call with BYE
  */
 public record RtpSettings(String host, int portMin, int portMax, Duration timeout) {

@@ -282,6 +282,12 @@ final class Values {
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new IllegalArgumentException("must be " + article + wanted + " URL with a host name or address");
     }
+    if (uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("must not carry credentials (user:password@): they would show in logs");
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new IllegalArgumentException("has an invalid port " + uri.getPort());
+    }
     return uri;
   }
 

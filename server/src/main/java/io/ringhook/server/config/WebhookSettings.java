@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param timeout          one deadline per attempt: connect, TLS, request and the whole response
  * @param retries          attempts after the first (0..10), so at most {@code retries + 1} requests
  * @param backoff          the pause before each retry; the last entry repeats when there are more
- *                         retries than entries, and an empty list means no pause
+ *                         retries than entries; empty only when {@code retries} is 0
  * @param maxResponseBytes a larger response body fails the attempt
  * @param failureResponse  the SIP final response (400..699) when every attempt failed
  * @param caFile           a PEM file of extra trusted CA certificates for private endpoints (on top
@@ -30,24 +30,5 @@ public record WebhookSettings(Duration timeout, int retries, List<Duration> back
     Objects.requireNonNull(timeout, "timeout");
     backoff = List.copyOf(backoff);
     Objects.requireNonNull(caFile, "caFile");
-  }
-
-  /** The most requests one call makes: {@code retries + 1}. */
-  public int attempts() {
-    return retries + 1;
-  }
-
-  /**
-   * The pause before attempt number {@code attempt} (1-based): zero before the first, then the
-   * backoff entries in turn, the last one repeating.
-   */
-  public Duration pauseBefore(int attempt) {
-    if (attempt < 1) {
-      throw new IllegalArgumentException("attempt must be >= 1, got " + attempt);
-    }
-    if (attempt == 1 || backoff.isEmpty()) {
-      return Duration.ZERO;
-    }
-    return backoff.get(Math.min(attempt - 2, backoff.size() - 1));
   }
 }

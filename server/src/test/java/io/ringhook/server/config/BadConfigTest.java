@@ -17,8 +17,8 @@ class BadConfigTest {
         port: 70000
         advertise: 0.0.0.0
       rtp:
-        port_min: 30001
-        port_max: 30000
+        port_min: 30000
+        port_max: 20000
         timeout: 30
         timout: 5s
       trunks:
@@ -64,8 +64,7 @@ class BadConfigTest {
       "ringhook.yaml:2: sip.host = \"localhost\": not an IP address (IPv4 like 192.0.2.1 or IPv6 like 2001:db8::1; host names are not resolved)",
       "ringhook.yaml:3: sip.port = 70000: must be a port number 1..65535",
       "ringhook.yaml:4: sip.advertise = \"0.0.0.0\": must be the address callers reach, not a wildcard",
-      "ringhook.yaml:6: rtp.port_min = 30001: must be even (RTP uses even ports, RFC 3550 section 11)",
-      "ringhook.yaml:7: rtp.port_max = 30000: the range 30001..30000 must hold at least two ports (port_min below port_max)",
+      "ringhook.yaml:7: rtp.port_max = 20000: must not be below port_min (30000)",
       "ringhook.yaml:8: rtp.timeout = 30: a duration needs a unit: write 30s or 30ms (units: ms, s, m, h)",
       "ringhook.yaml:9: rtp.timout: unknown key (did you mean \"timeout\"?)",
       "ringhook.yaml:12: trunks[0].allow[1] = \"10.0.0.300\": not an IP address or CIDR block (like 198.51.100.0/24 or 2001:db8::/32)",
@@ -108,7 +107,7 @@ class BadConfigTest {
   void problemsCarryTheirParts() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.parse(BAD, "ringhook.yaml", Path.of("/"), Map.of()));
-    ConfigProblem p = e.problems().get(7);
+    ConfigProblem p = e.problems().stream().filter(x -> x.path().equals("trunks[0].allow[1]")).findFirst().orElseThrow();
     assertEquals(new ConfigProblem("ringhook.yaml", 12, "trunks[0].allow[1]", java.util.Optional.of("\"10.0.0.300\""),
         "not an IP address or CIDR block (like 198.51.100.0/24 or 2001:db8::/32)"), p);
   }

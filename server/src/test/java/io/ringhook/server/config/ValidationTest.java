@@ -3,6 +3,7 @@ package io.ringhook.server.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class ValidationTest {
         "2: agents.\"bad name\": key must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
         "4: agents.a.url = \"wss://\": not a valid URL: Expected authority",
         "5: agents.b.url = \"ws:///path\": must be a ws:// or wss:// URL with a host name or address",
-        "6: agents.c.connect_timeout = \"0s\": must be between 1ms and 1h",
+        "6: agents.c.connect_timeout = \"0s\": must be between 1ms and 1m",
         "9: numbers.\"+12345678913\".agent = \"nobody\": no such agent (known: a, b, c, demo)"),
         problems("""
             agents:
@@ -158,31 +159,77 @@ class ValidationTest {
     RingConfig ok = ConfigLoader.parse("""
         sip: {port: 1}
         http: {port: 65535}
-        rtp: {port_min: 2, port_max: 3, timeout: 1h}
-        webhook: {retries: 10, failure_response: 699, backoff: [], timeout: 1ms, max_response_bytes: 1}
+        rtp: {port_min: 20000, port_max: 20000, timeout: 1h}
+        webhook: {retries: 10, failure_response: 699, backoff: [0ms, 1m], timeout: 5m, max_response_bytes: 16777216}
+        agents: {a: {url: "ws://a.example", connect_timeout: 1m}}
         """, Map.of());
     assertEquals(1, ok.sip().port());
     assertEquals(65535, ok.http().port());
-    assertEquals(List.of(), ok.webhook().backoff());
+    assertEquals(20000, ok.rtp().portMax());
     assertEquals(10, ok.webhook().retries());
+    assertEquals(Duration.ofMinutes(5), ok.webhook().timeout());
+    assertEquals(List.of(Duration.ZERO, Duration.ofMinutes(1)), ok.webhook().backoff());
+    assertEquals(List.of(), ConfigLoader.parse("webhook: {retries: 0, backoff: []}\n", Map.of()).webhook().backoff());
     assertEquals(List.of(
-        "1: rtp.port_max = 20000: the range 20000..20000 must hold at least two ports (port_min below port_max)",
+        "1: rtp.port_max = 20001: the range 20001..20001 holds no even port (RTP uses even ports, RFC 3550 section 11)",
         "2: webhook.failure_response = 700: must be a SIP final response code 400..699",
-        "3: webhook.timeout = \"61m\": must be between 1ms and 1h",
+        "3: webhook.timeout = \"301s\": must be between 1ms and 5m",
         "4: webhook.retries = 2.5: must be a whole number",
         "5: webhook.max_response_bytes = true: must be a whole number",
-        "6: webhook.backoff[0] = \"2h\": must be between 0s and 1h",
+        "6: webhook.backoff[0] = \"61s\": must be between 0s and 1m",
         "9: numbers.\"+12345678913\".webhook_failure_response = 399: must be a SIP final response code 400..699"),
         problems("""
-            rtp: {port_min: 20000, port_max: 20000}
+            rtp: {port_min: 20001, port_max: 20001}
             webhook: {failure_response: 700,
-              timeout: 61m,
+              timeout: 301s,
               retries: 2.5,
               max_response_bytes: true,
-              backoff: 2h}
+              backoff: 61s}
             numbers:
               "+12345678913":
                 {inbound_webhook_url: "http://h.example", webhook_failure_response: 399}
+            """));
+    assertEquals(List.of("1: rtp.port_max = 20000: must not be below port_min (20002)"),
+        problems("rtp: {port_min: 20002, port_max: 20000}\n"));
+  }
+
+  @Test
+  void retriesNeedABackoffPause() {
+    assertEquals(List.of("1: webhook.backoff: retries need at least one backoff pause (write backoff: [0ms] for none)"),
+        problems("webhook: {backoff: []}\n"));
+    assertEquals(List.of(
+        "5: numbers.\"+12345678913\".webhook_retries = 2: retries need at least one backoff pause"
+            + " (write webhook_backoff: [0ms] for none)",
+        "9: numbers.\"+12345678914\".webhook_backoff: retries need at least one backoff pause"
+            + " (write webhook_backoff: [0ms] for none)"),
+        problems("""
+            webhook: {backoff: [], retries: 0}
+            numbers:
+              "+12345678913":
+                inbound_webhook_url: https://crm.example.com/in
+                webhook_retries: 2
+              "+12345678914":
+                inbound_webhook_url: https://crm.example.com/in
+                webhook_retries: 1
+                webhook_backoff: []
+              "+12345678915":
+                inbound_webhook_url: https://crm.example.com/in
+                webhook_retries: 0
+            """));
+  }
+
+  @Test
+  void urlsWithCredentialsAreRefused() {
+    assertEquals(List.of(
+        "3: numbers.\"+12345678913\".inbound_webhook_url = \"https://user:pw@crm.example.com/in\": must not carry"
+            + " credentials (user:password@): they would show in logs",
+        "5: agents.a.url = \"ws://a.example:99999/s\": has an invalid port 99999"),
+        problems("""
+            numbers:
+              "+12345678913":
+                inbound_webhook_url: https://user:pw@crm.example.com/in
+            agents:
+              a: {url: "ws://a.example:99999/s"}
             """));
   }
 }
