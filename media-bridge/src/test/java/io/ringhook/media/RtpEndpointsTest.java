@@ -65,6 +65,7 @@ class RtpEndpointsTest {
   void skipsAPortSomeoneElseHolds() throws Exception {
     int base = UdpTestSupport.freeEvenBase(4);
     try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, base))) {
+      assertEquals(base, squatter.getLocalPort());
       RtpEndpoints pool = pool(base, base + 6);
       RtpEndpoint endpoint = pool.open("call-1").get(5, TimeUnit.SECONDS);
       assertNotEquals(base, endpoint.localPort());
@@ -110,6 +111,7 @@ class RtpEndpointsTest {
   void aRangeWhosePortsAreAllTakenElsewhereFailsWith503() throws Exception {
     int base = UdpTestSupport.freeEvenBase(1);
     try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, base))) {
+      assertEquals(base, squatter.getLocalPort());
       RtpEndpoints pool = pool(base, base);
       MediaException e = openFails(pool);
       assertEquals(503, e.sipStatus());

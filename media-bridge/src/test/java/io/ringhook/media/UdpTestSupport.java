@@ -37,8 +37,8 @@ final class UdpTestSupport {
 
   private static boolean allFree(int base, int evenPorts) {
     for (int i = 0; i < evenPorts; i++) {
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, base + 2 * i))) {
-        // free
+      try {
+        new DatagramSocket(new InetSocketAddress(LOOPBACK, base + 2 * i)).close();
       } catch (IOException e) {
         return false;
       }
