@@ -146,6 +146,9 @@ final class Binder {
   }
 
   private List<TrunkSettings> trunks(Section root) {
+    if (root.entry("trunks").map(e -> TreeReader.isNull(e.value())).orElse(true)) {
+      return List.of(); // "trunks:" with nothing under it, like an empty section, means none
+    }
     Field<List<Node>> items = reader.list(root, "trunks");
     List<TrunkSettings> trunks = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();

@@ -47,6 +47,7 @@ class ConfigLoaderTest {
     assertEquals(RingConfig.defaults(), ConfigLoader.load(f, Map.of()));
     assertEquals(RingConfig.defaults(),
         ConfigLoader.parse("sip:\nrtp: {}\ntrunks: []\nnumbers:\nagents: {}\n", Map.of()));
+    assertEquals(RingConfig.defaults(), ConfigLoader.parse("trunks:\nhttp:\nwebhook:\nagents:\n", Map.of()));
   }
 
   @Test
@@ -131,9 +132,10 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void defaultsDumpLoadsBack() {
+  void defaultsDumpLoadsBackAndIsDocumented() {
     String dump = RingConfig.defaults().dump();
     assertEquals(RingConfig.defaults(), ConfigLoader.parse(dump, Map.of()));
+    assertTrue(DocsExample.read().contains("```yaml\n" + dump + "```"), "docs/configuration.md shows the defaults");
   }
 
   @Test
