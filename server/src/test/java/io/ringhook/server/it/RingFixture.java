@@ -1,0 +1,87 @@
+package io.ringhook.server.it;
+
+import io.ringhook.server.RingServer;
+import io.ringhook.server.config.ConfigLoader;
+import io.ringhook.server.config.RingConfig;
+import io.ringhook.server.peers.FreePorts;
+import io.ringhook.sip.CallObserver.CallSummary;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real ringhook server for an integration test: the production {@link RingServer}, configured
+ * from YAML like an operator's file, on free loopback ports, with every ended call recorded.
+ */
+public final class RingFixture implements AutoCloseable {
+  private final RingServer server;
+  private final int sipPort;
+  private final int httpPort;
+  private final LinkedBlockingQueue<CallSummary> ended = new LinkedBlockingQueue<>();
+  private final List<CallSummary> all = new CopyOnWriteArrayList<>();
+
+  private RingFixture(String extraYaml, Map<String, String> env) {
+    sipPort = FreePorts.udpAndTcp();
+    httpPort = FreePorts.udpAndTcp();
+    // RTP below the peers' and the ephemeral ranges, one block of 200 per server.
+    int rtpMin = 6000 + 200 * ThreadLocalRandom.current().nextInt(0, 20);
+    String yaml = "sip:\n  host: 127.0.0.1\n  port: " + sipPort + "\n"
+        + "rtp:\n  host: 127.0.0.1\n  port_min: " + rtpMin + "\n  port_max: " + (rtpMin + 199) + "\n"
+        + "http:\n  host: 127.0.0.1\n  port: " + httpPort + "\n"
+        + extraYaml;
+    RingConfig config = ConfigLoader.parse(yaml, env);
+    server = RingServer.start(config, summary -> {
+      all.add(summary);
+      ended.add(summary);
+    });
+  }
+
+  /** Starts a server with the base settings (ports) plus {@code extraYaml} (top-level keys other than sip/http). */
+  public static RingFixture start(String extraYaml) {
+    return new RingFixture(extraYaml, Map.of());
+  }
+
+  public static RingFixture start(String extraYaml, Map<String, String> env) {
+    return new RingFixture(extraYaml, env);
+  }
+
+  public RingServer server() {
+    return server;
+  }
+
+  public int sipPort() {
+    return sipPort;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** A SIP URI on this server, e.g. {@code sip:+15550001@127.0.0.1:5xxx}. */
+  public String uri(String user) {
+    return "sip:" + user + "@127.0.0.1:" + sipPort;
+  }
+
+  /** Waits for the next call to end and returns its summary. */
+  public CallSummary awaitCallEnded(Duration timeout) throws InterruptedException {
+    CallSummary s = ended.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (s == null) {
+      throw new AssertionError("no call ended within " + timeout + "; active calls: " + server.activeCalls());
+    }
+    return s;
+  }
+
+  /** Every call that has ended so far. */
+  public List<CallSummary> endedCalls() {
+    return List.copyOf(all);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
