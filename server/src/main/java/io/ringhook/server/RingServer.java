@@ -7,10 +7,12 @@ import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.EchoMediaBridge;
 import io.ringhook.media.RtpSettings;
 import io.ringhook.server.config.RingConfig;
+import io.ringhook.server.http.HttpFrontend;
 import io.ringhook.sip.CallObserver;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +29,15 @@ public final class RingServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final WebhookClient webhooks;
   private final SipServer sip;
+  private final HttpFrontend http;
 
-  private RingServer(RingConfig config, EventLoopGroup group, WebhookClient webhooks, SipServer sip) {
+  private RingServer(RingConfig config, EventLoopGroup group, WebhookClient webhooks, SipServer sip,
+                     HttpFrontend http) {
     this.config = config;
     this.group = group;
     this.webhooks = webhooks;
     this.sip = sip;
+    this.http = http;
   }
 
   /** Starts everything the configuration describes; fails fast, releasing what was started. */
@@ -44,7 +49,9 @@ public final class RingServer implements AutoCloseable {
   public static RingServer start(RingConfig config, CallObserver observer) {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     WebhookClient webhooks = null;
+    HttpFrontend http = null;
     try {
+      http = HttpFrontend.start(config.http().host(), config.http().port(), group, Map.of());
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(group).version(Version.get());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       webhooks = wb.build();
@@ -59,10 +66,13 @@ public final class RingServer implements AutoCloseable {
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, {} numbers, default agent {}", Version.get(),
           config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
           config.numbers().size(), config.defaultAgent());
-      return new RingServer(config, group, webhooks, sip);
+      return new RingServer(config, group, webhooks, sip, http);
     } catch (RuntimeException e) {
       if (webhooks != null) {
         webhooks.close();
+      }
+      if (http != null) {
+        http.close();
       }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
@@ -71,6 +81,11 @@ public final class RingServer implements AutoCloseable {
 
   public RingConfig config() {
     return config;
+  }
+
+  /** The HTTP port (health, demo agent). */
+  public int httpPort() {
+    return http.port();
   }
 
   /** Calls in progress. */
@@ -82,6 +97,7 @@ public final class RingServer implements AutoCloseable {
   @Override
   public void close() {
     sip.close(Duration.ofSeconds(5));
+    http.close();
     webhooks.close();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     LOG.info("ringhook stopped");
