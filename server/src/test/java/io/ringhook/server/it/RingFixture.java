@@ -5,6 +5,7 @@ import io.ringhook.server.config.ConfigLoader;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.peers.FreePorts;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.SipServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,29 +25,50 @@ public final class RingFixture implements AutoCloseable {
   private final LinkedBlockingQueue<CallSummary> ended = new LinkedBlockingQueue<>();
   private final List<CallSummary> all = new CopyOnWriteArrayList<>();
 
-  private RingFixture(String extraYaml, Map<String, String> env) {
-    sipPort = FreePorts.udpAndTcp();
-    httpPort = FreePorts.udpAndTcp();
-    // RTP below the peers' and the ephemeral ranges, one block of 200 per server.
-    int rtpMin = 6000 + 200 * ThreadLocalRandom.current().nextInt(0, 20);
-    String yaml = "sip:\n  host: 127.0.0.1\n  port: " + sipPort + "\n"
-        + "rtp:\n  host: 127.0.0.1\n  port_min: " + rtpMin + "\n  port_max: " + (rtpMin + 199) + "\n"
-        + "http:\n  host: 127.0.0.1\n  port: " + httpPort + "\n"
-        + extraYaml;
-    RingConfig config = ConfigLoader.parse(yaml, env);
-    server = RingServer.start(config, summary -> {
-      all.add(summary);
-      ended.add(summary);
-    });
+  private RingFixture(String extraYaml, Map<String, String> env, String rtpYaml) {
+    RingServer started = null;
+    int sip = 0;
+    int http = 0;
+    for (int attempt = 1; started == null; attempt++) {
+      sip = FreePorts.udpAndTcp();
+      http = FreePorts.udpAndTcp();
+      // RTP below the peers' and the ephemeral ranges, one block of 200 per server.
+      int rtpMin = 6000 + 200 * ThreadLocalRandom.current().nextInt(0, 20);
+      String yaml = "sip:\n  host: 127.0.0.1\n  port: " + sip + "\n"
+          + "rtp:\n  host: 127.0.0.1\n  port_min: " + rtpMin + "\n  port_max: " + (rtpMin + 199) + "\n" + rtpYaml
+          + "http:\n  host: 127.0.0.1\n  port: " + http + "\n"
+          + extraYaml;
+      RingConfig config = ConfigLoader.parse(yaml, env);
+      try {
+        started = RingServer.start(config, summary -> {
+          all.add(summary);
+          ended.add(summary);
+        });
+      } catch (SipServer.SipStartException e) {
+        // The free port was only a hint: another process may have taken it since the probe.
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+    server = started;
+    sipPort = sip;
+    httpPort = http;
   }
 
-  /** Starts a server with the base settings (ports) plus {@code extraYaml} (top-level keys other than sip/http). */
+  /** Starts a server with the base settings (ports) plus {@code extraYaml} (top-level keys other than sip, rtp and http). */
   public static RingFixture start(String extraYaml) {
-    return new RingFixture(extraYaml, Map.of());
+    return new RingFixture(extraYaml, Map.of(), "");
   }
 
+  /** As {@link #start(String)}, expanding placeholders from {@code env} instead of the real environment. */
   public static RingFixture start(String extraYaml, Map<String, String> env) {
-    return new RingFixture(extraYaml, env);
+    return new RingFixture(extraYaml, env, "");
+  }
+
+  /** As {@link #start(String)} with {@code rtp.timeout} set to {@code timeout} (e.g. {@code 1s}). */
+  public static RingFixture startWithRtpTimeout(String timeout, String extraYaml) {
+    return new RingFixture(extraYaml, Map.of(), "  timeout: " + timeout + "\n");
   }
 
   public RingServer server() {
