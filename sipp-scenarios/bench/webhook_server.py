@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""A tiny inbound-call webhook for scenario runs and load tests: asyncio, HTTP/1.1 keep-alive.
+
+Answers every POST with 200 {"dynamic_variables": {...}} after a latency, or fails a share of
+them. Query parameters on the URL override the defaults per number, so one server plays every
+behaviour a ringhook configuration points at:
+
+    /inbound                       the defaults below
+    /inbound?latency_ms=8000       slow (a ringing test)
+    /inbound?fail_rate=1           always fails with --fail-status (a refused number)
+    /inbound?status=503            always answers 503
+
+It never blocks: each request waits on the event loop, so thousands can be in flight at once.
+On SIGTERM/SIGINT it prints one summary line (requests, failures, peak in flight) and exits.
+"""
+import argparse
+import asyncio
+import json
+import random
+import signal
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+STATS = {"requests": 0, "failed": 0, "in_flight": 0, "peak_in_flight": 0, "connections": 0}
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port (printed on start)")
+    p.add_argument("--latency-ms", type=int, default=0, help="delay before each answer")
+    p.add_argument("--fail-rate", type=float, default=0.0, help="share of requests that fail, 0..1")
+    p.add_argument("--fail-status", type=int, default=500, help="HTTP status of a failed request")
+    p.add_argument("--port-file", help="write the bound port here once listening")
+    a = p.parse_args()
+    if not 0.0 <= a.fail_rate <= 1.0:
+        p.error("--fail-rate must be within 0..1")
+    return a
+
+
+ARGS = None
+OK_BODY = json.dumps({"dynamic_variables": {"customer": "load-test", "tier": "gold"}}).encode()
+
+
+async def handle(reader, writer):
+    STATS["connections"] += 1
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, target, _ = lines[0].split(" ", 2)
+            length = 0
+            close = False
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                name = name.strip().lower()
+                if name == "content-length":
+                    length = int(value.strip())
+                elif name == "connection" and value.strip().lower() == "close":
+                    close = True
+            if length:
+                await reader.readexactly(length)
+            status, body = await answer(method, target)
+            reason = {200: "OK", 404: "Not Found"}.get(status, "Status")
+            writer.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n"
+                         % (status, reason.encode(), len(body), b"Connection: close\r\n" if close else b"")
+                         + body)
+            await writer.drain()
+            if close:
+                break
+    except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+        pass
+    finally:
+        writer.close()
+
+
+async def answer(method, target):
+    q = parse_qs(urlsplit(target).query)
+
+    def opt(name, conv, default):
+        return conv(q[name][0]) if name in q else default
+
+    latency = opt("latency_ms", int, ARGS.latency_ms)
+    fail_rate = opt("fail_rate", float, ARGS.fail_rate)
+    forced = opt("status", int, None)
+    STATS["requests"] += 1
+    STATS["in_flight"] += 1
+    STATS["peak_in_flight"] = max(STATS["peak_in_flight"], STATS["in_flight"])
+    try:
+        if latency > 0:
+            await asyncio.sleep(latency / 1000.0)
+    finally:
+        STATS["in_flight"] -= 1
+    if method != "POST":
+        return 404, b""
+    if forced is not None and not 200 <= forced <= 299:
+        STATS["failed"] += 1
+        return forced, b'{"error":"forced"}'
+    if fail_rate > 0 and random.random() < fail_rate:
+        STATS["failed"] += 1
+        return ARGS.fail_status, b'{"error":"injected failure"}'
+    return 200, OK_BODY
+
+
+async def main():
+    server = await asyncio.start_server(handle, ARGS.host, ARGS.port, backlog=4096)
+    port = server.sockets[0].getsockname()[1]
+    if ARGS.port_file:
+        with open(ARGS.port_file, "w") as f:
+            f.write(str(port))
+    print("webhook listening on %s:%d latency=%dms fail_rate=%.3f" % (ARGS.host, port, ARGS.latency_ms,
+                                                                      ARGS.fail_rate), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with server:
+        await stop.wait()
+    print("webhook summary: requests=%(requests)d failed=%(failed)d peak_in_flight=%(peak_in_flight)d "
+          "connections=%(connections)d" % STATS, flush=True)
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
