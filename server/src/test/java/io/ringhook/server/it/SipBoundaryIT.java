@@ -1,0 +1,215 @@
+package io.ringhook.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringhook.server.peers.RawSipSocket;
+import io.ringhook.server.peers.Sdp;
+import io.ringhook.server.peers.SipTestCall;
+import io.ringhook.server.peers.SipTestClient;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sip.header.AllowHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the server answers before any call exists (issue 2): OPTIONS keep-alives, sources outside
+ * every trunk, offers with no usable codec, and hostile datagrams. None of these may reach the
+ * call decision (the webhook sees nothing) or leave a call behind.
+ */
+@Timeout(30)
+class SipBoundaryIT {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final String NUMBER = "+12345678913";
+  private static final String BIG_BUT_VALID = "big-5@127.0.0.1";
+
+  private final Resources resources = new Resources();
+
+  @AfterEach
+  void closeEverything() {
+    resources.close();
+  }
+
+  @Test
+  void optionsGets200WithAllow() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""));
+    SipTestClient client = resources.add(SipTestClient.builder("options").start());
+
+    client.options("sip:127.0.0.1:" + ring.sipPort());
+    Response ok = client.awaitResponse(Request.OPTIONS, 200, WAIT);
+    AllowHeader first = (AllowHeader) ok.getHeader(AllowHeader.NAME);
+    assertTrue(first != null, "200 to OPTIONS without Allow: " + ok);
+    Set<String> allowed = new java.util.HashSet<>();
+    ok.getHeaders(AllowHeader.NAME).forEachRemaining(h -> allowed.add(((AllowHeader) h).getMethod().trim()));
+    assertTrue(allowed.containsAll(Set.of("INVITE", "ACK", "CANCEL", "BYE", "OPTIONS")), "Allow: " + allowed);
+
+    // Carriers also ping with a number in the Request-URI; that is no call either.
+    client.options(ring.uri(NUMBER));
+    client.awaitResponse(Request.OPTIONS, 200, WAIT);
+    assertEquals(0, ring.server().activeCalls());
+    assertTrue(ring.endedCalls().isEmpty(), ring.endedCalls().toString());
+  }
+
+  @Test
+  void aSourceOutsideEveryTrunkGets403AndNeverReachesTheWebhook() throws Exception {
+    TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(200, "{}")));
+    RingFixture ring = resources.add(RingFixture.start(""
+        + "trunks:\n"
+        + "  - name: carrier-a\n"
+        + "    allow: [198.51.100.0/24]\n"
+        + webhookNumber(hook)));
+    SipTestClient client = resources.add(SipTestClient.builder("outsider").start());
+
+    SipTestCall call = client.invite(ring.uri(NUMBER)).from("sip:+12345678912@127.0.0.1").send();
+    call.awaitResponse(403, WAIT);
+    client.options("sip:127.0.0.1:" + ring.sipPort());
+    client.awaitResponse(Request.OPTIONS, 403, WAIT);
+
+    assertTrue(client.responses().stream().noneMatch(r -> r.getStatusCode() == 180 || r.getStatusCode() == 200),
+        client.describe());
+    assertEquals(List.of(), hook.requests());
+    assertEquals(0, ring.server().activeCalls());
+    assertTrue(ring.endedCalls().isEmpty(), "a refused source is no call: " + ring.endedCalls());
+  }
+
+  @Test
+  void anOfferWithNoUsableCodecGets488() throws Exception {
+    TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(200, "{}")));
+    RingFixture ring = resources.add(RingFixture.start(webhookNumber(hook)));
+    SipTestClient client = resources.add(SipTestClient.builder("nocodec").start());
+
+    // G.729 (18) and GSM (3) only: nothing the server speaks.
+    SipTestCall call = client.invite(ring.uri(NUMBER)).from("sip:+12345678912@127.0.0.1")
+        .sdp(Sdp.audio(4000, 18, 3)).send();
+    Response refused = call.awaitResponse(488, WAIT);
+
+    assertTrue(client.responses().stream().noneMatch(r -> r.getStatusCode() == 180 || r.getStatusCode() == 200),
+        client.describe());
+    assertTrue(refused.getHeader("Warning") != null, "488 should say why in a Warning: " + refused);
+    assertEquals(List.of(), hook.requests());
+    assertEquals(0, ring.server().activeCalls());
+  }
+
+  @Test
+  void malformedDatagramsAreAnswered400OrDroppedAndTheServerKeepsServing() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""));
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", ring.sipPort());
+    RawSipSocket raw = resources.add(RawSipSocket.open());
+
+    for (byte[] hostile : hostileMessages(raw.port(), ring.sipPort())) {
+      raw.send(hostile, server);
+    }
+    String probeCallId = "probe-" + ThreadLocalRandom.current().nextInt(1_000_000) + "@127.0.0.1";
+    raw.send(options(raw.port(), ring.sipPort(), "z9hG4bK-probe", probeCallId), server);
+
+    // Read until the probe's answer, then a little longer for late answers to the garbage.
+    List<String> replies = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    boolean probeAnswered = false;
+    long quietUntil = Long.MAX_VALUE;
+    while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+      Optional<String> reply = raw.receive(Duration.ofMillis(100));
+      if (reply.isEmpty()) {
+        continue;
+      }
+      String r = reply.get();
+      if (r.contains(probeCallId)) {
+        assertTrue(r.startsWith("SIP/2.0 200"), "OPTIONS after the garbage: " + r);
+        probeAnswered = true;
+        quietUntil = System.nanoTime() + Duration.ofMillis(500).toNanos();
+      } else {
+        replies.add(r);
+      }
+    }
+    assertTrue(probeAnswered, "no answer to OPTIONS after the garbage; other replies: " + replies);
+    System.out.println("replies to the hostile datagrams: "
+        + replies.stream().map(r -> r.lines().findFirst().orElse("")).toList());
+    for (String r : replies) {
+      String status = r.lines().findFirst().orElse("");
+      if (r.contains("Call-ID: " + BIG_BUT_VALID)) {
+        // Well-formed, only big: answering it is as right as refusing it (513) or dropping it.
+        assertTrue(status.matches("SIP/2\\.0 (200|400|513) .*"), "the 60 kB OPTIONS got: " + status);
+      } else {
+        assertTrue(status.startsWith("SIP/2.0 400"), "a malformed request must get 400 or nothing, got:\n" + r);
+      }
+    }
+    assertEquals(0, ring.server().activeCalls());
+    assertTrue(ring.endedCalls().isEmpty(), ring.endedCalls().toString());
+
+    // And a real stack still gets its OPTIONS answered.
+    SipTestClient client = resources.add(SipTestClient.builder("afterjunk").start());
+    client.options("sip:127.0.0.1:" + ring.sipPort());
+    client.awaitResponse(Request.OPTIONS, 200, WAIT);
+  }
+
+  private static List<byte[]> hostileMessages(int rawPort, int serverPort) {
+    List<byte[]> out = new ArrayList<>();
+    out.add("this is not SIP\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    byte[] noise = new byte[700];
+    ThreadLocalRandom.current().nextBytes(noise);
+    out.add(noise);
+    String via = "Via: SIP/2.0/UDP 127.0.0.1:" + rawPort + ";branch=z9hG4bK-bad";
+    String target = "sip:+12345678913@127.0.0.1:" + serverPort;
+    // No Call-ID.
+    out.add(ascii("INVITE " + target + " SIP/2.0\r\n" + via + "1\r\nMax-Forwards: 70\r\n"
+        + "From: <sip:a@127.0.0.1>;tag=x1\r\nTo: <" + target + ">\r\nCSeq: 1 INVITE\r\n"
+        + "Content-Length: 0\r\n\r\n"));
+    // CSeq method differs from the request method.
+    out.add(ascii("INVITE " + target + " SIP/2.0\r\n" + via + "2\r\nMax-Forwards: 70\r\n"
+        + "From: <sip:a@127.0.0.1>;tag=x2\r\nTo: <" + target + ">\r\nCall-ID: bad-2@127.0.0.1\r\n"
+        + "CSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n"));
+    // Content-Length far beyond the datagram (a truncated message).
+    out.add(ascii("INVITE " + target + " SIP/2.0\r\n" + via + "3\r\nMax-Forwards: 70\r\n"
+        + "From: <sip:a@127.0.0.1>;tag=x3\r\nTo: <" + target + ">\r\nCall-ID: bad-3@127.0.0.1\r\n"
+        + "CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 5000\r\n\r\nv=0\r\n"));
+    // Garbage in the Request-URI and the CSeq number.
+    out.add(ascii("INVITE sip:%%%@@@ SIP/2.0\r\n" + via + "4\r\nMax-Forwards: 70\r\n"
+        + "From: <sip:a@127.0.0.1>;tag=x4\r\nTo: <sip:b@127.0.0.1>\r\nCall-ID: bad-4@127.0.0.1\r\n"
+        + "CSeq: abc INVITE\r\nContent-Length: 0\r\n\r\n"));
+    // A huge header (about 60 kB in one datagram), otherwise well-formed.
+    char[] big = new char[60_000];
+    Arrays.fill(big, 'x');
+    out.add(ascii("OPTIONS " + target + " SIP/2.0\r\n" + via + "5\r\nMax-Forwards: 70\r\n"
+        + "From: <sip:a@127.0.0.1>;tag=x5\r\nTo: <" + target + ">\r\nCall-ID: " + BIG_BUT_VALID + "\r\n"
+        + "CSeq: 1 OPTIONS\r\nX-Junk: " + new String(big) + "\r\nContent-Length: 0\r\n\r\n"));
+    // A response nobody asked for.
+    out.add(ascii("SIP/2.0 200 OK\r\n" + via + "6\r\nFrom: <sip:a@127.0.0.1>;tag=x6\r\n"
+        + "To: <sip:b@127.0.0.1>;tag=y6\r\nCall-ID: bad-6@127.0.0.1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"));
+    // Header lines without a colon.
+    out.add(ascii("OPTIONS " + target + " SIP/2.0\r\n" + via + "7\r\nthis line has no colon\r\n"
+        + "Call-ID: bad-7@127.0.0.1\r\nCSeq: 1 OPTIONS\r\n\r\n"));
+    return out;
+  }
+
+  private static byte[] options(int rawPort, int serverPort, String branch, String callId) {
+    return ascii("OPTIONS sip:127.0.0.1:" + serverPort + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + rawPort + ";branch=" + branch + "\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: <sip:probe@127.0.0.1>;tag=p1\r\n"
+        + "To: <sip:127.0.0.1:" + serverPort + ">\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: 1 OPTIONS\r\n"
+        + "Content-Length: 0\r\n\r\n");
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String webhookNumber(TestWebhook hook) {
+    return "numbers:\n"
+        + "  \"" + NUMBER + "\":\n"
+        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n";
+  }
+}
