@@ -89,7 +89,10 @@ public final class BaresipPeer implements AutoCloseable {
     IOException last = null;
     for (int attempt = 1; attempt <= 5; attempt++) {
       int sip = FreePorts.consecutive(2, true); // SIP on UDP+TCP, TLS on the next port
-      int ctrl = FreePorts.consecutive(1, false);
+      int ctrl;
+      do {
+        ctrl = FreePorts.consecutive(1, false);
+      } while (ctrl == sip || ctrl == sip + 1);
       BaresipConfig.write(dir, sip, ctrl, b.rtpPorts, b.source, b.users, b.autoAnswer, b.codecs);
       List<String> cmd = new ArrayList<>(List.of(exe, "-f", dir.toAbsolutePath().toString()));
       if (b.sipTrace) {
@@ -122,6 +125,8 @@ public final class BaresipPeer implements AutoCloseable {
 
   private static void awaitReady(Process p, Inbox<String> output, Duration timeout) throws IOException {
     try {
+      // A busy ctrl_tcp port is only logged ("ctrl_tcp: failed to listen ... Address already in
+      // use") and baresip still gets ready; the line comes first, so the first match decides.
       Optional<String> line = output.findAny(l -> l.contains("baresip is ready.")
           || l.contains("Address already in use") || l.equals("<exit>"), timeout);
       if (line.isEmpty()) {
