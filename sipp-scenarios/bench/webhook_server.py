@@ -31,7 +31,9 @@ def parse_args():
     p.add_argument("--latency-ms", type=int, default=0, help="delay before each answer")
     p.add_argument("--fail-rate", type=float, default=0.0, help="share of requests that fail, 0..1")
     p.add_argument("--fail-status", type=int, default=500, help="HTTP status of a failed request")
-    p.add_argument("--port-file", help="write the bound port here once listening")
+    p.add_argument("--extra-ports", type=int, default=0,
+                   help="also listen on the next N ports (port+1..port+N): separate origins for the client's "
+                        "per-origin connection pool")
     a = p.parse_args()
     if not 0.0 <= a.fail_rate <= 1.0:
         p.error("--fail-rate must be within 0..1")
@@ -105,17 +107,19 @@ async def answer(method, target):
 async def main():
     server = await asyncio.start_server(handle, ARGS.host, ARGS.port, backlog=4096)
     port = server.sockets[0].getsockname()[1]
-    if ARGS.port_file:
-        with open(ARGS.port_file, "w") as f:
-            f.write(str(port))
-    print("webhook listening on %s:%d latency=%dms fail_rate=%.3f" % (ARGS.host, port, ARGS.latency_ms,
-                                                                      ARGS.fail_rate), flush=True)
+    extra = [await asyncio.start_server(handle, ARGS.host, port + i, backlog=4096)
+             for i in range(1, ARGS.extra_ports + 1)]
+    print("webhook listening on %s:%d%s latency=%dms fail_rate=%.3f" % (
+        ARGS.host, port, "..%d" % (port + ARGS.extra_ports) if extra else "", ARGS.latency_ms, ARGS.fail_rate),
+        flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with server:
         await stop.wait()
+    for e in extra:
+        e.close()
     print("webhook summary: requests=%(requests)d failed=%(failed)d peak_in_flight=%(peak_in_flight)d "
           "connections=%(connections)d" % STATS, flush=True)
 

@@ -33,6 +33,13 @@ import org.w3c.dom.Node;
 class ScenarioStructureTest {
 
   static final Path DIR = Path.of("scenarios");
+  static final Path BENCH = Path.of("bench");
+
+  /** The load harness's scenarios (bench/*.xml): uac-basic's flow with the number from -inf. */
+  static final Map<String, List<String>> EXPECTED_BENCH = Map.of(
+      "uac-load", List.of("send INVITE", "recv 100?", "recv 180", "recv 200", "send ACK", "send BYE", "recv 200"),
+      "uac-load-media", List.of("send INVITE", "recv 100?", "recv 180", "recv 200", "send ACK", "send BYE",
+          "recv 200"));
 
   /** The message sequence of each scenario: "?" marks an optional recv; pauses and nops are left out. */
   static final Map<String, List<String>> EXPECTED = Map.of(
@@ -47,22 +54,31 @@ class ScenarioStructureTest {
           "send 200"),
       "options-ping", List.of("send OPTIONS", "recv 200"));
 
+  /** Every scenario file this test checks: those of scenarios/, then those of bench/. */
   static Stream<String> names() {
-    return EXPECTED.keySet().stream().sorted();
+    return Stream.concat(EXPECTED.keySet().stream().sorted(), EXPECTED_BENCH.keySet().stream().sorted());
   }
 
   static Scenario scenario(String name) throws IOException {
-    return Scenario.read(DIR.resolve(name + ".xml"));
+    Path dir = EXPECTED.containsKey(name) ? DIR : BENCH;
+    return Scenario.read(dir.resolve(name + ".xml"));
+  }
+
+  static List<String> expected(String name) {
+    return EXPECTED.containsKey(name) ? EXPECTED.get(name) : EXPECTED_BENCH.get(name);
   }
 
   @Test
-  void theDirectoryHoldsExactlyTheListedScenarios() throws IOException {
-    Set<String> found;
-    try (Stream<Path> files = Files.list(DIR)) {
-      found = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".xml"))
+  void theDirectoriesHoldExactlyTheListedScenarios() throws IOException {
+    assertEquals(new TreeSet<>(EXPECTED.keySet()), xmlFiles(DIR), "scenarios/*.xml versus this test's list");
+    assertEquals(new TreeSet<>(EXPECTED_BENCH.keySet()), xmlFiles(BENCH), "bench/*.xml versus this test's list");
+  }
+
+  static Set<String> xmlFiles(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".xml"))
           .map(n -> n.substring(0, n.length() - 4)).collect(Collectors.toCollection(TreeSet::new));
     }
-    assertEquals(new TreeSet<>(EXPECTED.keySet()), found, "scenarios/*.xml versus the scenarios this test knows");
   }
 
   @ParameterizedTest
@@ -83,7 +99,7 @@ class ScenarioStructureTest {
   @ParameterizedTest
   @MethodSource("names")
   void followsTheExpectedMessageSequence(String name) throws IOException {
-    assertEquals(EXPECTED.get(name), scenario(name).sequence(), name + ": sends and recvs in order");
+    assertEquals(expected(name), scenario(name).sequence(), name + ": sends and recvs in order");
   }
 
   @ParameterizedTest
@@ -238,7 +254,7 @@ class ScenarioStructureTest {
       List<String> body = s.firstSent("INVITE").orElseThrow().message().body();
       assertTrue(body.contains("a=rtpmap:96 telephone-event/8000"), name + ": play_dtmf sends telephone-event as 96");
     }
-    if (name.equals("uac-basic") || name.equals("uac-agent-hangup")) {
+    if (name.equals("uac-basic") || name.equals("uac-agent-hangup") || name.equals("uac-load-media")) {
       assertTrue(execs.contains("rtp_stream"), name + ": audio both ways needs rtp_stream");
     }
     if (name.equals("uac-dtmf")) {

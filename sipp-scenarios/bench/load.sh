@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Load harness: starts ringhook (the built jar) with a generated configuration, a local webhook
+# (bench/webhook_server.py) and drives SIPp at a rate for a number of calls, all on 127.0.0.1,
+# then prints what it measured and stops everything it started.
+#
+#   SIPP=/path/to/sipp sipp-scenarios/bench/load.sh MODE [options]
+#
+# MODE   cps      calls per second: fast webhook, each call answered then hung up at once
+#        ringing  most calls ringing at once: slow webhook (8 s), calls pile up while it thinks
+#        bridged  most calls bridged at once: 20 ms PCMU both ways (echo agent) for --hold-ms
+# options (defaults depend on MODE, shown by --help):
+#   --rate R          calls per second SIPp offers              --calls N       calls in the measured run
+#   --hold-ms MS      how long an answered call stays up        --latency-ms MS the webhook's delay
+#   --fail-rate F     share of webhook requests that fail       --origins K     spread numbers over K webhook
+#                                                                                origins (ports)
+#   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
+#   --heap SIZE       ringhook's -Xmx (default 1g)              --jfr           record a JFR profile and
+#                                                                                print where the CPU went
+#   --quiet-log       ringhook logs WARN only (RTP stats still) --max-seconds S hard bound on the SIPp run (180)
+#   --jar JAR         default server/target/ringhook.jar        --keep          keep the work directory
+# Prints: calls created/successful/failed, achieved cps, INVITE->180 and INVITE->200 percentiles,
+# the server's CPU seconds and share of one core during the run, peak RSS, live heap (ringing: per
+# ringing call), and for bridged calls the server's RTP counters (lost, late).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -ge 1 && "$1" != "--help" ]] || usage
+MODE="$1"; shift
+case "$MODE" in
+  cps)     RATE=500; CALLS=5000; HOLD_MS=0;     LATENCY_MS=0;    ORIGINS=1 ;;
+  ringing) RATE=500; CALLS=4000; HOLD_MS=0;     LATENCY_MS=8000; ORIGINS=1 ;;
+  bridged) RATE=50;  CALLS=500;  HOLD_MS=20000; LATENCY_MS=0;    ORIGINS=1 ;;
+  *) usage ;;
+esac
+FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
+    --hold-ms) HOLD_MS="$2"; shift ;;      --latency-ms) LATENCY_MS="$2"; shift ;;
+    --fail-rate) FAIL_RATE="$2"; shift ;;  --origins) ORIGINS="$2"; shift ;;
+    --warmup) WARMUP="$2"; shift ;;        --heap) HEAP="$2"; shift ;;
+    --jfr) JFR=1 ;;                        --quiet-log) QUIET=1 ;;
+    --max-seconds) MAX_SECONDS="$2"; shift ;; --jar) JAR="$2"; shift ;;
+    --keep) KEEP=1 ;;                      *) echo "load.sh: unknown option $1" >&2; usage ;;
+  esac
+  shift
+done
+[[ -n "${SIPP:-}" && -x "$SIPP" ]] || { echo "load.sh: set SIPP to the sipp binary" >&2; exit 2; }
+[[ -f "$JAR" ]] || { echo "load.sh: no $JAR (mvn -o -q -B -DskipTests package)" >&2; exit 2; }
+# Bounded on purpose: this runs on shared machines.
+(( CALLS <= 20000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
+  || { echo "load.sh: keep --calls <= 20000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
+[[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
+
+WORK="$(mktemp -d /tmp/ringhook-load.XXXXXX)"
+RH_PID=""; WH_PID=""
+cleanup() {
+  [[ -n "$RH_PID" ]] && kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true
+  [[ -n "$WH_PID" ]] && kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true
+  [[ -n "$KEEP" ]] && echo "work directory: $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Free ports, one block: SIP, HTTP, SIPp, then ORIGINS ports for the webhook (TCP and UDP free).
+read -r SIP_PORT HTTP_PORT SIPP_PORT WH_BASE < <(python3 - "$ORIGINS" <<'EOF'
+import socket, sys
+n = 3 + int(sys.argv[1])
+for base in range(39000, 60000, 100):
+    socks = []
+    try:
+        for p in range(base, base + n):
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", p))
+        print(base, base + 1, base + 2, base + 3)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+EOF
+)
+
+# Configuration: ORIGINS numbers, each with its own webhook origin; numbers.csv for SIPp.
+{
+  cat <<EOF
+sip: {host: 127.0.0.1, port: $SIP_PORT}
+rtp: {host: 127.0.0.1, port_min: 20000, port_max: 29999, timeout: 30s}
+http: {host: 127.0.0.1, port: $HTTP_PORT}
+numbers:
+EOF
+  for ((i = 0; i < ORIGINS; i++)); do
+    printf '  "+1555100%04d": {inbound_webhook_url: "http://127.0.0.1:%d/inbound"}\n' "$i" $((WH_BASE + i))
+  done
+} >"$WORK/ringhook.yaml"
+{ echo SEQUENTIAL; for ((i = 0; i < ORIGINS; i++)); do printf '+1555100%04d;\n' "$i"; done; } >"$WORK/numbers.csv"
+
+LOGCONF=()
+if [[ -n "$QUIET" ]]; then
+  cat >"$WORK/logback.xml" <<'EOF'
+<configuration>
+  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="io.ringhook.media.RtpStream" level="INFO"/>
+  <logger name="io.ringhook.server.RingServer" level="INFO"/>
+  <root level="WARN"><appender-ref ref="OUT"/></root>
+</configuration>
+EOF
+  LOGCONF=("-Dlogback.configurationFile=$WORK/logback.xml")
+fi
+
+python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
+  --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" >"$WORK/webhook.log" 2>&1 &
+WH_PID=$!
+java "-Xmx$HEAP" "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
+RH_PID=$!
+for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
+grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
+
+SCENARIO="$HERE/uac-load.xml"; MEDIA=()
+if [[ "$MODE" == bridged ]]; then
+  SCENARIO="$HERE/uac-load-media.xml"
+  MEDIA=(-min_rtp_port 30000 -max_rtp_port 39998 -rtp_threadtasks 50)
+fi
+# sipp_run DIR CALLS: one SIPp run; its files in DIR.
+sipp_run() {
+  mkdir -p "$1"
+  (cd "$1" && "$SIPP" -sf "$SCENARIO" -inf "$WORK/numbers.csv" -r "$RATE" -rp 1000 -m "$2" -l "$2" -d "$HOLD_MS" \
+     -i 127.0.0.1 -mi 127.0.0.1 -p "$SIPP_PORT" "${MEDIA[@]}" -buff_size 8388608 -nostdin \
+     -trace_stat -fd 1 -trace_rtt -rtt_freq 50 -trace_err -timeout "${MAX_SECONDS}s" -timeout_error \
+     "127.0.0.1:$SIP_PORT" >sipp.out 2>&1) || true
+}
+ticks() { awk '{print $14 + $15}' "/proc/$RH_PID/stat"; }
+thread_ticks() {  # one line per server thread: name|utime+stime|tid
+  for t in /proc/"$RH_PID"/task/*; do
+    printf '%s|%s|%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)" "${t##*/}"
+  done >"$1"
+}
+status_kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$RH_PID/status"; }
+live_heap_kb() {  # used heap after a full GC, in KB
+  jcmd "$RH_PID" GC.run >/dev/null 2>&1 || true
+  jcmd "$RH_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap|def new generation|PSYoungGen|heap/ && /used/ {
+    for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); print v; exit } }'
+}
+
+if (( WARMUP > 0 )); then
+  echo "warm-up: $WARMUP calls at $RATE cps"
+  sipp_run "$WORK/warmup" "$WARMUP"
+  if [[ "$MODE" != cps ]]; then sleep 2; fi
+fi
+HEAP0=$(live_heap_kb)
+RSS0=$(status_kb VmRSS)
+echo 5 >"/proc/$RH_PID/clear_refs" 2>/dev/null || true   # resets VmHWM (peak RSS) to now
+# The profile covers the measured run only, not start-up or the warm-up.
+[[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.start name=load settings=profile filename="$WORK/ringhook.jfr" >/dev/null
+T0=$(ticks); W0=$(date +%s.%N); thread_ticks "$WORK/threads0.txt"
+
+PLATEAU=""
+if [[ "$MODE" == ringing ]]; then
+  # Every call created and none answered yet: the live heap then is what the ringing calls hold.
+  ( sleep "$(python3 -c "print(min($CALLS / $RATE + 0.7, $LATENCY_MS / 1000 - 0.3))")"
+    live_heap_kb >"$WORK/plateau.txt" ) &
+  PLATEAU=$!
+fi
+echo "run: $MODE, $CALLS calls at $RATE cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
+sipp_run "$WORK/run" "$CALLS"
+T1=$(ticks); W1=$(date +%s.%N); thread_ticks "$WORK/threads1.txt"
+[[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.stop name=load >/dev/null
+[[ -n "$PLATEAU" ]] && wait "$PLATEAU" || true
+
+HZ=$(getconf CLK_TCK)
+echo "--- results (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
+python3 "$HERE/loadstats.py" sipp "$WORK/run"
+python3 - "$T0" "$T1" "$HZ" "$W0" "$W1" "$RSS0" "$(status_kb VmHWM)" "${HEAP0:-0}" <<'EOF'
+import sys
+t0, t1, hz, w0, w1, rss0, hwm, heap0 = (float(x) for x in sys.argv[1:])
+cpu = (t1 - t0) / hz
+wall = w1 - w0
+print("server_cpu: %.1f s over %.1f s wall = %.0f%% of one core" % (cpu, wall, 100 * cpu / wall))
+print("server_rss_kb: before=%d peak=%d (+%d)" % (rss0, hwm, hwm - rss0))
+print("server_live_heap_kb_before: %d" % heap0)
+EOF
+if [[ -n "$PLATEAU" && -s "$WORK/plateau.txt" ]]; then
+  read -r HEAP1 _ <"$WORK/plateau.txt"
+  CUR=$(python3 - "$WORK/run" <<'EOF'
+import csv, glob, sys
+rows = list(csv.DictReader(open(glob.glob(sys.argv[1] + "/*_.csv")[0]), delimiter=";"))
+print(max(int(r["CurrentCall"]) for r in rows))
+EOF
+)
+  python3 -c "
+h0, h1, n = ${HEAP0:-0}, ${HEAP1:-0}, $CUR
+print('ringing_peak_calls: %d; live heap at plateau %d KB (+%d KB) = %.1f KB per ringing call' % (n, h1, h1 - h0, (h1 - h0) / max(n, 1)))"
+fi
+python3 "$HERE/loadstats.py" threads "$WORK/threads0.txt" "$WORK/threads1.txt" "$HZ"
+if [[ "$MODE" == bridged ]]; then
+  # Only the measured run's calls: the warm-up's RTP lines come first in the log.
+  WARM_LINES=$(( WARMUP > 0 ? WARMUP : 0 ))
+  grep "RtpStats\[" "$WORK/ringhook.log" | tail -n +$((WARM_LINES + 1)) >"$WORK/rtp-run.log" || true
+  python3 "$HERE/loadstats.py" rtp "$WORK/rtp-run.log" $(( HOLD_MS / 20 ))
+fi
+kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true; RH_PID=""
+kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true; WH_PID=""
+grep "webhook summary" "$WORK/webhook.log" || true
+if [[ -n "$JFR" && -f "$WORK/ringhook.jfr" ]]; then
+  python3 "$HERE/loadstats.py" jfr "$WORK/ringhook.jfr" 25
+fi
