@@ -192,9 +192,11 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
       p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
       p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
-      // Our listener never blocks, so the stack may deliver events of different calls in parallel.
+      // One UDP message thread keeps a call's requests in arrival order (with several, an INVITE
+      // and its CANCEL, or an ACK and a BYE, can reach the listener swapped). The listener never
+      // blocks, so one thread only parses and posts.
       p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
       // Hostile input: bound what one TCP message may make us buffer.
       p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
