@@ -1,0 +1,595 @@
+package io.ringhook.media.agent;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ringhook.media.agent.AgentConnectException.Reason;
+import io.ringhook.media.agent.AgentMessages.Clear;
+import io.ringhook.media.agent.AgentMessages.Connected;
+import io.ringhook.media.agent.AgentMessages.Dtmf;
+import io.ringhook.media.agent.AgentMessages.FromAgent;
+import io.ringhook.media.agent.AgentMessages.Mark;
+import io.ringhook.media.agent.AgentMessages.Media;
+import io.ringhook.media.agent.AgentMessages.MediaFormat;
+import io.ringhook.media.agent.AgentMessages.OutboundMark;
+import io.ringhook.media.agent.AgentMessages.OutboundMedia;
+import io.ringhook.media.agent.AgentMessages.Start;
+import io.ringhook.media.agent.AgentMessages.Stop;
+import io.ringhook.media.agent.AgentMessages.ToAgent;
+import io.ringhook.media.agent.AgentTransport.Endpoint;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongFunction;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty implementation of {@link AgentConnection}: one channel, its state confined to the
+ * channel's event loop (fields below the marker), so it needs no locks.
+ */
+final class NettyAgentConnection implements AgentConnection {
+  private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
+  /** The upgrade response is small; an agent answering with a large error page is cut short. */
+  static final int MAX_UPGRADE_RESPONSE_BYTES = 64 * 1024;
+  /** About 30 s of caller audio may wait for a slow agent; beyond that media is dropped. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
+  /** Messages an agent may send before {@code start} is out; more are dropped. */
+  static final int MAX_EARLY_MESSAGES = 1000;
+  static final String DTMF_DIGITS = "0123456789*#ABCD";
+  private static final int MALFORMED_WARNINGS = 3;
+
+  /** The connection's timers, shortened by tests. */
+  record Timing(Duration pingAfterIdle, Duration closeGrace) {
+    static final Timing DEFAULT = new Timing(Duration.ofSeconds(10), Duration.ofSeconds(2));
+  }
+
+  private final Endpoint endpoint;
+  private final AgentStart start;
+  private final AgentListener listener;
+  private final Timing timing;
+  private final String who;
+  private final CompletableFuture<AgentConnection> ready = new CompletableFuture<>();
+  /** Set by whoever ends the stream first: {@link #stop}/{@link #close}, or the channel closing. */
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile Channel channel;
+  private volatile boolean open;
+  private volatile String stage = "TCP connect";
+
+  // ---- event-loop state ----
+  private long lastSequence;
+  private boolean started;
+  private List<FromAgent> early = new ArrayList<>();
+  private boolean closeFrameSent;
+  private String closeReason;
+  private ScheduledFuture<?> closeTimer;
+  private long mediaDropped;
+  private boolean dropping;
+  private int malformed;
+  private boolean binaryLogged;
+
+  private NettyAgentConnection(Endpoint endpoint, AgentStart start, AgentListener listener,
+      Timing timing) {
+    this.endpoint = endpoint;
+    this.start = start;
+    this.listener = listener;
+    this.timing = timing;
+    this.who = "call " + start.callId() + " agent " + endpoint.loggable();
+  }
+
+  static CompletableFuture<AgentConnection> connect(URI url, Duration connectTimeout,
+      AgentStart start, AgentListener listener, EventLoopGroup group, SslContext tls,
+      Timing timing) {
+    Endpoint endpoint = Endpoint.of(url);
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(start, "start");
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(group, "group");
+    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
+    }
+    long timeoutMillis = Math.max(1, Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE));
+    SslContext context = endpoint.secure() ? (tls != null ? tls : AgentTransport.defaultTls()) : null;
+    NettyAgentConnection c = new NettyAgentConnection(endpoint, start, listener, timing);
+    WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(
+        url, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), MAX_MESSAGE_BYTES);
+
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .resolver(AgentTransport.RESOLVER)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            c.initPipeline(ch, context, handshaker, timeoutMillis);
+          }
+        });
+    log.debug("{}: connecting (timeout {} ms)", c.who, timeoutMillis);
+    ChannelFuture cf = b.connect(endpoint.address());
+    c.channel = cf.channel();
+    try {
+      ScheduledFuture<?> deadline = cf.channel().eventLoop().schedule(
+          () -> c.fail(new AgentConnectException(Reason.TIMEOUT, "no stream to " + c.who
+              + " within the connect timeout of " + connectTimeout.toMillis() + " ms (stuck at "
+              + c.stage + ")", null)),
+          timeoutMillis, TimeUnit.MILLISECONDS);
+      c.ready.whenComplete((ok, err) -> deadline.cancel(false));
+    } catch (IllegalStateException | RejectedExecutionException e) {
+      c.fail(new AgentConnectException(Reason.IO, c.who + ": cannot connect: " + e, e));
+    }
+    cf.addListener(f -> {
+      if (f.isSuccess()) {
+        c.stage = endpoint.secure() ? "TLS handshake" : "WebSocket handshake";
+      } else {
+        c.fail(c.classify(f.cause()));
+      }
+    });
+    // Cancelling (or any other early completion) abandons the attempt.
+    c.ready.whenComplete((ok, err) -> {
+      if (err != null) {
+        cf.channel().close();
+      }
+    });
+    return c.ready;
+  }
+
+  private void initPipeline(SocketChannel ch, SslContext tls, WebSocketClientHandshaker handshaker,
+      long timeoutMillis) {
+    ChannelPipeline p = ch.pipeline();
+    // First, so that any bytes read (a pong, a slow large message) count as signs of life.
+    p.addLast("idle", new IdleStateHandler(
+        timing.pingAfterIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    if (tls != null) {
+      SslHandler ssl = tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+      SSLParameters params = ssl.engine().getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      ssl.engine().setSSLParameters(params);
+      ssl.setHandshakeTimeoutMillis(timeoutMillis);
+      ssl.handshakeFuture().addListener(f -> {
+        if (f.isSuccess()) {
+          stage = "WebSocket handshake";
+        } else {
+          fail(classify(f.cause()));
+        }
+      });
+      p.addLast("tls", ssl);
+    }
+    p.addLast("http", new HttpClientCodec());
+    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES));
+    p.addLast("agent", new AgentClientHandler(this, handshaker));
+  }
+
+  // ---- AgentConnection ----
+
+  @Override
+  public AgentStart start() {
+    return start;
+  }
+
+  @Override
+  public void sendMedia(byte[] mulaw, long chunk, long timestampMillis) {
+    Objects.requireNonNull(mulaw, "mulaw");
+    if (chunk < 0 || timestampMillis < 0) {
+      throw new IllegalArgumentException(
+          "chunk and timestamp must not be negative, got " + chunk + ", " + timestampMillis);
+    }
+    byte[] payload = mulaw.clone();
+    send(seq -> new Media(seq, start.streamSid(), AgentMessages.INBOUND, chunk, timestampMillis,
+        payload), true);
+  }
+
+  @Override
+  public void sendDtmf(char digit) {
+    char d = Character.toUpperCase(digit);
+    if (DTMF_DIGITS.indexOf(d) < 0) {
+      throw new IllegalArgumentException("not a DTMF digit: '" + digit + "'");
+    }
+    send(seq -> new Dtmf(seq, start.streamSid(), AgentMessages.INBOUND_TRACK, String.valueOf(d)),
+        false);
+  }
+
+  @Override
+  public void sendMark(String name) {
+    Objects.requireNonNull(name, "name");
+    send(seq -> new Mark(seq, start.streamSid(), name), false);
+  }
+
+  @Override
+  public void stop() {
+    end(true);
+  }
+
+  @Override
+  public void close() {
+    end(false);
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open && !ended.get();
+  }
+
+  @Override
+  public String toString() {
+    return "AgentConnection[" + who + ", stream " + start.streamSid() + "]";
+  }
+
+  private void end(boolean sendStop) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    onLoop(() -> {
+      if (!ready.isDone()) {
+        fail(new AgentConnectException(Reason.IO, who + ": stream ended before it had started",
+            null));
+        return;
+      }
+      if (sendStop && canSend()) {
+        write(new Stop(++lastSequence, start.streamSid(), start.accountSid(), start.callId()));
+      }
+      log.debug("{}: ringhook ends the stream{}", who, sendStop ? " (stop sent)" : "");
+      closeGracefully(WebSocketCloseStatus.NORMAL_CLOSURE);
+    });
+  }
+
+  private void send(LongFunction<ToAgent> message, boolean media) {
+    if (ended.get()) {
+      return;
+    }
+    onLoop(() -> {
+      if (!canSend()) {
+        return;
+      }
+      if (media) {
+        if (!channel.isWritable()) {
+          mediaDropped++;
+          if (!dropping) {
+            dropping = true;
+            log.warn("{}: the agent reads too slowly; dropping caller audio", who);
+          }
+          return;
+        }
+        if (dropping) {
+          dropping = false;
+          log.info("{}: the agent caught up; {} media messages dropped so far", who, mediaDropped);
+        }
+      }
+      write(message.apply(++lastSequence));
+    });
+  }
+
+  private boolean canSend() {
+    return started && !closeFrameSent && channel.isActive();
+  }
+
+  private void write(ToAgent message) {
+    channel.writeAndFlush(new TextWebSocketFrame(AgentMessages.encode(message)),
+        channel.voidPromise());
+  }
+
+  /** Sends a close frame and closes on the agent's answering close frame, or after a grace. */
+  private void closeGracefully(WebSocketCloseStatus status) {
+    Channel ch = channel;
+    if (!started || closeFrameSent || !ch.isActive()) {
+      ch.close();
+      return;
+    }
+    closeFrameSent = true;
+    ch.writeAndFlush(new CloseWebSocketFrame(status), ch.voidPromise());
+    closeTimer = ch.eventLoop().schedule(() -> {
+      ch.close();
+    }, timing.closeGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void onLoop(Runnable task) {
+    Channel ch = channel;
+    if (ch == null) {
+      return;
+    }
+    if (ch.eventLoop().inEventLoop()) {
+      task.run();
+      return;
+    }
+    try {
+      ch.eventLoop().execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: event loop shut down; dropped a task", who);
+    }
+  }
+
+  private void fail(AgentConnectException e) {
+    if (ready.completeExceptionally(e)) {
+      log.info("{}: {} ({})", who, e.getMessage(), e.outcome());
+      Channel ch = channel;
+      if (ch != null) {
+        ch.close();
+      }
+    }
+  }
+
+  // ---- called by AgentClientHandler, on the event loop ----
+
+  /** Checks the upgrade response; true when the WebSocket is up. */
+  boolean onUpgradeResponse(Channel ch, WebSocketClientHandshaker handshaker,
+      FullHttpResponse response) {
+    try {
+      handshaker.finishHandshake(ch, response);
+      return true;
+    } catch (WebSocketHandshakeException e) {
+      int status = response.status().code();
+      if (status != 101) {
+        fail(new AgentConnectException(Reason.HTTP_STATUS, status, who
+            + " answered the WebSocket upgrade with HTTP " + response.status(), e));
+      } else {
+        fail(new AgentConnectException(Reason.HANDSHAKE, who + ": invalid WebSocket handshake: "
+            + e.getMessage(), e));
+      }
+      return false;
+    }
+  }
+
+  /** The WebSocket is up: sends {@code connected} and {@code start}, then completes the future. */
+  void onHandshake() {
+    if (ready.isDone()) {
+      channel.close();
+      return;
+    }
+    stage = "sending start";
+    channel.write(new TextWebSocketFrame(AgentMessages.encode(Connected.CALL_1_0_0)),
+        channel.voidPromise());
+    Start message = new Start(++lastSequence, start.streamSid(), start.accountSid(),
+        start.callId(), List.of(AgentMessages.INBOUND), start.customParameters(),
+        MediaFormat.MULAW_8000_MONO);
+    channel.writeAndFlush(new TextWebSocketFrame(AgentMessages.encode(message)))
+        .addListener((ChannelFutureListener) f -> {
+          if (!f.isSuccess()) {
+            fail(classify(f.cause()));
+            return;
+          }
+          started = true;
+          open = true;
+          if (!ready.complete(this)) {
+            started = false;
+            open = false;
+            channel.close();
+            return;
+          }
+          log.info("{}: stream {} started", who, start.streamSid());
+          List<FromAgent> queued = early;
+          early = null;
+          queued.forEach(this::deliver);
+        });
+  }
+
+  void onText(String text) {
+    FromAgent message;
+    try {
+      message = AgentMessages.decodeFromAgent(text);
+    } catch (AgentMessageException e) {
+      if (e.kind() == AgentMessageException.Kind.UNKNOWN_EVENT) {
+        log.debug("{}: ignored: {}", who, e.getMessage());
+      } else if (++malformed <= MALFORMED_WARNINGS) {
+        log.warn("{}: ignored a malformed message: {}", who, e.getMessage());
+      } else {
+        log.debug("{}: ignored a malformed message ({} so far): {}", who, malformed,
+            e.getMessage());
+      }
+      return;
+    }
+    if (early != null) {
+      if (early.size() < MAX_EARLY_MESSAGES) {
+        early.add(message);
+      } else {
+        log.warn("{}: dropped a message sent before the stream had started", who);
+      }
+      return;
+    }
+    deliver(message);
+  }
+
+  private void deliver(FromAgent message) {
+    if (ended.get()) {
+      return;
+    }
+    try {
+      if (message instanceof OutboundMedia m) {
+        if (m.payload().length > 0) {
+          listener.onMedia(m.payload());
+        }
+      } else if (message instanceof OutboundMark m) {
+        listener.onMark(m.name());
+      } else if (message instanceof Clear) {
+        listener.onClear();
+      }
+    } catch (RuntimeException e) {
+      log.warn("{}: listener failed on {}", who, message, e);
+    }
+  }
+
+  void onBinary() {
+    if (!binaryLogged) {
+      binaryLogged = true;
+      log.warn("{}: ignored a binary message (the protocol's messages are JSON text)", who);
+    }
+  }
+
+  void onCloseFrame(int status, String reason) {
+    if (closeReason == null) {
+      closeReason = "agent closed the WebSocket (" + describe(status, reason) + ")";
+    }
+    Channel ch = channel;
+    if (closeFrameSent || !ch.isActive()) {
+      ch.close();
+      return;
+    }
+    closeFrameSent = true;
+    // RFC 6455 section 5.5.1: answer with a close frame, echoing the status code.
+    CloseWebSocketFrame answer;
+    try {
+      answer = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
+    } catch (IllegalArgumentException e) {
+      answer = new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE);
+    }
+    ch.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  void onIdle(IdleStateEvent event) {
+    if (!started || closeFrameSent) {
+      return;
+    }
+    if (event.isFirst()) {
+      channel.writeAndFlush(new PingWebSocketFrame(
+          Unpooled.copiedBuffer("ringhook", StandardCharsets.US_ASCII)), channel.voidPromise());
+    } else {
+      closeReason = "agent answered nothing, not even a ping, for "
+          + timing.pingAfterIdle().multipliedBy(2).toMillis() + " ms";
+      channel.close();
+    }
+  }
+
+  void onError(Throwable cause) {
+    if (!ready.isDone()) {
+      fail(classify(cause));
+      return;
+    }
+    Channel ch = channel;
+    if (!ch.isActive()) {
+      return;
+    }
+    if (cause instanceof TooLongFrameException && started && !closeFrameSent) {
+      closeReason = "agent sent a message over " + MAX_MESSAGE_BYTES + " bytes";
+      closeFrameSent = true;
+      ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (closeReason == null) {
+      closeReason = "connection to the agent failed: " + cause;
+    }
+    log.debug("{}: {}", who, closeReason, cause);
+    ch.close();
+  }
+
+  void onInactive() {
+    open = false;
+    if (closeTimer != null) {
+      closeTimer.cancel(false);
+    }
+    if (!ready.isDone()) {
+      fail(new AgentConnectException(Reason.CLOSED, who + ": "
+          + (closeReason != null ? closeReason : "connection closed") + " during " + stage, null));
+      return;
+    }
+    early = null;
+    if (!started) {
+      return;
+    }
+    if (mediaDropped > 0) {
+      log.info("{}: {} media messages were dropped for a slow agent", who, mediaDropped);
+    }
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    String reason = closeReason != null ? closeReason : "connection to the agent dropped";
+    log.info("{}: {}", who, reason);
+    try {
+      listener.onClosed(reason);
+    } catch (RuntimeException e) {
+      log.warn("{}: listener failed on close", who, e);
+    }
+  }
+
+  private static String describe(int status, String reason) {
+    if (status < 0) {
+      return "no status";
+    }
+    String text = switch (status) {
+      case 1000 -> "normal closure";
+      case 1001 -> "going away";
+      case 1002 -> "protocol error";
+      case 1003 -> "unsupported data";
+      case 1007 -> "invalid data";
+      case 1008 -> "policy violation";
+      case 1009 -> "message too big";
+      case 1011 -> "internal error";
+      default -> "status";
+    };
+    return status + " " + text + (reason == null || reason.isEmpty() ? "" : ": " + reason);
+  }
+
+  /** Puts a set-up failure into its class, with a message that names the agent. */
+  AgentConnectException classify(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof AgentConnectException e) {
+        return e;
+      }
+      if (c instanceof UnknownHostException) {
+        return new AgentConnectException(Reason.UNRESOLVED,
+            who + ": cannot resolve " + endpoint.host(), t);
+      }
+      if (c instanceof SSLException
+          || c instanceof CertificateException) {
+        return new AgentConnectException(Reason.TLS,
+            who + ": TLS handshake failed: " + c.getMessage(), t);
+      }
+      if (c instanceof ConnectTimeoutException) {
+        return new AgentConnectException(Reason.TIMEOUT,
+            who + ": TCP connect timed out", t);
+      }
+      if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+        return new AgentConnectException(Reason.REFUSED,
+            who + ": connection refused (" + c.getMessage() + ")", t);
+      }
+      if (c instanceof ClosedChannelException) {
+        return new AgentConnectException(Reason.CLOSED,
+            who + ": connection closed during " + stage, t);
+      }
+    }
+    return new AgentConnectException(Reason.IO, who + ": " + t, t);
+  }
+}
