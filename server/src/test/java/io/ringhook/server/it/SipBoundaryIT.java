@@ -62,6 +62,20 @@ class SipBoundaryIT {
   }
 
   @Test
+  void otherMethodsGet405WithAllowOr501() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""));
+    SipTestClient client = resources.add(SipTestClient.builder("methods").start());
+
+    // RFC 3261 8.2.1: a method we know but do not serve is 405 with Allow; an unknown one 501.
+    client.send(client.request(Request.REGISTER, "sip:127.0.0.1:" + ring.sipPort()));
+    Response notAllowed = client.awaitResponse(Request.REGISTER, 405, WAIT);
+    assertTrue(notAllowed.getHeader(AllowHeader.NAME) != null, "405 without Allow: " + notAllowed);
+    client.send(client.request("FROBNICATE", ring.uri(NUMBER)));
+    client.awaitResponse("FROBNICATE", 501, WAIT);
+    assertTrue(ring.endedCalls().isEmpty(), ring.endedCalls().toString());
+  }
+
+  @Test
   void aSourceOutsideEveryTrunkGets403AndNeverReachesTheWebhook() throws Exception {
     TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(200, "{}")));
     RingFixture ring = resources.add(RingFixture.start(""

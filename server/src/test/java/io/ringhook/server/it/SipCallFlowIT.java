@@ -213,6 +213,74 @@ class SipCallFlowIT {
     assertEquals(0, ring.server().activeCalls());
   }
 
+  @Test
+  void aCallOverTcpIsAnsweredEchoedAndEndedByTheServersBye() throws Exception {
+    RingFixture ring = resources.add(RingFixture.startWithRtpTimeout("1s", ""));
+    SipTestClient client = resources.add(SipTestClient.builder("tcp").tcp().start());
+    RtpPeer rtp = resources.add(RtpPeer.open("tcp"));
+    client.autoRespond(Request.BYE, 200);
+
+    SipTestCall call = client.invite(ring.uri("+15550001") + ";transport=tcp").from(CALLER)
+        .sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    Response ok = call.awaitResponse(200, WAIT);
+    String contact = String.valueOf(ok.getHeader("Contact"));
+    assertTrue(contact.toLowerCase(java.util.Locale.ROOT).contains("transport=tcp"),
+        "the Contact of a TCP dialog must say so: " + contact);
+    call.ack();
+    rtp.sendTone(Sdp.audioAddress(Sdp.body(ok)), 1000, Duration.ofMillis(600));
+    rtp.awaitPackets(15, WAIT);
+
+    // The RTP stops: the server's BYE must find its way back over TCP.
+    RequestEvent bye = client.awaitRequest(Request.BYE, Duration.ofSeconds(10));
+    String via = String.valueOf(bye.getRequest().getHeader("Via"));
+    assertTrue(via.toUpperCase(java.util.Locale.ROOT).contains("TCP"), "BYE not over TCP: " + via);
+    CallSummary summary = ring.awaitCallEnded(WAIT);
+    assertEquals("rtp timeout", summary.detail(), summary.toString());
+    assertEquals(0, ring.server().activeCalls());
+  }
+
+  @Test
+  void manyCallsAtOnceAreIndependentEachHearingOnlyItsOwnEcho() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""));
+    SipTestClient client = resources.add(SipTestClient.builder("many").start());
+    int n = 8;
+    List<RtpPeer> peers = new java.util.ArrayList<>();
+    List<SipTestCall> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      RtpPeer rtp = resources.add(RtpPeer.open("many" + i));
+      peers.add(rtp);
+      calls.add(client.invite(ring.uri("+1555000100" + i)).from(CALLER).sdp(Sdp.audio(rtp.port(), 0, 101)).send());
+    }
+    java.util.Set<InetSocketAddress> mediaAddresses = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      InetSocketAddress media = Sdp.audioAddress(Sdp.body(calls.get(i).awaitResponse(200, WAIT)));
+      mediaAddresses.add(media);
+      calls.get(i).ack();
+      peers.get(i).sendTone(media, toneOf(i), Duration.ofSeconds(1));
+    }
+    assertEquals(n, mediaAddresses.size(), "one RTP port per call: " + mediaAddresses);
+    assertEquals(n, ring.server().activeCalls());
+    for (int i = 0; i < n; i++) {
+      peers.get(i).awaitSent(WAIT);
+      peers.get(i).awaitPackets(25, WAIT);
+      assertEquals(toneOf(i), AudioAnalysis.dominantFrequency(peers.get(i).receivedAudio()), 15,
+          "call " + i + " must hear its own tone only");
+    }
+    for (SipTestCall call : calls) {
+      call.bye();
+      call.awaitResponse(Request.BYE, 200, WAIT);
+    }
+    for (int i = 0; i < n; i++) {
+      CallSummary summary = ring.awaitCallEnded(WAIT);
+      assertEquals("caller hung up", summary.detail(), summary.toString());
+    }
+    assertEquals(0, ring.server().activeCalls());
+  }
+
+  private static int toneOf(int call) {
+    return 400 + 150 * call;
+  }
+
   private static String webhookNumber(TestWebhook hook) {
     return "numbers:\n"
         + "  \"" + WEBHOOK_NUMBER + "\":\n"

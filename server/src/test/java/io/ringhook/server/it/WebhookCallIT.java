@@ -129,6 +129,33 @@ class WebhookCallIT {
   }
 
   @Test
+  void aCancelDuringTheBackoffStopsTheRetries() throws Exception {
+    TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(503, "")));
+    RingFixture ring = resources.add(RingFixture.start(""
+        + "numbers:\n"
+        + "  \"" + NUMBER + "\":\n"
+        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + "    webhook_backoff: [1s]\n"));
+    SipTestClient client = resources.add(SipTestClient.builder("backoff").start());
+
+    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).send();
+    call.awaitResponse(180, WAIT);
+    hook.awaitRequests(1, WAIT);
+    call.cancel();
+    call.awaitResponse(Request.CANCEL, 200, WAIT);
+    call.awaitResponse(487, WAIT);
+    CallSummary summary = ring.awaitCallEnded(WAIT);
+    assertEquals("cancelled", summary.outcome(), summary.toString());
+
+    // The second attempt was due 1 s after the first; give it half as long again to show up.
+    long due = hook.requests().get(0).receivedNanos() + Duration.ofMillis(1500).toNanos();
+    while (System.nanoTime() < due && hook.requests().size() == 1) {
+      Thread.sleep(50);
+    }
+    assertEquals(1, hook.requests().size(), "attempts after the CANCEL: " + hook.requests());
+  }
+
+  @Test
   void aNumberWithoutWebhookIsAnsweredWithNoRequest() throws Exception {
     TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(200, "{}")));
     RingFixture ring = resources.add(RingFixture.start(""
