@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real ringhook server for an integration test: the production {@link RingServer}, configured
@@ -24,6 +25,7 @@ public final class RingFixture implements AutoCloseable {
   private final int httpPort;
   private final LinkedBlockingQueue<CallSummary> ended = new LinkedBlockingQueue<>();
   private final List<CallSummary> all = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RingFixture(String extraYaml, Map<String, String> env, String rtpYaml) {
     RingServer started = null;
@@ -102,8 +104,11 @@ public final class RingFixture implements AutoCloseable {
     return List.copyOf(all);
   }
 
+  /** Stops the server (ringing calls get 503, answered ones BYE); a second call does nothing. */
   @Override
   public void close() {
-    server.close();
+    if (closed.compareAndSet(false, true)) {
+      server.close();
+    }
   }
 }

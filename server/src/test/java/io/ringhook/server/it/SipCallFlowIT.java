@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class SipCallFlowIT {
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration WAIT = Duration.ofSeconds(10); // generous: a loaded 2-core CI box
   private static final String CALLER = "sip:+12345678912@127.0.0.1";
   private static final String WEBHOOK_NUMBER = "+12345678913";
 
@@ -274,6 +274,35 @@ class SipCallFlowIT {
       CallSummary summary = ring.awaitCallEnded(WAIT);
       assertEquals("caller hung up", summary.detail(), summary.toString());
     }
+    assertEquals(0, ring.server().activeCalls());
+  }
+
+  @Test
+  void stoppingTheServerRefusesRingingCallsWith503AndHangsUpAnsweredOnes() throws Exception {
+    TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.hold()));
+    RingFixture ring = resources.add(RingFixture.start(webhookNumber(hook)));
+    SipTestClient client = resources.add(SipTestClient.builder("shutdown").start());
+    RtpPeer rtp = resources.add(RtpPeer.open("shutdown"));
+    client.autoRespond(Request.BYE, 200);
+
+    SipTestCall answered = client.invite(ring.uri("+15550001")).from(CALLER).sdp(Sdp.audio(rtp.port(), 0)).send();
+    answered.awaitResponse(200, WAIT);
+    answered.ack();
+    SipTestCall ringing = client.invite(ring.uri(WEBHOOK_NUMBER)).from(CALLER).send();
+    ringing.awaitResponse(180, WAIT);
+    TestWebhook.Received request = hook.awaitRequests(1, WAIT).get(0);
+
+    ring.close();
+
+    ringing.awaitResponse(503, WAIT);
+    RequestEvent bye = client.awaitRequest(Request.BYE, WAIT);
+    assertEquals(answered.callId(), ((javax.sip.header.CallIdHeader) bye.getRequest().getHeader("Call-ID")).getCallId());
+    hook.awaitConnectionClosed(request, WAIT);
+    java.util.Map<String, String> outcomes = new java.util.HashMap<>();
+    for (CallSummary s : ring.endedCalls()) {
+      outcomes.put(s.call().sipCallId(), s.outcome() + "/" + s.finalStatus());
+    }
+    assertEquals(java.util.Map.of(answered.callId(), "connected/200", ringing.callId(), "shutdown/503"), outcomes);
     assertEquals(0, ring.server().activeCalls());
   }
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class WebhookCallIT {
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration WAIT = Duration.ofSeconds(10); // generous: a loaded 2-core CI box
   private static final String FROM = "sip:+12345678912@127.0.0.1";
   private static final String NUMBER = "+12345678913";
   private static final String SECRET = "whsec_it_" + UUID.randomUUID();
@@ -103,7 +103,7 @@ class WebhookCallIT {
 
     SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).send();
     call.awaitResponse(180, WAIT);
-    Response refused = call.awaitResponse(480, Duration.ofSeconds(10));
+    Response refused = call.awaitResponse(480, WAIT.plusSeconds(10));
     CallSummary summary = ring.awaitCallEnded(WAIT);
 
     List<TestWebhook.Received> requests = hook.awaitRequests(4, WAIT);
