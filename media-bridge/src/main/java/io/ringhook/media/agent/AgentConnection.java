@@ -53,7 +53,7 @@ public interface AgentConnection {
    */
   static CompletableFuture<AgentConnection> connect(URI url, Duration connectTimeout,
       AgentStart start, AgentListener listener, EventLoopGroup group, SslContext tls) {
-    return NettyAgentConnection.connect(url, connectTimeout, start, listener, group, tls,
+    return AgentConnector.connect(url, connectTimeout, start, listener, group, tls,
         NettyAgentConnection.Timing.DEFAULT);
   }
 

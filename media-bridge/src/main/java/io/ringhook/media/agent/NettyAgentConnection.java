@@ -1,35 +1,17 @@
 package io.ringhook.media.agent;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ringhook.media.agent.AgentConnectException.Reason;
 import io.ringhook.media.agent.AgentMessages.Clear;
@@ -45,13 +27,7 @@ import io.ringhook.media.agent.AgentMessages.Start;
 import io.ringhook.media.agent.AgentMessages.Stop;
 import io.ringhook.media.agent.AgentMessages.ToAgent;
 import io.ringhook.media.agent.AgentTransport.Endpoint;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,21 +37,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongFunction;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Netty implementation of {@link AgentConnection}: one channel, its state confined to the
- * channel's event loop (fields below the marker), so it needs no locks.
+ * channel's event loop (the fields marked as such), so it needs no locks. {@link AgentConnector}
+ * opens it.
  */
 final class NettyAgentConnection implements AgentConnection {
-  private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
-  /** The upgrade response is small; an agent answering with a large error page is cut short. */
-  static final int MAX_UPGRADE_RESPONSE_BYTES = 64 * 1024;
-  /** About 30 s of caller audio may wait for a slow agent; beyond that media is dropped. */
-  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
+  static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
   /** Messages an agent may send before {@code start} is out; more are dropped. */
   static final int MAX_EARLY_MESSAGES = 1000;
   static final String DTMF_DIGITS = "0123456789*#ABCD";
@@ -110,7 +81,7 @@ final class NettyAgentConnection implements AgentConnection {
   private int malformed;
   private boolean binaryLogged;
 
-  private NettyAgentConnection(Endpoint endpoint, AgentStart start, AgentListener listener,
+  NettyAgentConnection(Endpoint endpoint, AgentStart start, AgentListener listener,
       Timing timing) {
     this.endpoint = endpoint;
     this.start = start;
@@ -119,89 +90,34 @@ final class NettyAgentConnection implements AgentConnection {
     this.who = "call " + start.callId() + " agent " + endpoint.loggable();
   }
 
-  static CompletableFuture<AgentConnection> connect(URI url, Duration connectTimeout,
-      AgentStart start, AgentListener listener, EventLoopGroup group, SslContext tls,
-      Timing timing) {
-    Endpoint endpoint = Endpoint.of(url);
-    Objects.requireNonNull(connectTimeout, "connectTimeout");
-    Objects.requireNonNull(start, "start");
-    Objects.requireNonNull(listener, "listener");
-    Objects.requireNonNull(group, "group");
-    if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-      throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
-    }
-    long timeoutMillis = Math.max(1, Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE));
-    SslContext context = endpoint.secure() ? (tls != null ? tls : AgentTransport.defaultTls()) : null;
-    NettyAgentConnection c = new NettyAgentConnection(endpoint, start, listener, timing);
-    WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(
-        url, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), MAX_MESSAGE_BYTES);
+  // ---- for AgentConnector ----
 
-    Bootstrap b = new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .resolver(AgentTransport.RESOLVER)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            c.initPipeline(ch, context, handshaker, timeoutMillis);
-          }
-        });
-    log.debug("{}: connecting (timeout {} ms)", c.who, timeoutMillis);
-    ChannelFuture cf = b.connect(endpoint.address());
-    c.channel = cf.channel();
-    try {
-      ScheduledFuture<?> deadline = cf.channel().eventLoop().schedule(
-          () -> c.fail(new AgentConnectException(Reason.TIMEOUT, "no stream to " + c.who
-              + " within the connect timeout of " + connectTimeout.toMillis() + " ms (stuck at "
-              + c.stage + ")", null)),
-          timeoutMillis, TimeUnit.MILLISECONDS);
-      c.ready.whenComplete((ok, err) -> deadline.cancel(false));
-    } catch (IllegalStateException | RejectedExecutionException e) {
-      c.fail(new AgentConnectException(Reason.IO, c.who + ": cannot connect: " + e, e));
-    }
-    cf.addListener(f -> {
-      if (f.isSuccess()) {
-        c.stage = endpoint.secure() ? "TLS handshake" : "WebSocket handshake";
-      } else {
-        c.fail(c.classify(f.cause()));
-      }
-    });
-    // Cancelling (or any other early completion) abandons the attempt.
-    c.ready.whenComplete((ok, err) -> {
-      if (err != null) {
-        cf.channel().close();
-      }
-    });
-    return c.ready;
+  void attach(Channel channel) {
+    this.channel = channel;
   }
 
-  private void initPipeline(SocketChannel ch, SslContext tls, WebSocketClientHandshaker handshaker,
-      long timeoutMillis) {
-    ChannelPipeline p = ch.pipeline();
-    // First, so that any bytes read (a pong, a slow large message) count as signs of life.
-    p.addLast("idle", new IdleStateHandler(
-        timing.pingAfterIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    if (tls != null) {
-      SslHandler ssl = tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port());
-      SSLParameters params = ssl.engine().getSSLParameters();
-      params.setEndpointIdentificationAlgorithm("HTTPS");
-      ssl.engine().setSSLParameters(params);
-      ssl.setHandshakeTimeoutMillis(timeoutMillis);
-      ssl.handshakeFuture().addListener(f -> {
-        if (f.isSuccess()) {
-          stage = "WebSocket handshake";
-        } else {
-          fail(classify(f.cause()));
-        }
-      });
-      p.addLast("tls", ssl);
-    }
-    p.addLast("http", new HttpClientCodec());
-    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES));
-    p.addLast("agent", new AgentClientHandler(this, handshaker));
+  CompletableFuture<AgentConnection> ready() {
+    return ready;
+  }
+
+  String who() {
+    return who;
+  }
+
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
+  Timing timing() {
+    return timing;
+  }
+
+  String stage() {
+    return stage;
+  }
+
+  void stage(String stage) {
+    this.stage = stage;
   }
 
   // ---- AgentConnection ----
@@ -342,9 +258,9 @@ final class NettyAgentConnection implements AgentConnection {
     }
   }
 
-  private void fail(AgentConnectException e) {
+  void fail(AgentConnectException e) {
     if (ready.completeExceptionally(e)) {
-      log.info("{}: {} ({})", who, e.getMessage(), e.outcome());
+      log.info("{} ({})", e.getMessage(), e.outcome());
       Channel ch = channel;
       if (ch != null) {
         ch.close();
@@ -388,7 +304,7 @@ final class NettyAgentConnection implements AgentConnection {
     channel.writeAndFlush(new TextWebSocketFrame(AgentMessages.encode(message)))
         .addListener((ChannelFutureListener) f -> {
           if (!f.isSuccess()) {
-            fail(classify(f.cause()));
+            fail(AgentConnector.classify(f.cause(), this));
             return;
           }
           started = true;
@@ -494,7 +410,7 @@ final class NettyAgentConnection implements AgentConnection {
 
   void onError(Throwable cause) {
     if (!ready.isDone()) {
-      fail(classify(cause));
+      fail(AgentConnector.classify(cause, this));
       return;
     }
     Channel ch = channel;
@@ -560,36 +476,5 @@ final class NettyAgentConnection implements AgentConnection {
       default -> "status";
     };
     return status + " " + text + (reason == null || reason.isEmpty() ? "" : ": " + reason);
-  }
-
-  /** Puts a set-up failure into its class, with a message that names the agent. */
-  AgentConnectException classify(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof AgentConnectException e) {
-        return e;
-      }
-      if (c instanceof UnknownHostException) {
-        return new AgentConnectException(Reason.UNRESOLVED,
-            who + ": cannot resolve " + endpoint.host(), t);
-      }
-      if (c instanceof SSLException
-          || c instanceof CertificateException) {
-        return new AgentConnectException(Reason.TLS,
-            who + ": TLS handshake failed: " + c.getMessage(), t);
-      }
-      if (c instanceof ConnectTimeoutException) {
-        return new AgentConnectException(Reason.TIMEOUT,
-            who + ": TCP connect timed out", t);
-      }
-      if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
-        return new AgentConnectException(Reason.REFUSED,
-            who + ": connection refused (" + c.getMessage() + ")", t);
-      }
-      if (c instanceof ClosedChannelException) {
-        return new AgentConnectException(Reason.CLOSED,
-            who + ": connection closed during " + stage, t);
-      }
-    }
-    return new AgentConnectException(Reason.IO, who + ": " + t, t);
   }
 }

@@ -272,7 +272,7 @@ class AgentConnectionTest {
     RecordingListener listener = new RecordingListener(group);
     NettyAgentConnection.Timing fast =
         new NettyAgentConnection.Timing(Duration.ofMillis(150), Duration.ofSeconds(1));
-    connection = NettyAgentConnection.connect(agent.url(), TIMEOUT, start(), listener, group, null,
+    connection = AgentConnector.connect(agent.url(), TIMEOUT, start(), listener, group, null,
         fast).get(10, TimeUnit.SECONDS);
     assertEquals("ping", agent.awaitEvent("ping"));
     assertEquals("ping", agent.awaitEvent("ping"), "pinged again while quiet");
