@@ -4,7 +4,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
-import io.ringhook.media.EchoMediaBridge;
+import io.ringhook.media.RtpEndpoints;
+import io.ringhook.media.agent.AgentMediaBridge;
+import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.media.RtpSettings;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.http.HttpFrontend;
@@ -18,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running ringhook: the SIP server, the webhook client and the media bridge on one shared set
- * of Netty event loops, wired from one {@link RingConfig}. {@link Main} runs one; integration
+ * A running ringhook: the SIP server, the webhook client, the agent media bridge and the HTTP port
+ * (health, built-in demo agent) on one shared set of Netty event loops, wired from one {@link RingConfig}. {@link Main} runs one; integration
  * tests start their own on free ports.
  */
 public final class RingServer implements AutoCloseable {
@@ -51,13 +53,15 @@ public final class RingServer implements AutoCloseable {
     WebhookClient webhooks = null;
     HttpFrontend http = null;
     try {
-      http = HttpFrontend.start(config.http().host(), config.http().port(), group, Map.of());
+      http = HttpFrontend.start(config.http().host(), config.http().port(), group,
+          Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)));
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(group).version(Version.get());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       webhooks = wb.build();
       RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),
           config.rtp().timeout());
-      EchoMediaBridge bridge = EchoMediaBridge.create(rtp, group, Ticker.systemTicker());
+      RtpEndpoints endpoints = RtpEndpoints.create(rtp, group, Ticker.systemTicker());
+      AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, http.port()), group);
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(new WebhookDecider(config, webhooks))
           .bridge(bridge)

@@ -86,10 +86,12 @@ public final class HttpFrontend implements AutoCloseable {
       String path = new QueryStringDecoder(request.uri()).path();
       Consumer<ChannelPipeline> ws = webSockets.get(path);
       if (ws != null) {
+        // The endpoint's handlers go after this one, take the request (the upgrade), and from
+        // then on own the connection.
         ChannelPipeline p = ctx.pipeline();
-        p.remove(this);
         ws.accept(p);
         ctx.fireChannelRead(request);
+        p.remove(this);
         return;
       }
       try {

@@ -1,0 +1,249 @@
+package io.ringhook.media.agent;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.ringhook.media.AudioCodec;
+import io.ringhook.media.AudioFrame;
+import io.ringhook.media.DtmfEvent;
+import io.ringhook.media.RtpEndpoint;
+import io.ringhook.media.RtpEndpoints;
+import io.ringhook.media.RtpEvents;
+import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.MediaBridge;
+import io.ringhook.sip.MediaException;
+import io.ringhook.sip.MediaListener;
+import io.ringhook.sip.MediaParams;
+import io.ringhook.sip.MediaSession;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media bridge of the design: each answered call gets an RTP port and a WebSocket stream to
+ * its AI agent (Twilio Media Streams messages), and the call is answered only once both are
+ * ready. An agent that cannot be reached within its connect timeout fails the open with 503
+ * ({@code agent_unreachable}), so no caller hears dead air.
+ */
+public final class AgentMediaBridge implements MediaBridge {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentMediaBridge.class);
+
+  /**
+   * Where a call's agent is.
+   *
+   * @param name           the agent's configured name, for logs and call records
+   * @param url            its {@code ws://} or {@code wss://} URL
+   * @param connectTimeout how long the handshake and {@code start} may take
+   */
+  public record AgentTarget(String name, URI url, Duration connectTimeout) {
+    public AgentTarget {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+  }
+
+  private final RtpEndpoints rtp;
+  private final Function<InboundCall, AgentTarget> agents;
+  private final EventLoopGroup group;
+
+  /**
+   * @param rtp    the RTP port pool
+   * @param agents the agent for each call (by dialed number, typically)
+   * @param group  the event loops for the agent WebSockets (NIO)
+   */
+  public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group) {
+    this.rtp = Objects.requireNonNull(rtp, "rtp");
+    this.agents = Objects.requireNonNull(agents, "agents");
+    this.group = Objects.requireNonNull(group, "group");
+  }
+
+  @Override
+  public CompletableFuture<MediaSession> open(InboundCall call, Map<String, String> variables) {
+    AgentTarget target = agents.apply(call);
+    Session session = new Session(call, target);
+    AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
+        call.toNumber(), variables);
+    CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());
+    CompletableFuture<AgentConnection> agent =
+        AgentConnection.connect(target.url(), target.connectTimeout(), start, session, group);
+    CompletableFuture<MediaSession> ready = endpoint.thenCombine(agent, (e, a) -> {
+      session.attach(e, a);
+      LOG.info("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
+          e.localPort());
+      return (MediaSession) session;
+    });
+    // Whatever half succeeded must not outlive a failure or cancellation of the other.
+    ready.whenComplete((s, ex) -> {
+      if (ex != null) {
+        endpoint.thenAccept(e -> e.close("call not answered"));
+        agent.thenAccept(AgentConnection::close);
+        endpoint.cancel(true);
+        agent.cancel(true);
+      }
+    });
+    CompletableFuture<MediaSession> result = ready.handle((s, ex) -> {
+      if (ex == null) {
+        return s;
+      }
+      Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+      if (cause instanceof MediaException me) {
+        throw me;
+      }
+      String reason = "agent " + target.name() + " unreachable: " + cause.getMessage();
+      LOG.warn("call {}: {}", call.callId(), reason);
+      throw new MediaException(503, "agent_unreachable", reason, cause);
+    });
+    result.whenComplete((s, ex) -> {
+      if (result.isCancelled()) {
+        ready.cancel(true);
+        endpoint.thenAccept(e -> e.close("call ended before answer"));
+        agent.thenAccept(AgentConnection::close);
+      }
+    });
+    return result;
+  }
+
+  /** One call's bridge: RTP events go to the agent, agent messages go to RTP. */
+  private static final class Session implements MediaSession, RtpEvents, AgentListener {
+    private final InboundCall call;
+    private final AgentTarget target;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile RtpEndpoint endpoint;
+    private volatile AgentConnection agent;
+    private volatile MediaListener listener;
+    private volatile String agentGone;
+    // Touched only on the RTP endpoint's event loop.
+    private long chunk;
+    private long firstTimestamp = -1;
+
+    Session(InboundCall call, AgentTarget target) {
+      this.call = call;
+      this.target = target;
+    }
+
+    void attach(RtpEndpoint e, AgentConnection a) {
+      endpoint = e;
+      agent = a;
+    }
+
+    @Override
+    public int rtpPort() {
+      return endpoint.localPort();
+    }
+
+    @Override
+    public void start(MediaParams params, MediaListener mediaListener) {
+      listener = mediaListener;
+      endpoint.start(params, this);
+      String gone = agentGone;
+      if (gone != null) {
+        end(gone);
+      }
+    }
+
+    @Override
+    public void update(MediaParams params) {
+      endpoint.update(params);
+    }
+
+    @Override
+    public void close(String reason) {
+      if (ended.compareAndSet(false, true)) {
+        LOG.info("call {}: media closed ({}), agent {} sent stop", call.callId(), reason, target.name());
+      }
+      AgentConnection a = agent;
+      if (a != null) {
+        a.stop();
+      }
+      RtpEndpoint e = endpoint;
+      if (e != null) {
+        e.close(reason);
+      }
+    }
+
+    /** The media side ends the call: the SIP layer sends BYE, then closes this session. */
+    private void end(String reason) {
+      MediaListener l = listener;
+      if (l != null && !ended.get()) {
+        l.mediaEnded(reason);
+      }
+    }
+
+    // ---- caller → agent (RTP event loop) ----
+
+    @Override
+    public void onAudio(AudioFrame frame) {
+      AgentConnection a = agent;
+      if (a == null) {
+        return;
+      }
+      if (firstTimestamp < 0) {
+        firstTimestamp = frame.timestamp();
+      }
+      chunk += 1 + frame.lostBefore();
+      long elapsedSamples = (frame.timestamp() - firstTimestamp) & 0xFFFFFFFFL;
+      a.sendMedia(frame.payloadAs(AudioCodec.PCMU), chunk, elapsedSamples / 8);
+    }
+
+    @Override
+    public void onDtmf(DtmfEvent event) {
+      AgentConnection a = agent;
+      if (a != null) {
+        a.sendDtmf(event.digit());
+      }
+    }
+
+    @Override
+    public void onMark(String name, boolean cleared) {
+      AgentConnection a = agent;
+      if (a != null) {
+        a.sendMark(name);
+      }
+    }
+
+    @Override
+    public void onTimeout(Duration silentFor) {
+      end("rtp timeout: no RTP for " + silentFor.toSeconds() + " s");
+    }
+
+    // ---- agent → caller (WebSocket event loop) ----
+
+    @Override
+    public void onMedia(byte[] mulaw) {
+      RtpEndpoint e = endpoint;
+      if (e != null) {
+        e.send(Unpooled.wrappedBuffer(mulaw), AudioCodec.PCMU);
+      }
+    }
+
+    @Override
+    public void onMark(String name) {
+      RtpEndpoint e = endpoint;
+      if (e != null) {
+        e.mark(name);
+      }
+    }
+
+    @Override
+    public void onClear() {
+      RtpEndpoint e = endpoint;
+      if (e != null) {
+        e.clear();
+      }
+    }
+
+    @Override
+    public void onClosed(String reason) {
+      String why = "agent hung up: " + reason;
+      agentGone = why;
+      end(why);
+    }
+  }
+}
