@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,22 +71,31 @@ public final class AgentMediaBridge implements MediaBridge {
     Session session = new Session(call, target);
     AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
         call.toNumber(), variables);
+    // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
+    // stream starts, and that audio must find the endpoint to queue in until the call is answered.
     CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());
-    CompletableFuture<AgentConnection> agent =
-        AgentConnection.connect(target.url(), target.connectTimeout(), start, session, group);
-    CompletableFuture<MediaSession> ready = endpoint.thenCombine(agent, (e, a) -> {
-      session.attach(e, a);
+    AtomicReference<CompletableFuture<AgentConnection>> connecting = new AtomicReference<>();
+    CompletableFuture<AgentConnection> agent = endpoint.thenCompose(e -> {
+      session.endpoint = e;
+      CompletableFuture<AgentConnection> c =
+          AgentConnection.connect(target.url(), target.connectTimeout(), start, session, group);
+      connecting.set(c);
+      if (session.ended.get()) {
+        abandon(endpoint(e), c); // the call gave up while the port was being bound
+      }
+      return c;
+    });
+    CompletableFuture<MediaSession> ready = agent.thenApply(a -> {
+      session.agent = a;
       LOG.info("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
-          e.localPort());
+          session.endpoint.localPort());
       return (MediaSession) session;
     });
     // Whatever half succeeded must not outlive a failure or cancellation of the other.
     ready.whenComplete((s, ex) -> {
       if (ex != null) {
-        endpoint.thenAccept(e -> e.close("call not answered"));
-        agent.thenAccept(AgentConnection::close);
-        endpoint.cancel(true);
-        agent.cancel(true);
+        session.ended.set(true);
+        abandon(endpoint, connecting.get());
       }
     });
     CompletableFuture<MediaSession> result = ready.handle((s, ex) -> {
@@ -102,12 +112,26 @@ public final class AgentMediaBridge implements MediaBridge {
     });
     result.whenComplete((s, ex) -> {
       if (result.isCancelled()) {
+        session.ended.set(true);
         ready.cancel(true);
-        endpoint.thenAccept(e -> e.close("call ended before answer"));
-        agent.thenAccept(AgentConnection::close);
+        abandon(endpoint, connecting.get());
       }
     });
     return result;
+  }
+
+  private static CompletableFuture<RtpEndpoint> endpoint(RtpEndpoint e) {
+    return CompletableFuture.completedFuture(e);
+  }
+
+  /** Releases the halves of a set-up that will not be answered, now or whenever they complete. */
+  private static void abandon(CompletableFuture<RtpEndpoint> endpoint, CompletableFuture<AgentConnection> connect) {
+    endpoint.cancel(true);
+    endpoint.thenAccept(e -> e.close("call not answered"));
+    if (connect != null) {
+      connect.cancel(true);
+      connect.thenAccept(AgentConnection::close);
+    }
   }
 
   /** One call's bridge: RTP events go to the agent, agent messages go to RTP. */
@@ -126,11 +150,6 @@ public final class AgentMediaBridge implements MediaBridge {
     Session(InboundCall call, AgentTarget target) {
       this.call = call;
       this.target = target;
-    }
-
-    void attach(RtpEndpoint e, AgentConnection a) {
-      endpoint = e;
-      agent = a;
     }
 
     @Override
