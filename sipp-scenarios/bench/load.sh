@@ -9,11 +9,13 @@
 #        ringing  most calls ringing at once: slow webhook (8 s), calls pile up while it thinks
 #        bridged  most calls bridged at once: 20 ms PCMU both ways (echo agent) for --hold-ms
 # options (defaults depend on MODE, shown by --help):
-#   --rate R          calls per second SIPp offers              --calls N       calls in the measured run
+#   --rate R          calls per second SIPp offers              --calls N       calls in each measured run
+#   --rates "R1 R2.." one server, one warm-up (at R1), then a measured run at each rate: a rate/latency table
 #   --hold-ms MS      how long an answered call stays up        --latency-ms MS the webhook's delay
 #   --fail-rate F     share of webhook requests that fail       --origins K     spread numbers over K webhook
 #                                                                                origins (ports)
 #   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
+#   --settle S        idle seconds after the warm-up (ringing: 35, else 2)
 #   --heap SIZE       ringhook's -Xmx (default 1g)              --jfr           record a JFR profile and
 #                                                                                print where the CPU went
 #   --quiet-log       ringhook logs WARN only (RTP stats still) --max-seconds S hard bound on the SIPp run (180)
@@ -35,13 +37,15 @@ case "$MODE" in
   bridged) RATE=50;  CALLS=500;  HOLD_MS=20000; LATENCY_MS=0;    ORIGINS=1 ;;
   *) usage ;;
 esac
-FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
+RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
+    --rates) RATES="$2"; RATE="${2%% *}"; shift ;;
     --hold-ms) HOLD_MS="$2"; shift ;;      --latency-ms) LATENCY_MS="$2"; shift ;;
     --fail-rate) FAIL_RATE="$2"; shift ;;  --origins) ORIGINS="$2"; shift ;;
     --warmup) WARMUP="$2"; shift ;;        --heap) HEAP="$2"; shift ;;
+    --settle) SETTLE="$2"; shift ;;
     --jfr) JFR=1 ;;                        --quiet-log) QUIET=1 ;;
     --max-seconds) MAX_SECONDS="$2"; shift ;; --jar) JAR="$2"; shift ;;
     --keep) KEEP=1 ;;                      *) echo "load.sh: unknown option $1" >&2; usage ;;
@@ -51,6 +55,7 @@ done
 [[ -n "${SIPP:-}" && -x "$SIPP" ]] || { echo "load.sh: set SIPP to the sipp binary" >&2; exit 2; }
 [[ -f "$JAR" ]] || { echo "load.sh: no $JAR (mvn -o -q -B -DskipTests package)" >&2; exit 2; }
 # Bounded on purpose: this runs on shared machines.
+for r in ${RATES:-}; do (( r <= 5000 )) || { echo "load.sh: --rates above 5000" >&2; exit 2; }; done
 (( CALLS <= 20000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
   || { echo "load.sh: keep --calls <= 20000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
@@ -131,7 +136,7 @@ sipp_run() {
   (cd "$1" && "$SIPP" -sf "$SCENARIO" -inf "$WORK/numbers.csv" -r "$RATE" -rp 1000 -m "$2" -l "$2" -d "$HOLD_MS" \
      -i 127.0.0.1 -mi 127.0.0.1 -p "$SIPP_PORT" "${MEDIA[@]}" -buff_size 8388608 -nostdin \
      -trace_stat -fd 1 -trace_rtt -rtt_freq 50 -trace_err -timeout "${MAX_SECONDS}s" -timeout_error \
-     "127.0.0.1:$SIP_PORT" >sipp.out 2>&1) || true
+     "127.0.0.1:$SIP_PORT" >sipp.out 2>&1; times >sipp.times) || true
 }
 ticks() { awk '{print $14 + $15}' "/proc/$RH_PID/stat"; }
 thread_ticks() {  # one line per server thread: name|utime+stime|tid
@@ -146,65 +151,95 @@ live_heap_kb() {  # used heap after a full GC, in KB
     for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); print v; exit } }'
 }
 
+HZ=$(getconf CLK_TCK)
+
+current_calls() {  # SIPp's calls in progress, from the newest line of its statistics file in DIR
+  python3 - "$1" <<'EOF'
+import csv, glob, sys
+files = glob.glob(sys.argv[1] + "/*_.csv")
+rows = list(csv.DictReader(open(files[0]), delimiter=";")) if files else []
+print(rows[-1]["CurrentCall"] if rows else "")
+EOF
+}
+
 if (( WARMUP > 0 )); then
   echo "warm-up: $WARMUP calls at $RATE cps"
   sipp_run "$WORK/warmup" "$WARMUP"
-  if [[ "$MODE" != cps ]]; then sleep 2; fi
+  # Let the warm-up's calls end and JAIN-SIP drop their terminated transactions and dialogs, so
+  # the live heap measured next is a clean baseline.
+  sleep "${SETTLE:-$([[ "$MODE" == ringing ]] && echo 35 || echo 2)}"
 fi
 HEAP0=$(live_heap_kb)
 RSS0=$(status_kb VmRSS)
 echo 5 >"/proc/$RH_PID/clear_refs" 2>/dev/null || true   # resets VmHWM (peak RSS) to now
-# The profile covers the measured run only, not start-up or the warm-up.
+# The profile covers the measured runs only, not start-up or the warm-up.
 [[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.start name=load settings=profile filename="$WORK/ringhook.jfr" >/dev/null
-T0=$(ticks); W0=$(date +%s.%N); thread_ticks "$WORK/threads0.txt"
+ROWS=()
 
-PLATEAU=""
-if [[ "$MODE" == ringing ]]; then
-  # Every call created and none answered yet: the live heap then is what the ringing calls hold.
-  ( sleep "$(python3 -c "print(min($CALLS / $RATE + 0.7, $LATENCY_MS / 1000 - 0.3))")"
-    live_heap_kb >"$WORK/plateau.txt" ) &
-  PLATEAU=$!
-fi
-echo "run: $MODE, $CALLS calls at $RATE cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
-sipp_run "$WORK/run" "$CALLS"
-T1=$(ticks); W1=$(date +%s.%N); thread_ticks "$WORK/threads1.txt"
+# measure R DIR: one measured SIPp run at R cps, its figures printed, one table row kept.
+measure() {
+  local rate="$1" dir="$2" t0 t1 w0 w1 wh0 wh1 plateau=""
+  RATE="$rate"
+  t0=$(ticks); w0=$(date +%s.%N); thread_ticks "$dir.threads0"
+  wh0=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
+  if [[ "$MODE" == ringing ]]; then
+    # Every call created and none answered yet: the live heap then is what the ringing calls hold.
+    ( sleep "$(python3 -c "print(max(0.5, min($CALLS / $rate + 0.7, $LATENCY_MS / 1000 - 0.3)))")"
+      echo "$(live_heap_kb) $(current_calls "$dir")" >"$dir.plateau" ) &
+    plateau=$!
+  fi
+  echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
+  sipp_run "$dir" "$CALLS"
+  t1=$(ticks); w1=$(date +%s.%N); thread_ticks "$dir.threads1"
+  wh1=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
+  [[ -n "$plateau" ]] && wait "$plateau"
+  echo "--- results at $rate cps (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+  python3 "$HERE/loadstats.py" sipp "$dir" | tee "$dir.stats"
+  local cpu wall sipp_cpu
+  cpu=$(python3 -c "print(($t1 - $t0) / $HZ)"); wall=$(python3 -c "print($w1 - $w0)")
+  sipp_cpu=$(tail -1 "$dir/sipp.times" | awk '{gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4}')
+  python3 -c "print('server_cpu: %.1f s over %.1f s wall = %.0f%% of one core, %.2f ms per call' % ($cpu, $wall, 100 * $cpu / $wall, 1000 * $cpu / $CALLS))"
+  echo "other_cpu: sipp=${sipp_cpu} s webhook=$(python3 -c "print(round(($wh1 - $wh0) / $HZ, 1))") s"
+  python3 "$HERE/loadstats.py" threads "$dir.threads0" "$dir.threads1" "$HZ" | tee "$dir.threads"
+  if [[ -n "$plateau" && -s "$dir.plateau" ]]; then
+    local heap1 cur
+    read -r heap1 cur <"$dir.plateau"
+    [[ -n "$cur" ]] || cur=$(awk '/peak_concurrent=/ {sub(/.*peak_concurrent=/, ""); print $1}' "$dir.stats")
+    python3 -c "print('ringing: %d calls at once when measured; live heap %d KB before, %d KB with them ringing = %.1f KB per ringing call' % ($cur, ${HEAP0:-0}, $heap1, ($heap1 - ${HEAP0:-0}) / max($cur, 1)))"
+  fi
+  ROWS+=("$(python3 - "$dir.stats" "$rate" "$cpu" "$wall" "$CALLS" "$dir.threads" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+jit = re.search(r"([\d.]+) s of it JIT", open(sys.argv[6]).read())
+rate, cpu, wall, calls = float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+def grab(pat, default="-"):
+    m = re.search(pat, text)
+    return m.group(1) if m else default
+print("| %d | %s | %s | %s / %s | %s / %s | %.0f%% | %.2f | %.2f |" % (
+    rate, grab(r"achieved_cps: ([\d.]+)"), grab(r"failed=(\d+)"),
+    grab(r"invite-180_ms: .*?p50=(\d+)"), grab(r"invite-180_ms: .*?p99=(\d+)"),
+    grab(r"invite-200_ms: .*?p50=(\d+)"), grab(r"invite-200_ms: .*?p99=(\d+)"),
+    100 * cpu / wall, 1000 * cpu / calls, 1000 * (cpu - float(jit.group(1) if jit else 0)) / calls))
+EOF
+)")
+}
+
+for r in ${RATES:-$RATE}; do
+  measure "$r" "$WORK/run-$r"
+done
 [[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.stop name=load >/dev/null
-[[ -n "$PLATEAU" ]] && wait "$PLATEAU" || true
-
-HZ=$(getconf CLK_TCK)
-echo "--- results (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-python3 "$HERE/loadstats.py" sipp "$WORK/run"
-python3 - "$T0" "$T1" "$HZ" "$W0" "$W1" "$RSS0" "$(status_kb VmHWM)" "${HEAP0:-0}" <<'EOF'
-import sys
-t0, t1, hz, w0, w1, rss0, hwm, heap0 = (float(x) for x in sys.argv[1:])
-cpu = (t1 - t0) / hz
-wall = w1 - w0
-print("server_cpu: %.1f s over %.1f s wall = %.0f%% of one core" % (cpu, wall, 100 * cpu / wall))
-print("server_rss_kb: before=%d peak=%d (+%d)" % (rss0, hwm, hwm - rss0))
-print("server_live_heap_kb_before: %d" % heap0)
-EOF
-if [[ -n "$PLATEAU" && -s "$WORK/plateau.txt" ]]; then
-  read -r HEAP1 _ <"$WORK/plateau.txt"
-  CUR=$(python3 - "$WORK/run" <<'EOF'
-import csv, glob, sys
-rows = list(csv.DictReader(open(glob.glob(sys.argv[1] + "/*_.csv")[0]), delimiter=";"))
-print(max(int(r["CurrentCall"]) for r in rows))
-EOF
-)
-  python3 -c "
-h0, h1, n = ${HEAP0:-0}, ${HEAP1:-0}, $CUR
-print('ringing_peak_calls: %d; live heap at plateau %d KB (+%d KB) = %.1f KB per ringing call' % (n, h1, h1 - h0, (h1 - h0) / max(n, 1)))"
-fi
-python3 "$HERE/loadstats.py" threads "$WORK/threads0.txt" "$WORK/threads1.txt" "$HZ"
+echo "server_rss_kb: before the runs=$RSS0 peak=$(status_kb VmHWM); live heap before=${HEAP0:-?} KB (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores)"
 if [[ "$MODE" == bridged ]]; then
-  # Only the measured run's calls: the warm-up's RTP lines come first in the log.
-  WARM_LINES=$(( WARMUP > 0 ? WARMUP : 0 ))
-  grep "RtpStats\[" "$WORK/ringhook.log" | tail -n +$((WARM_LINES + 1)) >"$WORK/rtp-run.log" || true
+  # Only the measured runs' calls: the warm-up's RTP lines come first in the log.
+  grep "RtpStats\[" "$WORK/ringhook.log" | tail -n +$((WARMUP + 1)) >"$WORK/rtp-run.log" || true
   python3 "$HERE/loadstats.py" rtp "$WORK/rtp-run.log" $(( HOLD_MS / 20 ))
 fi
 kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true; RH_PID=""
 kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true; WH_PID=""
 grep "webhook summary" "$WORK/webhook.log" || true
+echo "| offered cps | achieved cps | failed | INVITE→180 p50 / p99 ms | INVITE→200 p50 / p99 ms | server CPU (of one core) | CPU ms per call | without JIT |"
+echo "|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
 if [[ -n "$JFR" && -f "$WORK/ringhook.jfr" ]]; then
   python3 "$HERE/loadstats.py" jfr "$WORK/ringhook.jfr" 25
 fi

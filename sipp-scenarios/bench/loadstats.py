@@ -118,6 +118,7 @@ def jfr(path, top=25):
     by_method = collections.Counter()
     by_layer = collections.Counter()
     by_thread = collections.Counter()
+    by_owner = collections.Counter()
     for e in events:
         frames = e["values"]["stackTrace"]["frames"] if e["values"].get("stackTrace") else []
         if not frames:
@@ -125,8 +126,9 @@ def jfr(path, top=25):
         names = ["%s.%s" % (f["method"]["type"]["name"].replace("/", "."), f["method"]["name"]) for f in frames]
         by_method[names[0]] += 1
         # The layer is that of the first frame that is not JDK code: who asked for the work.
-        owner = next((layer(n) for n in names if layer(n) != "JDK/other"), "JDK/other")
-        by_layer[owner] += 1
+        owner = next((n for n in names if layer(n) != "JDK/other"), names[0])
+        by_layer[layer(owner)] += 1
+        by_owner[owner] += 1
         thread = e["values"].get("sampledThread", {}).get("javaName") or "?"
         by_thread[re.sub(r"[-#]?\d+$", "-N", thread)] += 1
     n = sum(by_method.values()) or 1
@@ -137,6 +139,8 @@ def jfr(path, top=25):
         print("  thread %-40s %5.1f%%" % (name[:40], 100.0 * c / n))
     for name, c in by_method.most_common(top):
         print("  top %5.1f%%  %s" % (100.0 * c / n, name))
+    for name, c in by_owner.most_common(top):
+        print("  first non-JDK frame %5.1f%%  %s" % (100.0 * c / n, name))
 
 
 def threads(before, after, hz):
@@ -154,7 +158,9 @@ def threads(before, after, hz):
         delta = ticks - b.get(tid, (name, 0))[1]
         groups[re.sub(r"\d+$", "N", name)] += delta
     total = sum(groups.values()) or 1
-    print("threads: %.1f s CPU in total" % (total / hz))
+    jit = sum(t for name, t in groups.items() if "CompilerThre" in name)
+    print("threads: %.1f s CPU in total, %.1f s of it JIT compilation, %.1f s the rest" % (
+        total / hz, jit / hz, (total - jit) / hz))
     for name, t in groups.most_common(12):
         if t:
             print("  %-28s %6.1f s %5.1f%%" % (name, t / hz, 100.0 * t / total))
