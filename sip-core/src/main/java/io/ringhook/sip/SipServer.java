@@ -150,7 +150,7 @@ public final class SipServer implements AutoCloseable {
       if (config.trunks().isEmpty()) {
         LOG.warn("no trunks configured: accepting calls from loopback and private networks only");
       }
-      SipStack stack;
+      SipStack stack = null;
       SipProvider provider;
       SipFactory factory = SipFactory.getInstance();
       factory.setPathName("gov.nist");
@@ -162,6 +162,17 @@ public final class SipServer implements AutoCloseable {
         provider = stack.createSipProvider(points.get(0));
         provider.addListeningPoint(points.get(1));
       } catch (Exception e) {
+        // Release the sockets already bound (UDP when TCP failed) so a retry can use the port.
+        for (ListeningPoint lp : points) {
+          try {
+            stack.deleteListeningPoint(lp);
+          } catch (Exception ignored) {
+            // best effort: the stack is being discarded
+          }
+        }
+        if (stack != null) {
+          stack.stop();
+        }
         throw new SipStartException("cannot listen for SIP on " + config.host() + ":" + config.port()
             + ": " + e.getMessage(), e);
       }

@@ -51,10 +51,22 @@ class SipServerTest {
   }
 
   private void start(List<SipConfig.Trunk> trunks, CallDecider decider) throws IOException {
-    int port;
-    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
+    // JAIN-SIP needs a real port for UDP and TCP alike: try ports below the ephemeral range
+    // (where outgoing connections take theirs) until one is free for both.
+    for (int attempt = 1; ; attempt++) {
+      int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(10000, 20000);
+      try {
+        startOn(port, trunks, decider);
+        return;
+      } catch (SipServer.SipStartException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+      }
     }
+  }
+
+  private void startOn(int port, List<SipConfig.Trunk> trunks, CallDecider decider) {
     SipConfig config = new SipConfig("127.0.0.1", port, Optional.empty(), trunks, "ringhook/test",
         Duration.ofSeconds(32));
     MediaBridge bridge = (call, vars) -> CompletableFuture.completedFuture(new MediaSession() {
