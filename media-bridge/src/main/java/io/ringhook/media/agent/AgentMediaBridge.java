@@ -106,7 +106,10 @@ public final class AgentMediaBridge implements MediaBridge {
       if (cause instanceof MediaException me) {
         throw me;
       }
-      String reason = "agent " + target.name() + " unreachable: " + cause.getMessage();
+      // The kind (agent_refused, agent_timeout, ...) goes into the call record's detail, as
+      // docs/agent-protocol.md promises, so an operator can tell a dead agent from a slow one.
+      String kind = cause instanceof AgentConnectException ace ? ace.outcome() : "agent_io";
+      String reason = "agent " + target.name() + " unreachable (" + kind + "): " + cause.getMessage();
       LOG.warn("call {}: {}", call.callId(), reason);
       throw new MediaException(503, "agent_unreachable", reason, cause);
     });
@@ -145,7 +148,10 @@ public final class AgentMediaBridge implements MediaBridge {
     private volatile String agentGone;
     // Touched only on the RTP endpoint's event loop.
     private long chunk;
-    private long firstTimestamp = -1;
+    private long elapsedSamples = -1;
+    private long lastTimestamp;
+    private long lastSsrc;
+    private int lastSamples;
 
     Session(InboundCall call, AgentTarget target) {
       this.call = call;
@@ -203,12 +209,29 @@ public final class AgentMediaBridge implements MediaBridge {
       if (a == null) {
         return;
       }
-      if (firstTimestamp < 0) {
-        firstTimestamp = frame.timestamp();
-      }
+      advanceClock(frame);
       chunk += 1 + frame.lostBefore();
-      long elapsedSamples = (frame.timestamp() - firstTimestamp) & 0xFFFFFFFFL;
       a.sendMedia(frame.payloadAs(AudioCodec.PCMU), chunk, elapsedSamples / 8);
+    }
+
+    /**
+     * Moves the stream's clock ({@code media.timestamp}) to {@code frame}: by the advance of its
+     * RTP timestamp within one source, so silence the caller did not send shows as a jump; on a
+     * new SSRC, or a timestamp that went backwards, straight on from the previous frame. A new
+     * source picks a random timestamp base (RFC 3550 section 5.1), so the difference of two
+     * bases would make the clock leap by up to 74 hours.
+     */
+    private void advanceClock(AudioFrame frame) {
+      if (elapsedSamples < 0) {
+        elapsedSamples = 0;
+      } else {
+        long delta = (frame.timestamp() - lastTimestamp) & 0xFFFFFFFFL;
+        boolean sameSource = frame.ssrc() == lastSsrc && delta < 0x8000_0000L;
+        elapsedSamples += sameSource ? delta : lastSamples;
+      }
+      lastTimestamp = frame.timestamp();
+      lastSsrc = frame.ssrc();
+      lastSamples = frame.payload().length;
     }
 
     @Override
