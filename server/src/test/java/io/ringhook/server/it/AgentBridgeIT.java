@@ -106,6 +106,9 @@ class AgentBridgeIT {
     // The caller's 1 kHz tone arrives as 20 ms μ-law chunks, counted and timestamped.
     List<Message> media = stream.awaitCount("media", 100, WAIT);
     assertCallerAudio(media, 1000);
+    if (OwnUdpPorts.supported()) {
+      assertEquals(1, rtpPortsBound(ring).size(), "the call's RTP port is bound: " + rtpPortsBound(ring));
+    }
 
     // A mark with nothing queued comes straight back; nonsense from the agent is ignored.
     long emptyAt = System.nanoTime();
@@ -143,6 +146,7 @@ class AgentBridgeIT {
     assertTrue(summary.answered().isPresent() && !start.receivedAt().isAfter(summary.answered().get().plusMillis(5)),
         "start (at " + start.receivedAt() + ") must precede the 200 OK (" + summary.answered() + ")");
     assertEquals(1, hook.requests().size(), hook.requests().toString());
+    assertRtpPortReleased(ring);
 
     // baresip heard the 440 Hz in full: sent in a burst, it would have overflowed baresip's jitter
     // buffer and been cut short. (A CPU stall over 100 ms makes the pacer drop that much audio to
@@ -238,6 +242,7 @@ class AgentBridgeIT {
     stream.await(TestAgent.DISCONNECTED, WAIT);
     assertTrue(stream.messages("stop").isEmpty(), "no stop after the agent's own close: " + stream);
     assertEquals(0, ring.server().activeCalls());
+    assertRtpPortReleased(ring);
   }
 
   @Test
@@ -279,6 +284,7 @@ class AgentBridgeIT {
     CallSummary summary = ring.awaitCallEnded(WAIT);
     assertEquals("caller hung up", summary.detail(), summary.toString());
     assertEquals(0, ring.server().activeCalls());
+    assertRtpPortReleased(ring);
     // The greeting waited for the answer and then played in full: its mark came back a second later.
     long afterAnswerMs = Duration.between(summary.answered().orElseThrow(), greeted.receivedAt()).toMillis();
     assertTrue(afterAnswerMs >= 850, "greeting mark echoed " + afterAnswerMs + " ms after the 200 OK");
@@ -312,6 +318,7 @@ class AgentBridgeIT {
       assertEquals(503, closed.statusCode(), caller.describe());
     }
     assertEquals(0, ring.server().activeCalls());
+    assertRtpPortReleased(ring);
   }
 
   @Test
@@ -332,6 +339,7 @@ class AgentBridgeIT {
     assertTrue(summary.detail().contains("agent tester unreachable (agent_refused)"),
         "the reason names the agent and the kind of failure (docs/agent-protocol.md): " + summary);
     assertEquals(0, ring.server().activeCalls());
+    assertRtpPortReleased(ring);
   }
 
   @Test
@@ -345,7 +353,7 @@ class AgentBridgeIT {
     silent.awaitConnection(WAIT);
     Response refused = call.awaitResponse(503, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertTrue(client.responses().stream().noneMatch(r -> r.getStatusCode() / 100 == 2), client.describe());
+    assertTrue(client.responses().stream().noneMatch(AgentBridgeIT::answersInvite), client.describe());
     assertEquals("agent_unreachable", summary.outcome(), summary.toString());
     assertTrue(summary.detail().contains("agent tester unreachable (agent_timeout)"), summary.toString());
     assertEquals(503, summary.finalStatus(), refused.toString());
@@ -356,6 +364,7 @@ class AgentBridgeIT {
     Socket s = silent.connections().get(0);
     assertTrue(silent.closedByPeer(s, WAIT), "ringhook left its connection to the silent agent open");
     assertEquals(0, ring.server().activeCalls());
+    assertRtpPortReleased(ring);
   }
 
   @Test
@@ -439,6 +448,50 @@ class AgentBridgeIT {
   }
 
   @Test
+  void aCancelWhileTheAgentIsConnectingGets487AndDropsTheConnectionAtOnce() throws Exception {
+    TestAgent.Silent silent = resources.add(new TestAgent.Silent());
+    RingFixture ring = resources.add(RingFixture.start(agentNumber(silent.url(), "10s")));
+    SipTestClient client = resources.add(SipTestClient.builder("agent-cancel").start());
+
+    SipTestCall call = client.invite(ring.uri(NUMBER)).from("sip:" + CALLER + "@127.0.0.1").send();
+    call.awaitResponse(180, WAIT);
+    silent.awaitConnection(WAIT);
+    call.cancel();
+    call.awaitResponse(Request.CANCEL, 200, WAIT);
+    call.awaitResponse(487, WAIT);
+    CallSummary summary = ring.awaitCallEnded(WAIT);
+    assertEquals("cancelled", summary.outcome(), summary.toString());
+    // Abandoned now, not when the 10 s connect timeout runs out.
+    assertTrue(silent.closedByPeer(silent.connections().get(0), Duration.ofSeconds(5)),
+        "ringhook kept connecting to the agent after the caller cancelled");
+    assertTrue(client.responses().stream().noneMatch(AgentBridgeIT::answersInvite), client.describe());
+    assertEquals(0, ring.server().activeCalls());
+    assertRtpPortReleased(ring);
+  }
+
+  @Test
+  void aServerShutdownHangsUpTheCallerAndStopsTheStream() throws Exception {
+    TestAgent agent = resources.add(TestAgent.start());
+    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
+    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-shutdown").user(CALLER).start());
+
+    caller.dial(ring.uri(NUMBER));
+    TestAgent.Stream stream = agent.awaitStream(WAIT);
+    stream.await("start", WAIT);
+    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    stream.awaitCount("media", 5, WAIT);
+    ring.close();
+
+    assertEquals("Connection reset by peer", caller.awaitEvent("CALL_CLOSED", WAIT).param(), caller.describe());
+    stream.await("stop", WAIT);
+    assertEquals(1000, stream.await(TestAgent.CLOSE_FRAME, WAIT).json().path("status").asInt(), stream.toString());
+    stream.await(TestAgent.DISCONNECTED, WAIT);
+    CallSummary summary = ring.awaitCallEnded(WAIT);
+    assertEquals("server stopped", summary.detail(), summary.toString());
+    assertRtpPortReleased(ring);
+  }
+
+  @Test
   void aNumberWithoutAgentUsesTheDemoAgentAndTheCallerHearsItself() throws Exception {
     TestAgent agent = resources.add(TestAgent.start());
     RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
@@ -482,6 +535,7 @@ class AgentBridgeIT {
     assertTrue(summary.detail().startsWith("rtp timeout"), summary.toString());
     assertTrue(String.valueOf(bye.getRequest().getHeader("Reason")).contains("rtp timeout"), bye.getRequest().toString());
     assertFalse(stream.messages().stream().anyMatch(m -> m.event().equals("media")), stream.toString());
+    assertRtpPortReleased(ring);
   }
 
   // ---- helpers ----
@@ -501,6 +555,22 @@ class AgentBridgeIT {
         + "    agent: tester\n"
         + "  \"+15550002\": {}\n"
         + agents("tester", url, connectTimeout);
+  }
+
+  private static boolean answersInvite(Response r) {
+    return r.getStatusCode() / 100 == 2
+        && Request.INVITE.equals(((javax.sip.header.CSeqHeader) r.getHeader(javax.sip.header.CSeqHeader.NAME)).getMethod());
+  }
+
+  private static java.util.Set<Integer> rtpPortsBound(RingFixture ring) {
+    var rtp = ring.server().config().rtp();
+    return OwnUdpPorts.boundIn(rtp.portMin(), rtp.portMax());
+  }
+
+  /** No RTP port of the server is bound any more (on Linux; checked through /proc). */
+  private static void assertRtpPortReleased(RingFixture ring) throws InterruptedException {
+    var rtp = ring.server().config().rtp();
+    OwnUdpPorts.awaitNoneBound(rtp.portMin(), rtp.portMax(), WAIT, "after the call ended");
   }
 
   /** Checks the caller's media messages: consecutive chunks 20 ms apart, 160 bytes each, carrying {@code hz}. */
