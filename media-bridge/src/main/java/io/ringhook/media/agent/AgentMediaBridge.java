@@ -252,7 +252,10 @@ public final class AgentMediaBridge implements MediaBridge {
 
     @Override
     public void onTimeout(Duration silentFor) {
-      end("rtp timeout: no RTP for " + silentFor.toSeconds() + " s");
+      // The detail stays the plain "rtp timeout" every bridge records (call records, BYE Reason),
+      // so it can be counted; the silence's length goes to the log.
+      LOG.info("call {}: no RTP from the caller for {} ms", call.callId(), silentFor.toMillis());
+      end("rtp timeout");
     }
 
     // ---- agent → caller (WebSocket event loop) ----
