@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -241,6 +242,16 @@ final class TestAgent implements AutoCloseable {
     /** Sends any JSON text as is; from the test thread, returns once it has been written. */
     void sendText(String text) {
       write(new TextWebSocketFrame(text));
+    }
+
+    /** Sends {@code text} as one message in {@code parts} frames (a text frame and continuations). */
+    void sendFragmented(String text, int parts) {
+      int size = (text.length() + parts - 1) / parts;
+      for (int i = 0; i < parts; i++) {
+        String part = text.substring(Math.min(text.length(), i * size), Math.min(text.length(), (i + 1) * size));
+        boolean last = i == parts - 1;
+        write(i == 0 ? new TextWebSocketFrame(last, 0, part) : new ContinuationWebSocketFrame(last, 0, part));
+      }
     }
 
     /** Sends a close frame with {@code status}; ringhook answers it and the connection ends. */
