@@ -32,8 +32,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +39,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -355,68 +352,6 @@ final class TestAgent implements AutoCloseable {
         s.append("\n    ").append(media).append(" x media");
       }
       return s.toString();
-    }
-  }
-
-  /**
-   * An agent that accepts TCP connections and never answers the WebSocket upgrade: what a hung
-   * agent process looks like. Records when each connection came in and whether it was closed.
-   */
-  static final class Silent implements AutoCloseable {
-    private final ServerSocket socket;
-    private final Inbox<Long> accepted = new Inbox<>();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
-    private final Thread acceptor;
-
-    Silent() throws IOException {
-      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      acceptor = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try {
-            Socket s = socket.accept();
-            open.add(s);
-            accepted.add(System.nanoTime());
-          } catch (IOException e) {
-            return; // closed
-          }
-        }
-      }, "silent-agent");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    URI url() {
-      return URI.create("ws://127.0.0.1:" + socket.getLocalPort() + PATH);
-    }
-
-    /** Waits for the next accepted connection and returns its {@link System#nanoTime()}. */
-    long awaitConnection(Duration timeout) {
-      return accepted.take(t -> true, timeout, () -> "a TCP connection to the silent agent " + url());
-    }
-
-    /** Whether ringhook closed the connection it made (reading shows end of stream). */
-    boolean closedByPeer(Socket s, Duration timeout) throws IOException {
-      s.setSoTimeout((int) timeout.toMillis());
-      try {
-        while (s.getInputStream().read() >= 0) {
-          // An upgrade request; keep reading until the end.
-        }
-        return true;
-      } catch (java.net.SocketTimeoutException e) {
-        return false;
-      }
-    }
-
-    List<Socket> connections() {
-      return List.copyOf(open);
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-      for (Socket s : open) {
-        s.close();
-      }
     }
   }
 }
