@@ -85,12 +85,14 @@ final class AgentConnector {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            // Attached here, on the event loop and before the connect, because on a fast peer
+            // the handshake can finish (and write) before connect() even returns to the caller.
+            c.attach(ch);
             initPipeline(ch, c, context, handshaker, timeoutMillis);
           }
         });
     NettyAgentConnection.log.debug("{}: connecting (timeout {} ms)", c.who(), timeoutMillis);
     ChannelFuture cf = b.connect(endpoint.address());
-    c.attach(cf.channel());
     CompletableFuture<AgentConnection> ready = c.ready();
     try {
       ScheduledFuture<?> deadline = cf.channel().eventLoop().schedule(
