@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * at TRACE on the {@code io.ringhook.sip.wire} logger (enable it to see the full SIP trace).
  */
 public final class Slf4jServerLogger implements ServerLogger {
-  private static final Logger WIRE = LoggerFactory.getLogger("io.ringhook.sip.wire");
+  static final Logger WIRE = LoggerFactory.getLogger("io.ringhook.sip.wire");
 
   @Override
   public void closeLogFile() {

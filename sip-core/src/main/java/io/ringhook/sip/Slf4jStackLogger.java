@@ -67,6 +67,12 @@ public final class Slf4jStackLogger implements StackLogger {
 
   @Override
   public boolean isLoggingEnabled(int logLevel) {
+    // The RI asks for level 16 both for info chatter and before handing a message to the
+    // ServerLogger (TRACE_INFO == TRACE_MESSAGES): open it when the wire trace is wanted, so
+    // io.ringhook.sip.wire at TRACE works even with gov.nist quiet. logInfo still obeys LOG's level.
+    if (logLevel == TRACE_MESSAGES && Slf4jServerLogger.WIRE.isTraceEnabled()) {
+      return true;
+    }
     if (logLevel <= TRACE_ERROR) {
       return LOG.isErrorEnabled();
     } else if (logLevel <= TRACE_WARN) {
