@@ -13,8 +13,11 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -71,9 +74,7 @@ final class AgentConnector {
     long timeoutMillis = Math.max(1, Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE));
     SslContext context = endpoint.secure() ? (tls != null ? tls : AgentTransport.defaultTls()) : null;
     NettyAgentConnection c = new NettyAgentConnection(endpoint, start, listener, timing);
-    WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(url,
-        WebSocketVersion.V13, null, false, new DefaultHttpHeaders(),
-        AgentConnection.MAX_MESSAGE_BYTES);
+    WebSocketClientHandshaker handshaker = new Handshaker(url);
 
     Bootstrap b = new Bootstrap()
         .group(group)
@@ -131,6 +132,35 @@ final class AgentConnector {
     p.addLast("http", new HttpClientCodec());
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_RESPONSE_BYTES));
     p.addLast("agent", new AgentClientHandler(c, handshaker));
+  }
+
+  /**
+   * The RFC 6455 client handshake, with a frame decoder that reports protocol violations (such as
+   * a single frame over {@link AgentConnection#MAX_MESSAGE_BYTES}) without closing by itself.
+   *
+   * <p>Netty's decoder would write its own close frame from its place in the pipeline, which is
+   * before the frame encoder the handshake adds: that write fails and its listener drops the
+   * connection without a close frame. {@link NettyAgentConnection#onError} sends the close frame
+   * through the whole pipeline instead.
+   */
+  private static final class Handshaker extends WebSocketClientHandshaker13 {
+    Handshaker(URI url) {
+      // As WebSocketClientHandshakerFactory would: masked frames, no mask mismatch, no timeout
+      // of its own for close() (unused here).
+      super(url, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(),
+          AgentConnection.MAX_MESSAGE_BYTES, true, false, -1);
+    }
+
+    @Override
+    protected WebSocketFrameDecoder newWebsocketDecoder() {
+      return new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+          .expectMaskedFrames(false)
+          .allowExtensions(false)
+          .allowMaskMismatch(false)
+          .maxFramePayloadLength(maxFramePayloadLength())
+          .closeOnProtocolViolation(false)
+          .build());
+    }
   }
 
   /** TLS with host name verification on whatever the context says, and SNI for any host name. */

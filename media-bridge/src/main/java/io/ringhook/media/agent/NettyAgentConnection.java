@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
@@ -417,10 +418,26 @@ final class NettyAgentConnection implements AgentConnection {
     if (!ch.isActive()) {
       return;
     }
-    if (cause instanceof TooLongFrameException && started && !closeFrameSent) {
-      closeReason = "agent sent a message over " + MAX_MESSAGE_BYTES + " bytes";
+    // A message over the limit in several frames (the aggregator's TooLongFrameException), or in
+    // one frame, or another protocol violation (the decoder's CorruptedWebSocketFrameException):
+    // answered with a close frame written from the channel, so it passes the frame encoder.
+    WebSocketCloseStatus status = null;
+    if (cause instanceof TooLongFrameException) {
+      status = WebSocketCloseStatus.MESSAGE_TOO_BIG;
+    } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+      status = corrupt.closeStatus();
+    }
+    if (status != null && started && !closeFrameSent) {
+      if (closeReason == null) {
+        closeReason = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+            ? "agent sent a message over " + MAX_MESSAGE_BYTES + " bytes (closed with "
+                + describe(status.code(), null) + ")"
+            : "agent broke the WebSocket protocol: " + cause.getMessage() + " (closed with "
+                + describe(status.code(), null) + ")";
+      }
+      log.debug("{}: {}", who, closeReason, cause);
       closeFrameSent = true;
-      ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+      ch.writeAndFlush(new CloseWebSocketFrame(status))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }

@@ -168,6 +168,22 @@ class AgentConnectionTest {
   }
 
   @Test
+  void aSingleFrameOverOneMebibyteEndsTheConnectionWith1009() throws Exception {
+    RecordingListener listener = new RecordingListener(group);
+    open(listener);
+    byte[] huge = new byte[1_150_000]; // 1.5 MiB once base64, in one frame
+    String message = AgentMessages.encode(new OutboundMedia(null, huge));
+    assertTrue(message.length() > 1_500_000, "length " + message.length());
+    agent.sendFragmented(message, 1);
+    assertEquals("close:1009", agent.take());
+    String closed = listener.take();
+    assertTrue(closed.startsWith("closed:") && closed.contains("over 1048576 bytes")
+        && closed.contains("1009 message too big"), closed);
+    listener.assertNothingMore(200);
+    assertFalse(connection.isOpen());
+  }
+
+  @Test
   void marksClearsAndDtmf() throws Exception {
     RecordingListener listener = new RecordingListener(group);
     open(listener);

@@ -22,7 +22,6 @@ import javax.sip.RequestEvent;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -191,9 +190,6 @@ class AgentLifecycleIT {
   }
 
   @Test
-  @Disabled("media-bridge bug: a single frame over maxFramePayloadLength makes Netty's WebSocket13FrameDecoder "
-      + "write its own 1009 close frame from a position in the pipeline before the ws-encoder, so the write fails "
-      + "and the TCP connection is just dropped (call record: 'connection to the agent dropped'); see the report")
   void anAgentMessageOverOneMebibyteInOneFrameEndsTheStreamWith1009() throws Exception {
     oversizedMessage(1, true);
   }
