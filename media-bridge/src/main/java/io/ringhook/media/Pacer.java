@@ -12,10 +12,9 @@ import java.util.Objects;
  * steady clock.
  *
  * <p>Slots are counted from {@link #start}'s time with the time the caller passes to {@link #tick},
- * so the cadence does not drift with late timer runs: a late run sends the slots it missed, up to
- * {@value #MAX_CATCH_UP}. After a longer stall the older missed slots are skipped as if on hold:
- * their audio is consumed unsent and their marks pass, so the stream stays in real time and a CPU
- * stall costs a gap, never a delay that grows for the rest of the call. The sequence number grows by one per packet sent; the timestamp by 160 per
+ * so the cadence does not drift with late timer runs: a late run sends the slots it missed (up to
+ * {@value #MAX_CATCH_UP}; beyond that the missed slots are skipped, their timestamps advance and
+ * no audio is lost). The sequence number grows by one per packet sent; the timestamp by 160 per
  * slot, sent or not, so silence shows as a timestamp jump (RFC 3551 section 4.1). The marker bit
  * is set on the first packet after a slot that sent nothing (start, silence, underrun, hold) and
  * after {@link #clear}.
@@ -174,12 +173,11 @@ final class Pacer {
     long due = (nowNanos - epochNanos) / PTIME_NANOS;
     long behind = due - slot;
     if (behind > MAX_CATCH_UP) {
-      long skip = behind - MAX_CATCH_UP;
-      for (long i = 0; i < skip; i++) {
-        slot++;
-        runSlot(false);
-      }
+      long skip = behind - 1;
+      slot += skip;
+      timestamp = (timestamp + skip * FRAME) & 0xFFFFFFFFL;
       slotsSkipped += skip;
+      sentLastSlot = false;
     }
     while (slot < due) {
       slot++;
