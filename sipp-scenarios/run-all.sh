@@ -117,15 +117,18 @@ if selected uac-webhook-refused; then
     || report uac-webhook-refused FAIL "sipp exit $RC: $(sipp_reason uac-webhook-refused)"
 fi
 
+# How the server's log shows a digit reaching the agent: the built-in demo agent ("pressed 1"),
+# or the older echo bridge ("DTMF '1'").
+DIGIT_LINE="pressed [0-9*#A-D]\$|DTMF '"
 if selected uac-dtmf; then
   before=0
-  [[ -n "${RINGHOOK_LOG:-}" && -f "${RINGHOOK_LOG}" ]] && before=$(grep -c "DTMF '" "$RINGHOOK_LOG" || true)
+  [[ -n "${RINGHOOK_LOG:-}" && -f "${RINGHOOK_LOG}" ]] && before=$(grep -cE "$DIGIT_LINE" "$RINGHOOK_LOG" || true)
   run uac-dtmf "$NUMBER"
   if [[ $RC -ne 0 ]]; then
     report uac-dtmf FAIL "sipp exit $RC: $(sipp_reason uac-dtmf)"
   elif [[ -n "${RINGHOOK_LOG:-}" && -f "${RINGHOOK_LOG}" ]]; then
     sleep 0.5
-    digits=$(( $(grep -c "DTMF '" "$RINGHOOK_LOG" || true) - before ))
+    digits=$(( $(grep -cE "$DIGIT_LINE" "$RINGHOOK_LOG" || true) - before ))
     [[ $digits -eq 12 ]] && report uac-dtmf PASS "telephone-event answered; server saw 12 of 12 digits" \
       || report uac-dtmf FAIL "server log shows $digits of 12 digits"
   else

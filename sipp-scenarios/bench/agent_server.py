@@ -19,7 +19,7 @@ import signal
 import struct
 from urllib.parse import parse_qs, urlsplit
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
 STATS = {"calls": 0, "media_in": 0, "media_out": 0, "dtmf": 0, "hangups": 0}
 
 
