@@ -127,7 +127,13 @@ final class Call {
   }
 
   void onAck(Request ack) {
-    events.execute(() -> fire(new CallEvent.AckReceived(sdp.acceptAck(ack))));
+    events.execute(() -> {
+      fire(new CallEvent.AckReceived(sdp.acceptAck(ack)));
+      if (state == CallState.CONFIRMED && ackTimer != null) {
+        ackTimer.cancel(false);
+        ackTimer = null;
+      }
+    });
   }
 
   void onByeCompleted() {
@@ -272,9 +278,6 @@ final class Call {
   private void startOrUpdateMedia() {
     if (media == null || !sdp.complete()) {
       return;
-    }
-    if (ackTimer != null && state == CallState.CONFIRMED) {
-      ackTimer.cancel(false);
     }
     if (mediaStarted) {
       media.update(sdp.params());
