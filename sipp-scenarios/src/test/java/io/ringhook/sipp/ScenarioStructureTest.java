@@ -217,6 +217,20 @@ class ScenarioStructureTest {
         assertTrue(m.hasLine("[routes]"), where + ": in-dialog requests follow the route set");
       }
     }
+    // SIPp matches a response to the CSeq methods of every request sent so far unless told the
+    // transaction: a retransmitted 200 of the INVITE would otherwise pass for the BYE's or CANCEL's 200.
+    for (int i = 0; i < s.steps.size(); i++) {
+      Step st = s.steps.get(i);
+      if (st.kind().equals("send") && st.message().isRequest()
+          && List.of("BYE", "CANCEL").contains(st.message().methodOrStatus())) {
+        String txn = st.attr("start_txn");
+        assertFalse(txn.isEmpty(), name + " message " + st.index() + ": " + st.message().methodOrStatus()
+            + " needs start_txn");
+        Step reply = s.steps.subList(i + 1, s.steps.size()).stream().filter(r -> r.kind().equals("recv"))
+            .findFirst().orElseThrow();
+        assertEquals(txn, reply.attr("response_txn"), name + " message " + reply.index() + ": response_txn");
+      }
+    }
     // [next_url] is the Contact SIPp saved from a response received with rrs="true".
     boolean saved = false;
     for (Step st : s.steps) {
