@@ -178,7 +178,7 @@ final class Call {
       finalStatus = r.status();
       ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), r.reason());
     } else if (action instanceof AcceptCancel) {
-      ctx.responder().ok(pendingCancel);
+      ctx.responder().ok(pendingCancel, toTag);
       pendingCancel = null;
     } else if (action instanceof AcceptBye) {
       ctx.responder().ok(pendingBye);

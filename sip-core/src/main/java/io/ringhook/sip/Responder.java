@@ -50,15 +50,16 @@ final class Responder {
     this.local = local;
   }
 
-  /** A response to {@code request} with our Server header, and a To-tag when one is given. */
+  /**
+   * A response to {@code request} with our Server header. A request without a To-tag gets
+   * {@code toTag}, or a fresh one when none is given (RFC 3261 8.2.6.2; 100 Trying excepted).
+   */
   Response create(Request request, int status, String toTag) {
     try {
       Response response = messages.createResponse(status, request);
-      if (toTag != null) {
-        ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
-        if (to.getTag() == null) {
-          to.setTag(toTag);
-        }
+      ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+      if (to.getTag() == null && status != Response.TRYING) {
+        to.setTag(toTag != null ? toTag : newTag());
       }
       response.setHeader(headers.createServerHeader(List.of(config.userAgent())));
       return response;
@@ -121,9 +122,21 @@ final class Responder {
   }
 
   void ok(ServerTransaction st) {
+    ok(st, null);
+  }
+
+  /** 200 OK carrying {@code toTag} when the request had none (a CANCEL answered with its call's tag, 9.2). */
+  void ok(ServerTransaction st, String toTag) {
     if (st != null) {
-      send(st, create(st.getRequest(), Response.OK, null));
+      send(st, create(st.getRequest(), Response.OK, toTag));
     }
+  }
+
+  /** A new To-tag, for a dialog or a response outside one. */
+  static String newTag() {
+    byte[] b = new byte[6];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+    return "rh" + java.util.HexFormat.of().formatHex(b);
   }
 
   /** Refuses a request, adding Retry-After to a 500 as RFC 3261 14.2 asks for overlapping INVITEs. */

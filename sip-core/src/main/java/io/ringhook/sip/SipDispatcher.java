@@ -285,9 +285,7 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   private static String newTag() {
-    byte[] b = new byte[6];
-    RANDOM.nextBytes(b);
-    return "rh" + HexFormat.of().formatHex(b);
+    return Responder.newTag();
   }
 
   private static String newCallId() {

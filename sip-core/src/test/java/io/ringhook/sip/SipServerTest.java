@@ -169,6 +169,7 @@ class SipServerTest {
     String ok = await("SIP/2.0 200");
     assertEquals("INVITE, ACK, CANCEL, BYE, OPTIONS", header(ok, "Allow"));
     assertEquals("ringhook/test", header(ok, "Server"));
+    assertNotNull(toTag(ok), "RFC 3261 8.2.6.2: a To-tag on the response to a tagless request");
   }
 
   @Test
