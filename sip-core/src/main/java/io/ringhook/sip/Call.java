@@ -151,6 +151,9 @@ final class Call {
   // ---- the state machine and its actions, on the call's event thread ----
 
   private void fire(CallEvent event) {
+    if (decided == null && (event.kind() == CallEvent.Kind.DECIDED || event.kind() == CallEvent.Kind.DECISION_FAILED)) {
+      decided = ctx.clock().instant();
+    }
     CallState before = state;
     CallStateMachine.Transition t = CallStateMachine.next(state, event);
     state = t.next();
@@ -216,7 +219,6 @@ final class Call {
   }
 
   private void openMedia() {
-    decided = ctx.clock().instant();
     CallDecision d = decision.getNow(null);
     if (d instanceof CallDecision.Connect connect) {
       variables = connect.variables();

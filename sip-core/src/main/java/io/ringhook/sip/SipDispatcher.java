@@ -184,7 +184,7 @@ final class SipDispatcher implements SipListenerExt {
     InboundCall info = new InboundCall(newCallId(), callId(request), trunk.trunkName(), source,
         PhoneNumbers.caller(paiValue, fromUri, trunk.defaultCountryCode()),
         PhoneNumbers.dialed(requestUri, toUri, trunk.defaultCountryCode()));
-    Call call = new Call(ctx, info, key, st, newTag(), new SdpSession(offer, localHost, sdpSessionId));
+    Call call = new Call(ctx, info, key, st, Responder.newTag(), new SdpSession(offer, localHost, sdpSessionId));
     ctx.registry().put(key, call);
     LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
         info.trunk(), source, info.sipCallId());
@@ -282,10 +282,6 @@ final class SipDispatcher implements SipListenerExt {
 
   private static String toTag(Request request) {
     return ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
-  }
-
-  private static String newTag() {
-    return Responder.newTag();
   }
 
   private static String newCallId() {

@@ -181,10 +181,11 @@ public final class SipServer implements AutoCloseable {
       scheduler.setRemoveOnCancelPolicy(true);
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
       try {
+        LocalAddresses local = new LocalAddresses(config);
         Responder responder = new Responder(provider, factory.createMessageFactory(), factory.createHeaderFactory(),
-            factory.createAddressFactory(), config, new LocalAddresses(config));
+            factory.createAddressFactory(), config, local);
         SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls);
-        provider.addSipListener(new SipDispatcher(ctx, acl, new LocalAddresses(config)));
+        provider.addSipListener(new SipDispatcher(ctx, acl, local));
         stack.start();
       } catch (Exception e) {
         stack.stop();
