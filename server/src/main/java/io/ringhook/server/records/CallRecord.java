@@ -1,0 +1,65 @@
+package io.ringhook.server.records;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What happened to one inbound call, as stored and as the admin API shows it: written once, when
+ * the call has ended.
+ *
+ * @param callId      ringhook's call id (the webhook's Idempotency-Key source, the log key)
+ * @param sipCallId   the INVITE's Call-ID
+ * @param trunk       the trunk the INVITE matched (empty when it matched none)
+ * @param source      the INVITE's source, {@code ip:port}
+ * @param fromNumber  the caller, E.164 when it could be normalised
+ * @param toNumber    the dialed number, E.164 when it could be normalised
+ * @param received    when the INVITE arrived
+ * @param ringing     when 180 Ringing was sent
+ * @param decided     when the webhook (or the no-webhook rule) decided
+ * @param answered    when 200 OK was sent
+ * @param ended       when the call ended
+ * @param outcome     {@code connected}, {@code webhook_failed}, {@code cancelled}, {@code rejected_acl},
+ *                    {@code agent_unreachable}, {@code no_codec}, ...
+ * @param finalStatus the final SIP status sent to the INVITE (200 when answered)
+ * @param endedBy     who ended it: {@code caller}, {@code agent} or {@code ringhook}
+ * @param endReason   why, in words
+ * @param variables   the dynamic variables the webhook returned (empty otherwise)
+ * @param agent       the agent's name, when media was opened to one
+ * @param attempts    every webhook attempt, in order (empty when no webhook was asked)
+ */
+public record CallRecord(String callId, String sipCallId, String trunk, String source, String fromNumber,
+                         String toNumber, Instant received, Optional<Instant> ringing, Optional<Instant> decided,
+                         Optional<Instant> answered, Instant ended, String outcome, int finalStatus,
+                         String endedBy, String endReason, Map<String, String> variables, Optional<String> agent,
+                         List<WebhookAttemptRecord> attempts) {
+  public CallRecord {
+    Objects.requireNonNull(callId, "callId");
+    sipCallId = sipCallId == null ? "" : sipCallId;
+    trunk = trunk == null ? "" : trunk;
+    source = source == null ? "" : source;
+    fromNumber = fromNumber == null ? "" : fromNumber;
+    toNumber = toNumber == null ? "" : toNumber;
+    Objects.requireNonNull(received, "received");
+    Objects.requireNonNull(ringing, "ringing");
+    Objects.requireNonNull(decided, "decided");
+    Objects.requireNonNull(answered, "answered");
+    Objects.requireNonNull(ended, "ended");
+    Objects.requireNonNull(outcome, "outcome");
+    endedBy = endedBy == null ? "" : endedBy;
+    endReason = endReason == null ? "" : endReason;
+    variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    Objects.requireNonNull(agent, "agent");
+    attempts = List.copyOf(attempts);
+  }
+
+  /** How long the call was connected: answered to ended; empty when it never was. */
+  public Optional<Duration> duration() {
+    return answered.map(a -> Duration.between(a, ended));
+  }
+}
