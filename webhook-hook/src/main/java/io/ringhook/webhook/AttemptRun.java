@@ -67,6 +67,10 @@ final class AttemptRun {
     return number;
   }
 
+  Instant started() {
+    return start;
+  }
+
   void start() {
     deadline =
         loop.schedule(this::onDeadline, call.policy().timeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,7 @@ final class CallRun {
   private final WebhookMessage message;
   private final CompletableFuture<WebhookResult> future;
   private final EventLoop loop;
+  private final AttemptListener listener;
   private final List<WebhookResult.Attempt> attempts = new ArrayList<>();
 
   private AttemptRun current;
@@ -44,8 +47,10 @@ final class CallRun {
       Origin origin,
       WebhookMessage message,
       CompletableFuture<WebhookResult> future,
-      EventLoop loop) {
+      EventLoop loop,
+      AttemptListener listener) {
     this.client = client;
+    this.listener = listener;
     this.request = request;
     this.policy = policy;
     this.origin = origin;
@@ -113,6 +118,7 @@ final class CallRun {
     current = null;
     attempts.add(a);
     logAttempt(a);
+    notifyListener(a);
     if (a.succeeded()) {
       complete(new WebhookResult.Success(variables, attempts));
     } else if (a.number() < policy.maxAttempts()) {
@@ -135,7 +141,8 @@ final class CallRun {
       backoff = null;
     }
     if (current != null) {
-      Duration latency = current.abort();
+      AttemptRun aborted = current;
+      Duration latency = aborted.abort();
       ATTEMPT_LOG
           .atInfo()
           .addKeyValue("call_id", request.callId())
@@ -146,6 +153,20 @@ final class CallRun {
           .log("webhook attempt call_id={} number={} attempt={} outcome={} latency_ms={}",
               request.callId(), request.toNumber(), current.number(), why, latency.toMillis());
       current = null;
+      notifyListener(
+          new WebhookResult.Attempt(
+              aborted.number(), aborted.started(), latency, OptionalInt.empty(),
+              Optional.of(FailureReason.CANCELLED), why));
+    }
+  }
+
+  /** The listener is the caller's code: its trouble must not stop the call's own bookkeeping. */
+  private void notifyListener(WebhookResult.Attempt a) {
+    try {
+      listener.attemptEnded(a);
+    } catch (RuntimeException e) {
+      ATTEMPT_LOG.warn("attempt listener failed for call_id={} attempt={}",
+          request.callId(), a.number(), e);
     }
   }
 

@@ -28,7 +28,13 @@ public enum FailureReason {
   /** The response was not valid HTTP/1.1. */
   PROTOCOL,
   /** The connection failed or was closed before the response was complete. */
-  IO;
+  IO,
+  /**
+   * The call was cancelled (the caller hung up) or the client closed while the attempt was in
+   * flight; its connection was closed. Only an {@link AttemptListener} sees it: a cancelled call
+   * has no {@link WebhookResult}.
+   */
+  CANCELLED;
 
   /** The lower-case name used in logs, call records and metric labels, e.g. {@code not_json}. */
   public String label() {

@@ -84,9 +84,11 @@ final class NettyWebhookClient implements WebhookClient {
   }
 
   @Override
-  public CompletableFuture<WebhookResult> call(WebhookRequest request, WebhookPolicy policy) {
+  public CompletableFuture<WebhookResult> call(
+      WebhookRequest request, WebhookPolicy policy, AttemptListener listener) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(listener, "listener");
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("webhook client closed"));
     }
@@ -95,7 +97,8 @@ final class NettyWebhookClient implements WebhookClient {
     CompletableFuture<WebhookResult> future = new CompletableFuture<>();
     // The call runs on its origin's loop, where that origin's connections live.
     CallRun run =
-        new CallRun(this, request, policy, origin, message, future, pool(origin).loop());
+        new CallRun(
+            this, request, policy, origin, message, future, pool(origin).loop(), listener);
     running.add(run);
     future.whenComplete(
         (result, error) -> {

@@ -26,7 +26,18 @@ public interface WebhookClient extends AutoCloseable {
    * hangs up, {@code cancel(true)} the future: the request in flight is aborted (its connection
    * closed) and no further attempt or backoff follows.
    */
-  CompletableFuture<WebhookResult> call(WebhookRequest request, WebhookPolicy policy);
+  default CompletableFuture<WebhookResult> call(WebhookRequest request, WebhookPolicy policy) {
+    return call(request, policy, AttemptListener.NONE);
+  }
+
+  /**
+   * Starts asking the webhook about one call, as {@link #call(WebhookRequest, WebhookPolicy)}
+   * does, and tells {@code listener} of each attempt as it ends: success, failure, or aborted by
+   * {@code cancel(true)} or {@link #close()} (then with {@link FailureReason#CANCELLED}). The
+   * listener runs on a Netty event-loop thread and must not block.
+   */
+  CompletableFuture<WebhookResult> call(
+      WebhookRequest request, WebhookPolicy policy, AttemptListener listener);
 
   /**
    * Closes every pooled connection, completes calls still running exceptionally, and shuts the

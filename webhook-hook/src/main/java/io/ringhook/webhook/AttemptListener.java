@@ -1,0 +1,22 @@
+package io.ringhook.webhook;
+
+/**
+ * A listener told of each webhook attempt of one call as it ends, so a caller can record every
+ * attempt, including the one a hang-up aborted (which no {@link WebhookResult} ever carries).
+ *
+ * <p>Called once per attempt, in attempt order, on a Netty event-loop thread: it must not block.
+ * For the last attempt it is called before the call's future completes. An exception it throws is
+ * logged and otherwise ignored.
+ */
+@FunctionalInterface
+public interface AttemptListener {
+
+  /** A listener that ignores every attempt. */
+  AttemptListener NONE = attempt -> {};
+
+  /**
+   * One attempt ended: succeeded, failed, or was aborted by the call's cancellation (failure
+   * {@link FailureReason#CANCELLED}).
+   */
+  void attemptEnded(WebhookResult.Attempt attempt);
+}
