@@ -28,6 +28,7 @@ import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One inbound call: its SIP transactions, its decision, its media, and the state machine that
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Call {
   private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+  /** The SLF4J MDC key under which log lines carry ringhook's call id. */
+  static final String MDC_KEY = "call_id";
 
   private final SipContext ctx;
   private final InboundCall info;
@@ -57,8 +60,12 @@ final class Call {
   private ServerTransaction pendingBye;
   private ServerTransaction pendingReInvite;
   private ScheduledFuture<?> ackTimer;
+  private Instant ringing;
   private Instant decided;
   private Instant answered;
+  private String endedBy;
+  /** Whether no final response has been sent yet, readable from any thread (for gauges). */
+  private volatile boolean early = true;
   private int finalStatus;
   private String outcome;
   private String outcomeDetail = "";
@@ -71,7 +78,16 @@ final class Call {
     this.invite = inviteSt.getRequest();
     this.toTag = toTag;
     this.sdp = sdp;
-    this.events = new SerialExecutor(ctx.workers());
+    SerialExecutor serial = new SerialExecutor(ctx.workers());
+    // Every log line written while handling this call carries its id (MDC key call_id).
+    this.events = task -> serial.execute(() -> {
+      MDC.put(MDC_KEY, info.callId());
+      try {
+        task.run();
+      } finally {
+        MDC.remove(MDC_KEY);
+      }
+    });
     this.received = ctx.clock().instant();
   }
 
@@ -90,6 +106,7 @@ final class Call {
     events.execute(() -> {
       finalStatus = 180;
       ctx.responder().provisional(inviteSt, 180, toTag, info.callId());
+      ringing = ctx.clock().instant();
       try {
         decision = ctx.decider().decide(info);
       } catch (RuntimeException e) {
@@ -157,6 +174,10 @@ final class Call {
     CallState before = state;
     CallStateMachine.Transition t = CallStateMachine.next(state, event);
     state = t.next();
+    early = state.early();
+    if (endedBy == null && (state == CallState.ENDING || state == CallState.TERMINATED)) {
+      endedBy = endedBy(event);
+    }
     if (before != state) {
       LOG.debug("call {} {} -> {} on {}", info.callId(), before, state, event.kind());
     }
@@ -312,10 +333,32 @@ final class Call {
     LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail=\"{}\"", info.callId(), o,
         finalStatus, info.fromNumber(), info.toNumber(), info.trunk(), outcomeDetail);
     try {
-      ctx.observer().callEnded(new CallObserver.CallSummary(info, o, outcomeDetail, finalStatus, received,
+      ctx.observer().callEnded(new CallObserver.CallSummary(info, o, outcomeDetail, finalStatus,
+          endedBy == null ? CallObserver.CallSummary.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
           Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables));
     } catch (RuntimeException e) {
       LOG.warn("call observer failed for {}", info.callId(), e);
+    }
+  }
+
+  /** Whether the call is still ringing or connecting (no final response yet); any thread. */
+  boolean early() {
+    return early;
+  }
+
+  /** Who ended the call, from the event that ended it. */
+  private static String endedBy(CallEvent event) {
+    switch (event.kind()) {
+      case CANCEL:
+      case BYE:
+        return CallObserver.CallSummary.CALLER;
+      case MEDIA_ENDED:
+        // The agent bridge names the agent's own hang-up "agent hung up: ..."; anything else
+        // (RTP timeout, media error) is ringhook ending the call.
+        return ((CallEvent.MediaEnded) event).reason().startsWith("agent")
+            ? CallObserver.CallSummary.AGENT : CallObserver.CallSummary.RINGHOOK;
+      default:
+        return CallObserver.CallSummary.RINGHOOK;
     }
   }
 

@@ -6,6 +6,9 @@ import gov.nist.javax.sip.message.SIPRequest;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -49,6 +52,7 @@ final class SipDispatcher implements SipListenerExt {
   private final SipContext ctx;
   private final TrunkAcl acl;
   private final LocalAddresses local;
+  private volatile Duration draining;
 
   SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local) {
     this.ctx = ctx;
@@ -85,6 +89,10 @@ final class SipDispatcher implements SipListenerExt {
     if (trunk.isEmpty()) {
       LOG.warn("{} from {} matches no trunk: 403", method, source);
       reply(st, Response.FORBIDDEN);
+      if (Request.INVITE.equals(method) && toTag(request) == null) {
+        refused(describe(request, source, "", Optional.empty()), Response.FORBIDDEN, "rejected_acl",
+            "source " + source.getAddress().getHostAddress() + " matches no trunk");
+      }
       return;
     }
     switch (method) {
@@ -130,6 +138,19 @@ final class SipDispatcher implements SipListenerExt {
       reply(st, Response.LOOP_DETECTED);
       return;
     }
+    InboundCall info = describe(request, source, trunk.trunkName(), trunk.defaultCountryCode());
+    Duration retryAfter = draining;
+    if (retryAfter != null) {
+      Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
+      try {
+        r.setHeader(headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds())));
+      } catch (javax.sip.InvalidArgumentException e) {
+        throw new IllegalStateException(e);
+      }
+      ctx.responder().send(st, r);
+      refused(info, Response.SERVICE_UNAVAILABLE, "draining", "server draining for shutdown");
+      return;
+    }
     List<String> unsupported = unsupportedRequires(request);
     if (!unsupported.isEmpty()) {
       Response r = ctx.responder().create(request, Response.BAD_EXTENSION, null);
@@ -139,6 +160,7 @@ final class SipDispatcher implements SipListenerExt {
         LOG.debug("bad Require values {}", unsupported);
       }
       ctx.responder().send(st, r);
+      refused(info, Response.BAD_EXTENSION, "bad_extension", "unsupported Require: " + String.join(", ", unsupported));
       return;
     }
     Optional<String> offer = Optional.empty();
@@ -153,6 +175,8 @@ final class SipDispatcher implements SipListenerExt {
           throw new IllegalStateException(e);
         }
         ctx.responder().send(st, r);
+        refused(info, Response.UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
+            "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP");
         return;
       }
       offer = Optional.of(new String(request.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
@@ -169,9 +193,20 @@ final class SipDispatcher implements SipListenerExt {
         LOG.debug("no Warning header: {}", e.getMessage());
       }
       ctx.responder().send(st, r);
+      refused(info, Response.NOT_ACCEPTABLE_HERE, "no_codec", no.reason());
       return;
     }
     ctx.responder().trying(st);
+    Call call = new Call(ctx, info, key, st, Responder.newTag(), new SdpSession(offer, localHost, sdpSessionId));
+    ctx.registry().put(key, call);
+    LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
+        info.trunk(), source, info.sipCallId());
+    call.start();
+  }
+
+  /** The facts of an INVITE: ids, trunk, source and the caller's and dialed numbers. */
+  private static InboundCall describe(Request request, InetSocketAddress source, String trunkName,
+                                      Optional<String> defaultCountryCode) {
     String requestUri = request.getRequestURI().toString();
     String toUri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI().toString();
     String fromUri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().toString();
@@ -181,14 +216,27 @@ final class SipDispatcher implements SipListenerExt {
     javax.sip.header.Header privacy = request.getHeader("Privacy");
     boolean withheld = privacy != null && headerValue(privacy).toLowerCase(java.util.Locale.ROOT).matches(".*\\bid\\b.*");
     String paiValue = pai == null || withheld ? null : headerValue(pai);
-    InboundCall info = new InboundCall(newCallId(), callId(request), trunk.trunkName(), source,
-        PhoneNumbers.caller(paiValue, fromUri, trunk.defaultCountryCode()),
-        PhoneNumbers.dialed(requestUri, toUri, trunk.defaultCountryCode()));
-    Call call = new Call(ctx, info, key, st, Responder.newTag(), new SdpSession(offer, localHost, sdpSessionId));
-    ctx.registry().put(key, call);
-    LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
-        info.trunk(), source, info.sipCallId());
-    call.start();
+    return new InboundCall(newCallId(), callId(request), trunkName, source,
+        PhoneNumbers.caller(paiValue, fromUri, defaultCountryCode),
+        PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode));
+  }
+
+  /** Tells the observer about an INVITE refused before it became a call; it never rang. */
+  private void refused(InboundCall info, int status, String outcome, String detail) {
+    LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(), outcome,
+        status, info.fromNumber(), info.toNumber(), info.source(), detail);
+    Instant now = ctx.clock().instant();
+    try {
+      ctx.observer().callEnded(new CallObserver.CallSummary(info, outcome, detail, status,
+          CallObserver.CallSummary.RINGHOOK, now, Optional.empty(), Optional.empty(), Optional.empty(), now, Map.of()));
+    } catch (RuntimeException e) {
+      LOG.warn("call observer failed for {}", info.callId(), e);
+    }
+  }
+
+  /** From now on new INVITEs get 503 with {@code Retry-After}; calls in progress go on. */
+  void drain(Duration retryAfter) {
+    draining = retryAfter;
   }
 
   private Optional<Call> inDialog(ServerTransaction st, Request request) {

@@ -41,11 +41,14 @@ public final class SipServer implements AutoCloseable {
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
   private final ConcurrentHashMap<String, Call> calls;
+  private final SipDispatcher dispatcher;
   private volatile boolean closed;
+  private volatile boolean draining;
 
   private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
-                    ConcurrentHashMap<String, Call> calls) {
+                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher) {
     this.config = config;
+    this.dispatcher = dispatcher;
     this.stack = stack;
     this.workers = workers;
     this.scheduler = scheduler;
@@ -64,6 +67,37 @@ public final class SipServer implements AutoCloseable {
   /** Calls not yet ended: ringing, connecting, answered or ending. */
   public int activeCalls() {
     return calls.size();
+  }
+
+  /** Calls that ring or connect: no final response sent yet. */
+  public int ringingCalls() {
+    int n = 0;
+    for (Call c : calls.values()) {
+      if (c.early()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Starts a graceful drain: from now on new INVITEs are refused with 503 and {@code Retry-After}
+   * (RFC 3261 21.5.4) so that carriers try another server, while calls in progress go on. Wait
+   * for {@link #activeCalls()} to reach zero, then {@link #close(Duration)}.
+   */
+  public void drain(Duration retryAfter) {
+    if (retryAfter.isNegative()) {
+      throw new IllegalArgumentException("retryAfter must not be negative");
+    }
+    draining = true;
+    dispatcher.drain(retryAfter);
+    LOG.info("draining: new INVITEs get 503 (Retry-After {} s), {} calls in progress", retryAfter.toSeconds(),
+        calls.size());
+  }
+
+  /** Whether {@link #drain(Duration)} was called. */
+  public boolean draining() {
+    return draining;
   }
 
   /**
@@ -180,12 +214,14 @@ public final class SipServer implements AutoCloseable {
       ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("ringhook-timer"));
       scheduler.setRemoveOnCancelPolicy(true);
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
+      SipDispatcher dispatcher;
       try {
         LocalAddresses local = new LocalAddresses(config);
         Responder responder = new Responder(provider, factory.createMessageFactory(), factory.createHeaderFactory(),
             factory.createAddressFactory(), config, local);
         SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls);
-        provider.addSipListener(new SipDispatcher(ctx, acl, local));
+        dispatcher = new SipDispatcher(ctx, acl, local);
+        provider.addSipListener(dispatcher);
         stack.start();
       } catch (Exception e) {
         stack.stop();
@@ -194,7 +230,7 @@ public final class SipServer implements AutoCloseable {
         throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), e);
       }
       LOG.info("SIP listening on {}:{} (UDP, TCP)", config.host(), config.port());
-      return new SipServer(config, stack, workers, scheduler, calls);
+      return new SipServer(config, stack, workers, scheduler, calls, dispatcher);
     }
 
     private Properties stackProperties() {

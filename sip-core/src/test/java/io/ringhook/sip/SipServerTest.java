@@ -1,6 +1,7 @@
 package io.ringhook.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +195,10 @@ class SipServerTest {
     assertEquals(101, started.get(0).telephoneEventPt());
     waitFor(() -> !ended.isEmpty());
     assertEquals("connected", ended.get(0).outcome());
+    assertEquals(CallObserver.CallSummary.CALLER, ended.get(0).endedBy());
+    assertTrue(ended.get(0).ringing().isPresent() && ended.get(0).answered().isPresent());
+    assertFalse(ended.get(0).ringing().get().isBefore(ended.get(0).received()));
+    assertFalse(ended.get(0).answered().get().isBefore(ended.get(0).ringing().get()));
     assertEquals("+12345678912", ended.get(0).call().fromNumber());
     assertEquals("+12345678913", ended.get(0).call().toNumber());
     assertEquals(0, server.activeCalls());
@@ -217,6 +222,8 @@ class SipServerTest {
     waitFor(() -> pendingDecision.isCancelled());
     waitFor(() -> !ended.isEmpty());
     assertEquals("cancelled", ended.get(0).outcome());
+    assertEquals(CallObserver.CallSummary.CALLER, ended.get(0).endedBy());
+    assertEquals(487, ended.get(0).finalStatus());
   }
 
   @Test
@@ -234,6 +241,15 @@ class SipServerTest {
         CallDecider.connectAll());
     send(invite("z9hG4bKinv4", "call-4@test", OFFER));
     await("SIP/2.0 403");
+    waitFor(() -> !ended.isEmpty());
+    CallObserver.CallSummary s = ended.get(0);
+    assertEquals("rejected_acl", s.outcome());
+    assertEquals(403, s.finalStatus());
+    assertEquals("", s.call().trunk());
+    assertEquals("call-4@test", s.call().sipCallId());
+    assertEquals("+12345678913", s.call().toNumber());
+    assertTrue(s.ringing().isEmpty(), "a refused INVITE never rang");
+    assertTrue(s.detail().contains("127.0.0.1"), s.detail());
   }
 
   @Test
@@ -244,6 +260,38 @@ class SipServerTest {
     send(invite("z9hG4bKinv5", "call-5@test", opus));
     String r = await("SIP/2.0 488");
     assertNotNull(header(r, "Warning"));
+    waitFor(() -> !ended.isEmpty());
+    assertEquals("no_codec", ended.get(0).outcome());
+    assertEquals(488, ended.get(0).finalStatus());
+    assertEquals(0, server.activeCalls());
+  }
+
+  @Test
+  void drainRefusesNewInvitesWithRetryAfterWhileTheCallInProgressGoesOn() throws Exception {
+    pendingDecision = new CompletableFuture<>();
+    start(List.of(), call -> pendingDecision);
+    send(invite("z9hG4bKdr1", "drain-1@test", OFFER));
+    String ringing = await("SIP/2.0 180");
+    assertEquals(1, server.ringingCalls());
+    server.drain(Duration.ofSeconds(120));
+    assertTrue(server.draining());
+    send(invite("z9hG4bKdr2", "drain-2@test", OFFER).replace("tag=caller1", "tag=caller2"));
+    String refused = await("SIP/2.0 503");
+    assertEquals("120", header(refused, "Retry-After"));
+    assertEquals("drain-2@test", header(refused, "Call-ID"));
+    waitFor(() -> !ended.isEmpty());
+    assertEquals("draining", ended.get(0).outcome());
+    // The call that was ringing before the drain is still served to the end.
+    assertEquals(1, server.activeCalls());
+    pendingDecision.complete(new CallDecision.Connect(Map.of(), "test"));
+    String ok = await("SIP/2.0 200");
+    assertEquals(toTag(ringing), toTag(ok));
+    assertEquals(0, server.ringingCalls());
+    send(inDialog("ACK", "z9hG4bKdr3", "drain-1@test", toTag(ok), 1));
+    send(inDialog("BYE", "z9hG4bKdr4", "drain-1@test", toTag(ok), 2));
+    await("SIP/2.0 200");
+    waitFor(() -> server.activeCalls() == 0 && ended.size() == 2);
+    assertEquals("connected", ended.get(1).outcome());
   }
 
   @Test
