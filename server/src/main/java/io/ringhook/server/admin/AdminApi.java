@@ -1,0 +1,273 @@
+package io.ringhook.server.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringhook.server.http.HttpReply;
+import io.ringhook.server.http.HttpRequestView;
+import io.ringhook.server.http.HttpRoutes;
+import io.ringhook.server.records.CallQuery;
+import io.ringhook.server.records.NumberEntry;
+import io.ringhook.server.records.RecordStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API on the HTTP port: {@code /healthz}, {@code /readyz}, {@code /metrics},
+ * {@code /v1/numbers} and {@code /v1/calls} (see docs/admin-api.md). Everything that blocks (the
+ * database, the readiness check, the metrics scrape) runs on the given executor, never on the
+ * event loop. Errors are {@code {"error": "..."}} with a message that says what to fix.
+ */
+public final class AdminApi implements HttpRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String LOOPBACK_ONLY = "the admin API answers only on loopback; set http.admin_token"
+      + " (or RINGHOOK_ADMIN_TOKEN) to serve it remotely";
+
+  private final NumberDirectory numbers;
+  private final RecordStore store;
+  private final Executor executor;
+  private final Auth auth;
+  private final Supplier<List<String>> readiness;
+  private final Supplier<String> metrics;
+  private final Clock clock;
+
+  private AdminApi(Builder b) {
+    this.numbers = b.numbers;
+    this.store = b.store;
+    this.executor = b.executor;
+    this.auth = new Auth(b.adminToken);
+    this.readiness = b.readiness;
+    this.metrics = b.metrics;
+    this.clock = b.clock;
+  }
+
+  /**
+   * Starts building the API over {@code numbers} (updated by PUT and DELETE) and {@code store}.
+   *
+   * @param blockingExecutor where database calls, readiness checks and scrapes run
+   */
+  public static Builder builder(NumberDirectory numbers, RecordStore store, Executor blockingExecutor) {
+    return new Builder(numbers, store, blockingExecutor);
+  }
+
+  @Override
+  public CompletionStage<HttpReply> handle(HttpRequestView r) {
+    try {
+      return route(r);
+    } catch (ApiError e) {
+      return done(e.reply());
+    }
+  }
+
+  private CompletionStage<HttpReply> route(HttpRequestView r) {
+    List<String> s = r.segments();
+    String m = r.method();
+    if (s.equals(List.of("healthz"))) {
+      allow(m, "GET");
+      return done(HttpReply.text(200, "ok\n"));
+    }
+    if (s.equals(List.of("readyz"))) {
+      allow(m, "GET");
+      return blocking(this::ready);
+    }
+    boolean isMetrics = s.equals(List.of("metrics"));
+    if (!isMetrics && !s.get(0).equals("v1")) {
+      throw ApiError.notFound("no such endpoint: " + r.path());
+    }
+    Optional<HttpReply> refused = authorize(r);
+    if (refused.isPresent()) {
+      return done(refused.get());
+    }
+    if (isMetrics) {
+      allow(m, "GET");
+      return blocking(() -> new HttpReply(200, METRICS_TYPE, metrics.get(), Map.of()));
+    }
+    String what = s.size() >= 2 ? s.get(1) : "";
+    if (what.equals("numbers") && s.size() == 2) {
+      allow(m, "GET");
+      return done(Json.reply(200, NumbersJson.list(numbers.all())));
+    }
+    if (what.equals("numbers") && s.size() == 3) {
+      allow(m, "GET, PUT, DELETE");
+      String number = pathNumber(s.get(2));
+      return switch (m) {
+        case "GET" -> done(Json.reply(200, NumbersJson.number(numbers.lookup(number).orElseThrow(
+            () -> ApiError.notFound(number + " is neither in the configuration file nor set through the API")))));
+        case "PUT" -> put(number, r);
+        default -> blocking(() -> delete(number, r));
+      };
+    }
+    if (what.equals("calls") && s.size() == 2) {
+      allow(m, "GET");
+      CallQuery q = CallParams.parse(r.query());
+      return blocking(() -> calls(q));
+    }
+    if (what.equals("calls") && s.size() == 3) {
+      allow(m, "GET");
+      String id = s.get(2);
+      return blocking(() -> Json.reply(200, CallsJson.call(store.call(id).orElseThrow(
+          () -> ApiError.notFound("no call record with id " + id)))));
+    }
+    throw ApiError.notFound("no such endpoint: " + r.path());
+  }
+
+  private Optional<HttpReply> authorize(HttpRequestView r) {
+    Auth.Decision d = auth.check(r.header("Authorization"), r.remote().getAddress());
+    return switch (d) {
+      case ALLOW -> Optional.empty();
+      case NOT_LOOPBACK -> Optional.of(HttpReply.error(403, LOOPBACK_ONLY));
+      case NO_TOKEN -> Optional.of(HttpReply.error(401, "send the admin token: Authorization: Bearer <token>")
+          .withHeader("WWW-Authenticate", "Bearer realm=\"ringhook\""));
+      case WRONG_TOKEN -> Optional.of(HttpReply.error(401, "wrong admin token")
+          .withHeader("WWW-Authenticate", "Bearer realm=\"ringhook\", error=\"invalid_token\""));
+    };
+  }
+
+  private HttpReply ready() {
+    List<String> reasons;
+    try {
+      reasons = List.copyOf(readiness.get());
+    } catch (RuntimeException e) {
+      LOG.warn("the readiness check failed", e);
+      reasons = List.of("the readiness check failed: " + e);
+    }
+    ObjectNode o = Json.object();
+    o.put("ready", reasons.isEmpty());
+    ArrayNode a = o.putArray("reasons");
+    reasons.forEach(a::add);
+    return Json.reply(reasons.isEmpty() ? 200 : 503, o);
+  }
+
+  private CompletionStage<HttpReply> put(String number, HttpRequestView r) {
+    NumberEntry entry = NumbersJson.entry(number, r.body(), numbers.agentNames(), clock.instant());
+    return blocking(() -> {
+      store.putNumber(entry);
+      numbers.putRuntime(entry);
+      LOG.info("{} set through the admin API from {}: {}", number, r.remote().getAddress().getHostAddress(), entry);
+      return Json.reply(200, NumbersJson.number(numbers.lookup(number).orElseThrow()));
+    });
+  }
+
+  private HttpReply delete(String number, HttpRequestView r) throws RecordStore.StoreException {
+    boolean existed = store.deleteNumber(number);
+    numbers.removeRuntime(number); // also when absent: another instance may have deleted it first
+    if (!existed) {
+      throw ApiError.notFound(number + " has no settings set through the API (a file entry cannot be deleted here)");
+    }
+    LOG.info("{}'s run-time settings deleted through the admin API from {}", number,
+        r.remote().getAddress().getHostAddress());
+    return HttpReply.noContent();
+  }
+
+  private HttpReply calls(CallQuery q) throws RecordStore.StoreException {
+    try {
+      return Json.reply(200, CallsJson.page(store.calls(q)));
+    } catch (IllegalArgumentException e) { // the store refuses a cursor it did not give
+      throw ApiError.badRequest("cursor " + e.getMessage());
+    }
+  }
+
+  private static String pathNumber(String segment) {
+    try {
+      return Checks.e164(segment);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("the number in the path " + e.getMessage());
+    }
+  }
+
+  private static void allow(String method, String allowed) {
+    if (!List.of(allowed.split(", ")).contains(method)) {
+      throw new ApiError(405, method + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
+    }
+  }
+
+  /** Work that blocks; its reply, an {@link ApiError}'s, or a 503 when the database fails. */
+  private CompletionStage<HttpReply> blocking(BlockingWork work) {
+    CompletableFuture<HttpReply> f = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        try {
+          f.complete(work.run());
+        } catch (ApiError e) {
+          f.complete(e.reply());
+        } catch (RecordStore.StoreException e) {
+          LOG.warn("admin API: {}", e.getMessage());
+          f.complete(HttpReply.error(503, "the records database is unavailable, try again later: " + e.getMessage()));
+        } catch (Throwable e) {
+          f.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      f.complete(HttpReply.error(503, "ringhook is shutting down"));
+    }
+    return f;
+  }
+
+  private static CompletionStage<HttpReply> done(HttpReply reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  @FunctionalInterface
+  private interface BlockingWork {
+    HttpReply run() throws RecordStore.StoreException;
+  }
+
+  /** Options of an {@link AdminApi}; only the three of {@link AdminApi#builder} are required. */
+  public static final class Builder {
+    private final NumberDirectory numbers;
+    private final RecordStore store;
+    private final Executor executor;
+    private Optional<String> adminToken = Optional.empty();
+    private Supplier<List<String>> readiness = List::of;
+    private Supplier<String> metrics = () -> "";
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(NumberDirectory numbers, RecordStore store, Executor executor) {
+      this.numbers = Objects.requireNonNull(numbers, "numbers");
+      this.store = Objects.requireNonNull(store, "store");
+      this.executor = Objects.requireNonNull(executor, "blockingExecutor");
+    }
+
+    /** The bearer token; empty (the default) serves loopback clients only. */
+    public Builder adminToken(Optional<String> token) {
+      this.adminToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /**
+     * Why the server is not ready (e.g. "SIP not bound", "records database unreachable",
+     * "draining"); an empty list means ready. Called on the blocking executor, so it may ping the
+     * database.
+     */
+    public Builder readiness(Supplier<List<String>> notReadyReasons) {
+      this.readiness = Objects.requireNonNull(notReadyReasons, "notReadyReasons");
+      return this;
+    }
+
+    /** The Prometheus text exposition for {@code GET /metrics}; called on the blocking executor. */
+    public Builder metrics(Supplier<String> scrape) {
+      this.metrics = Objects.requireNonNull(scrape, "scrape");
+      return this;
+    }
+
+    /** The clock stamping a number's {@code updated}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public AdminApi build() {
+      return new AdminApi(this);
+    }
+  }
+}

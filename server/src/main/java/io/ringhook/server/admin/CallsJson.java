@@ -1,0 +1,78 @@
+package io.ringhook.server.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringhook.server.records.CallPage;
+import io.ringhook.server.records.CallRecord;
+import io.ringhook.server.records.WebhookAttemptRecord;
+
+/** The JSON of {@code /v1/calls}: every field of a {@link CallRecord} in snake_case, times in ISO-8601 UTC. */
+final class CallsJson {
+  private CallsJson() {}
+
+  /** {@code {"calls": [...], "next_cursor": "..." | null}}. */
+  static ObjectNode page(CallPage page) {
+    ObjectNode o = Json.object();
+    ArrayNode a = o.putArray("calls");
+    page.calls().forEach(c -> a.add(call(c)));
+    if (page.nextCursor().isPresent()) {
+      o.put("next_cursor", page.nextCursor().get());
+    } else {
+      o.putNull("next_cursor");
+    }
+    return o;
+  }
+
+  static ObjectNode call(CallRecord c) {
+    ObjectNode o = Json.object();
+    o.put("call_id", c.callId());
+    o.put("sip_call_id", c.sipCallId());
+    o.put("trunk", c.trunk());
+    o.put("source", c.source());
+    o.put("from_number", c.fromNumber());
+    o.put("to_number", c.toNumber());
+    o.put("received", c.received().toString());
+    Json.put(o, "ringing", c.ringing());
+    Json.put(o, "decided", c.decided());
+    Json.put(o, "answered", c.answered());
+    o.put("ended", c.ended().toString());
+    if (c.duration().isPresent()) {
+      o.put("duration_ms", c.duration().get().toMillis());
+    } else {
+      o.putNull("duration_ms");
+    }
+    o.put("outcome", c.outcome());
+    o.put("final_status", c.finalStatus());
+    o.put("ended_by", c.endedBy());
+    o.put("end_reason", c.endReason());
+    ObjectNode vars = o.putObject("variables");
+    c.variables().forEach(vars::put);
+    if (c.agent().isPresent()) {
+      o.put("agent", c.agent().get());
+    } else {
+      o.putNull("agent");
+    }
+    ArrayNode attempts = o.putArray("webhook_attempts");
+    c.attempts().forEach(w -> attempts.add(attempt(w)));
+    return o;
+  }
+
+  private static ObjectNode attempt(WebhookAttemptRecord w) {
+    ObjectNode o = Json.object();
+    o.put("number", w.number());
+    o.put("started", w.started().toString());
+    o.put("latency_ms", w.latency().toMillis());
+    if (w.status().isPresent()) {
+      o.put("status", w.status().getAsInt());
+    } else {
+      o.putNull("status");
+    }
+    if (w.failure().isPresent()) {
+      o.put("failure", w.failure().get());
+    } else {
+      o.putNull("failure");
+    }
+    o.put("detail", w.detail());
+    return o;
+  }
+}
