@@ -27,11 +27,15 @@ import java.util.function.Function;
  */
 final class Binder {
   static final List<String> ROOT_KEYS =
-      List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent");
+      List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent", "records", "shutdown",
+          "logging");
   static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
-  static final List<String> HTTP_KEYS = List.of("host", "port");
+  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token");
+  static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
+  static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
+  static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
@@ -45,14 +49,21 @@ final class Binder {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
   private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(1);
   private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+  private static final Duration MAX_GRACE = Duration.ofHours(1);
+  private static final int MAX_RECORDS_BUFFER = 10_000_000;
 
   private final TreeReader reader;
   private final Problems problems;
   private final Path baseDir;
+  private final Map<String, String> env;
 
-  /** @param baseDir the directory relative {@code ca_file} paths are resolved against (the config file's) */
-  Binder(TreeReader reader, Path baseDir) {
+  /**
+   * @param baseDir the directory relative {@code ca_file} paths are resolved against (the config file's)
+   * @param env     the environment, for settings that fall back to a variable ({@code RINGHOOK_ADMIN_TOKEN})
+   */
+  Binder(TreeReader reader, Path baseDir, Map<String, String> env) {
     this.reader = reader;
+    this.env = env;
     this.problems = reader.problems();
     this.baseDir = baseDir;
   }
@@ -86,8 +97,13 @@ final class Binder {
     Section httpS = root.section("http", HTTP_KEYS);
     Field<String> httpHost = httpS.read("host", Binder::address);
     Field<Integer> httpPort = httpS.read("port", Binder::port);
+    Field<Secret> token = httpS.read("admin_token", true, Binder::secret);
+    Optional<Secret> adminToken = token.optional();
+    if (!token.present() && !token.failed()) {
+      adminToken = Optional.ofNullable(env.get(HttpSettings.TOKEN_ENV)).filter(t -> !t.isBlank()).map(Secret::new);
+    }
     HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
-        httpPort.or(HttpSettings.DEFAULTS.port()));
+        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken);
     checkPortClashes(sip, sipPort, rtp, portMin, http, httpPort, List.of(sipHost, rtpHost, httpHost));
 
     WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS));
@@ -95,8 +111,60 @@ final class Binder {
     Field<String> defaultAgent = root.read("default_agent", v -> agentRef(v, agents));
     Map<String, NumberSettings> numbers = numbers(root, webhook, agents);
 
+    RecordsSettings records = records(root.section("records", RECORDS_KEYS));
+    Section shutdownS = root.section("shutdown", SHUTDOWN_KEYS);
+    Field<Duration> grace = shutdownS.read("grace", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ZERO, MAX_GRACE));
+    Field<Duration> retryAfter = shutdownS.read("retry_after", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ofSeconds(1), MAX_GRACE));
+    ShutdownSettings shutdown = new ShutdownSettings(grace.or(ShutdownSettings.DEFAULTS.grace()),
+        retryAfter.or(ShutdownSettings.DEFAULTS.retryAfter()));
+    Field<LoggingSettings.Format> format = root.section("logging", LOGGING_KEYS).read("format", v -> {
+      switch (v.text()) {
+        case "text":
+          return LoggingSettings.Format.TEXT;
+        case "json":
+          return LoggingSettings.Format.JSON;
+        default:
+          throw new IllegalArgumentException("must be text or json");
+      }
+    });
+
     problems.throwIfAny();
-    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent.or(RingConfig.DEMO_AGENT));
+    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent.or(RingConfig.DEMO_AGENT),
+        records, shutdown, new LoggingSettings(format.or(LoggingSettings.Format.TEXT)));
+  }
+
+  private RecordsSettings records(Section s) {
+    RecordsSettings d = RecordsSettings.DEFAULTS;
+    Field<String> url = s.read("url", v -> {
+      if (!v.text().startsWith("jdbc:sqlite:") && !v.text().startsWith("jdbc:postgresql://")) {
+        throw new IllegalArgumentException("must be a jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DB URL");
+      }
+      if (v.text().equals("jdbc:sqlite:")) {
+        throw new IllegalArgumentException("names no file (write e.g. jdbc:sqlite:ringhook.db)");
+      }
+      return v.text();
+    });
+    Field<String> user = s.read("user", v -> {
+      if (v.text().isEmpty()) {
+        throw new IllegalArgumentException("must not be empty");
+      }
+      return v.text();
+    });
+    Field<Secret> password = s.read("password", true, Binder::secret);
+    Field<Integer> buffer = s.read("buffer", v -> Values.integer(number(v), 1, MAX_RECORDS_BUFFER, "a count"));
+    Field<Duration> refresh = s.read("numbers_refresh", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ofMillis(100), Duration.ofHours(1)));
+    return new RecordsSettings(url.or(d.url()), user.optional(), password.optional(), buffer.or(d.buffer()),
+        refresh.or(d.numbersRefresh()));
+  }
+
+  private static Secret secret(Val v) {
+    if (v.text().isEmpty()) {
+      throw new IllegalArgumentException("must not be empty (leave the key out for none)");
+    }
+    return new Secret(v.text());
   }
 
   private void checkRtpRange(Field<Integer> min, Field<Integer> max, RtpSettings rtp) {

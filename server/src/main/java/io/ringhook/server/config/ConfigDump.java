@@ -48,6 +48,7 @@ final class ConfigDump {
     Map<String, Object> http = new LinkedHashMap<>();
     http.put("host", c.http().host());
     http.put("port", c.http().port());
+    c.http().adminToken().ifPresent(t -> http.put("admin_token", t.toString()));
     root.put("http", http);
 
     Map<String, Object> numbers = new LinkedHashMap<>();
@@ -73,6 +74,20 @@ final class ConfigDump {
     });
     root.put("agents", agents);
     root.put("default_agent", c.defaultAgent());
+
+    Map<String, Object> records = new LinkedHashMap<>();
+    records.put("url", c.records().url());
+    c.records().user().ifPresent(u -> records.put("user", u));
+    c.records().password().ifPresent(p -> records.put("password", p.toString()));
+    records.put("buffer", c.records().buffer());
+    records.put("numbers_refresh", Values.format(c.records().numbersRefresh()));
+    root.put("records", records);
+
+    Map<String, Object> shutdown = new LinkedHashMap<>();
+    shutdown.put("grace", Values.format(c.shutdown().grace()));
+    shutdown.put("retry_after", Values.format(c.shutdown().retryAfter()));
+    root.put("shutdown", shutdown);
+    root.put("logging", Map.of("format", c.logging().format().name().toLowerCase(java.util.Locale.ROOT)));
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -31,7 +31,8 @@ public final class ConfigLoader {
   /** Loads {@code file}, or only the defaults when there is none, with {@code env} for placeholders. */
   public static RingConfig load(Optional<Path> file, Map<String, String> env) {
     Objects.requireNonNull(file, "file");
-    return file.isPresent() ? load(file.get(), env) : RingConfig.defaults();
+    // Without a file the defaults still see the environment (RINGHOOK_ADMIN_TOKEN).
+    return file.isPresent() ? load(file.get(), env) : parse("", "<defaults>", Path.of("").toAbsolutePath(), env);
   }
 
   /**
@@ -78,7 +79,7 @@ public final class ConfigLoader {
     if (tree.isEmpty() && !problems.isEmpty()) {
       problems.throwIfAny(); // a file that is not YAML has nothing more to check
     }
-    return new Binder(new TreeReader(problems, Map.copyOf(env)), baseDir).bind(tree);
+    return new Binder(new TreeReader(problems, Map.copyOf(env)), baseDir, env).bind(tree);
   }
 
   private static ConfigException single(String source, String message) {

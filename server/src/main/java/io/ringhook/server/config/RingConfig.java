@@ -24,10 +24,14 @@ import java.util.Optional;
  * @param agents       the configured agents by name, in file order; the built-in {@value #DEMO_AGENT}
  *                     is not among them
  * @param defaultAgent the agent for numbers that name none: {@value #DEMO_AGENT} or a key of {@code agents}
+ * @param records      where call records and run-time number settings are stored
+ * @param shutdown     the graceful drain on SIGTERM
+ * @param logging      the log format
  */
 public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> trunks, HttpSettings http,
                          Map<String, NumberSettings> numbers, WebhookSettings webhook,
-                         Map<String, AgentSettings> agents, String defaultAgent) {
+                         Map<String, AgentSettings> agents, String defaultAgent, RecordsSettings records,
+                         ShutdownSettings shutdown, LoggingSettings logging) {
   /** The name of the built-in agent that echoes the caller, served on the HTTP port. */
   public static final String DEMO_AGENT = "demo";
 
@@ -43,6 +47,14 @@ public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> t
     Objects.requireNonNull(webhook, "webhook");
     agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));
     Objects.requireNonNull(defaultAgent, "defaultAgent");
+    Objects.requireNonNull(records, "records");
+    Objects.requireNonNull(shutdown, "shutdown");
+    Objects.requireNonNull(logging, "logging");
+  }
+
+  /** This configuration with other records settings (tests point records at their own database). */
+  public RingConfig withRecords(RecordsSettings other) {
+    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent, other, shutdown, logging);
   }
 
   /** The zero-config configuration: what ringhook runs with when no file is given. */
@@ -50,7 +62,8 @@ public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> t
     return new RingConfig(SipSettings.DEFAULTS,
         new RtpSettings(SipSettings.DEFAULTS.host(), RtpSettings.DEFAULT_PORT_MIN, RtpSettings.DEFAULT_PORT_MAX,
             RtpSettings.DEFAULT_TIMEOUT),
-        List.of(), HttpSettings.DEFAULTS, Map.of(), WebhookSettings.DEFAULTS, Map.of(), DEMO_AGENT);
+        List.of(), HttpSettings.DEFAULTS, Map.of(), WebhookSettings.DEFAULTS, Map.of(), DEMO_AGENT,
+        RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS);
   }
 
   /** What sip-core needs, with {@code userAgent} (e.g. {@code ringhook/0.1.0}) and {@link #ACK_TIMEOUT}. */

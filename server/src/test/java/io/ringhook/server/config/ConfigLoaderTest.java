@@ -51,6 +51,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void adminTokenComesFromTheEnvironmentWhenTheKeyIsAbsent() {
+    assertEquals(Optional.of(new Secret("t0k")),
+        ConfigLoader.load(Optional.empty(), Map.of("RINGHOOK_ADMIN_TOKEN", "t0k")).http().adminToken());
+    assertEquals(Optional.of(new Secret("from-file")), ConfigLoader.parse("http:\n  admin_token: from-file\n",
+        Map.of("RINGHOOK_ADMIN_TOKEN", "t0k")).http().adminToken());
+    assertEquals(Optional.empty(), ConfigLoader.load(Optional.empty(), Map.of()).http().adminToken());
+    assertEquals("(hidden)", ConfigLoader.load(Optional.empty(), Map.of("RINGHOOK_ADMIN_TOKEN", "t0k")).dump()
+        .lines().filter(l -> l.contains("admin_token")).findFirst().orElseThrow().split(": ")[1]);
+  }
+
+  @Test
+  void badRecordsShutdownAndLoggingValuesAreAllListed() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+        "records:\n  url: mysql://x\n  buffer: 0\nshutdown:\n  grace: 2h\nlogging:\n  format: xml\n", Map.of()));
+    List<String> p = e.problems().stream().map(Object::toString).toList();
+    assertEquals(4, p.size(), p.toString());
+    assertTrue(p.get(0).contains("records.url") && p.get(0).contains("jdbc:sqlite:"), p.get(0));
+    assertTrue(p.get(1).contains("records.buffer"), p.get(1));
+    assertTrue(p.get(2).contains("shutdown.grace"), p.get(2));
+    assertTrue(p.get(3).contains("logging.format") && p.get(3).contains("text or json"), p.get(3));
+  }
+
+  @Test
   void rtpHostDefaultsToSipHost() {
     RingConfig c = ConfigLoader.parse("sip: {host: 192.0.2.4}\n", Map.of());
     assertEquals("192.0.2.4", c.rtp().host());
@@ -68,7 +91,11 @@ class ConfigLoaderTest {
     assertEquals(List.of(
         new TrunkSettings("carrier-a", List.of("198.51.100.0/24", "203.0.113.5"), Optional.of("1")),
         new TrunkSettings("carrier-b", List.of("2001:db8:1::/48", "192.0.2.10"), Optional.of("44"))), c.trunks());
-    assertEquals(new HttpSettings("127.0.0.1", 8080), c.http());
+    assertEquals(new HttpSettings("127.0.0.1", 8080, Optional.of(new Secret("change-this-token"))), c.http());
+    assertEquals(new RecordsSettings("jdbc:postgresql://db.example.com:5432/ringhook", Optional.of("ringhook"),
+        Optional.of(new Secret("change-me")), 10000, Duration.ofSeconds(5)), c.records());
+    assertEquals(new ShutdownSettings(Duration.ofSeconds(30), Duration.ofSeconds(30)), c.shutdown());
+    assertEquals(LoggingSettings.Format.JSON, c.logging().format());
 
     WebhookSettings defaults = new WebhookSettings(Duration.ofSeconds(10), 3,
         List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
@@ -158,6 +185,8 @@ class ConfigLoaderTest {
     Map<String, NumberSettings> numbers = new java.util.LinkedHashMap<>();
     c.numbers().forEach((k, n) -> numbers.put(k, new NumberSettings(n.number(), n.inboundWebhookUrl(),
         Optional.empty(), n.agent(), n.webhook())));
-    return new RingConfig(c.sip(), c.rtp(), c.trunks(), c.http(), numbers, c.webhook(), c.agents(), c.defaultAgent());
+    return new RingConfig(c.sip(), c.rtp(), c.trunks(), new HttpSettings(c.http().host(), c.http().port()), numbers,
+        c.webhook(), c.agents(), c.defaultAgent(), new RecordsSettings(c.records().url(), c.records().user(),
+        Optional.empty(), c.records().buffer(), c.records().numbersRefresh()), c.shutdown(), c.logging());
   }
 }
