@@ -36,6 +36,7 @@ public final class RtpEndpoints {
   private final EventLoopGroup group;
   private final Ticker ticker;
   private final PortAllocator ports;
+  private final RtpTotals totals = new RtpTotals();
 
   private RtpEndpoints(RtpSettings settings, InetAddress bindAddress, EventLoopGroup group, Ticker ticker) {
     this.settings = settings;
@@ -72,6 +73,14 @@ public final class RtpEndpoints {
   /** How many ports are bound (or being bound) now. */
   public int portsInUse() {
     return ports.inUse();
+  }
+
+  /**
+   * The RTP counters of every endpoint of this pool since it was created (packets in, out, lost,
+   * late, ...), refreshed every 20 ms; for metrics.
+   */
+  public RtpTotals totals() {
+    return totals;
   }
 
   /** How many ports the range holds. */
@@ -113,7 +122,7 @@ public final class RtpEndpoints {
       }
     };
     RtpStream stream = new RtpStream(callId, port, ticker, settings.timeout(), ByteBufAllocator.DEFAULT,
-        ThreadLocalRandom.current(), release);
+        ThreadLocalRandom.current(), release, totals);
     ChannelFuture bind;
     try {
       bind = new Bootstrap()

@@ -59,6 +59,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private volatile RtpStats lastStats = RtpStats.ZERO;
+  private final RtpTotals totals;
 
   // Event-loop confined from here on.
   private Channel channel;
@@ -81,6 +82,8 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private long unexpectedType;
   private long dtmfDigits;
   private long consumerFailures;
+  /** What {@link #totals} has been given so far. */
+  private RtpStats reported = RtpStats.ZERO;
 
   /**
    * @param callId      for logs
@@ -93,6 +96,13 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
    */
   RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
             RandomGenerator random, Runnable releasePort) {
+    this(callId, port, ticker, timeout, alloc, random, releasePort, new RtpTotals());
+  }
+
+  /** As above, adding this stream's counts to the pool's {@code totals}. */
+  RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
+            RandomGenerator random, Runnable releasePort, RtpTotals totals) {
+    this.totals = Objects.requireNonNull(totals, "totals");
     this.callId = Objects.requireNonNull(callId, "callId");
     this.port = port;
     this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -357,7 +367,15 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     } catch (RuntimeException e) {
       log.warn("call {}: RTP tick failed", callId, e);
     }
-    lastStats = snapshot();
+    publish();
+  }
+
+  /** Refreshes the stats other threads read and passes the counts since last time to the totals. */
+  private void publish() {
+    RtpStats now = snapshot();
+    lastStats = now;
+    totals.add(reported, now);
+    reported = now;
   }
 
   private void checkTimeout(long now) {
@@ -403,7 +421,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     pacer.release();
     reorder.clear();
-    lastStats = snapshot();
+    publish();
     if (started) {
       log.info("call {}: RTP port {} closed, {}", callId, port, lastStats);
     }

@@ -2,6 +2,7 @@ package io.ringhook.media.agent;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.AudioCodec;
 import io.ringhook.media.AudioFrame;
 import io.ringhook.media.DtmfEvent;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,9 +52,52 @@ public final class AgentMediaBridge implements MediaBridge {
     }
   }
 
+  /**
+   * A listener told how each call's agent connection went, for metrics: once per call whose RTP
+   * port was bound, when the agent's stream has started or the attempt has ended otherwise.
+   *
+   * <p>Called on a Netty event-loop thread: it must not block. An exception it throws is logged
+   * and otherwise ignored.
+   */
+  public interface Listener {
+    /** A listener that ignores everything. */
+    Listener NONE = new Listener() {
+      @Override
+      public void agentConnected(InboundCall call, AgentTarget target, Duration latency) {
+      }
+
+      @Override
+      public void agentFailed(InboundCall call, AgentTarget target, Duration latency, String kind) {
+      }
+    };
+
+    /**
+     * The agent's stream started ({@code connected} and {@code start} sent after the TCP, TLS
+     * and WebSocket handshakes).
+     *
+     * @param latency from the start of the connection attempt until then
+     */
+    void agentConnected(InboundCall call, AgentTarget target, Duration latency);
+
+    /**
+     * The agent could not be reached, or the call gave up while it was connecting.
+     *
+     * @param latency from the start of the connection attempt until it failed or was abandoned
+     * @param kind    {@link AgentConnectException#outcome()} ({@code agent_refused},
+     *                {@code agent_timeout}, ...), {@code agent_io} for any other error, or
+     *                {@code cancelled} when the call was cancelled (the caller hung up) meanwhile
+     */
+    void agentFailed(InboundCall call, AgentTarget target, Duration latency, String kind);
+  }
+
+  /** {@link Listener#agentFailed}'s kind when the call, not the agent, ended the attempt. */
+  public static final String CANCELLED = "cancelled";
+
   private final RtpEndpoints rtp;
   private final Function<InboundCall, AgentTarget> agents;
   private final EventLoopGroup group;
+  private final Listener listener;
+  private final Ticker ticker;
 
   /**
    * @param rtp    the RTP port pool
@@ -60,9 +105,27 @@ public final class AgentMediaBridge implements MediaBridge {
    * @param group  the event loops for the agent WebSockets (NIO)
    */
   public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group) {
+    this(rtp, agents, group, Listener.NONE);
+  }
+
+  /**
+   * @param rtp      the RTP port pool
+   * @param agents   the agent for each call (by dialed number, typically)
+   * @param group    the event loops for the agent WebSockets (NIO)
+   * @param listener told of each call's agent connect latency and outcome
+   */
+  public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group,
+                          Listener listener) {
+    this(rtp, agents, group, listener, Ticker.systemTicker());
+  }
+
+  AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group,
+                   Listener listener, Ticker ticker) {
     this.rtp = Objects.requireNonNull(rtp, "rtp");
     this.agents = Objects.requireNonNull(agents, "agents");
     this.group = Objects.requireNonNull(group, "group");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
   }
 
   @Override
@@ -77,8 +140,10 @@ public final class AgentMediaBridge implements MediaBridge {
     AtomicReference<CompletableFuture<AgentConnection>> connecting = new AtomicReference<>();
     CompletableFuture<AgentConnection> agent = endpoint.thenCompose(e -> {
       session.endpoint = e;
+      long connectStart = ticker.nanoTime();
       CompletableFuture<AgentConnection> c =
           AgentConnection.connect(target.url(), target.connectTimeout(), start, session, group);
+      c.whenComplete((a, ex) -> report(session, connectStart, ex));
       connecting.set(c);
       if (session.ended.get()) {
         abandon(endpoint(e), c); // the call gave up while the port was being bound
@@ -115,12 +180,32 @@ public final class AgentMediaBridge implements MediaBridge {
     });
     result.whenComplete((s, ex) -> {
       if (result.isCancelled()) {
+        session.cancelled = true;
         session.ended.set(true);
         ready.cancel(true);
         abandon(endpoint, connecting.get());
       }
     });
     return result;
+  }
+
+  /** Tells the listener how the agent connection of {@code session}'s call ended. */
+  private void report(Session session, long startNanos, Throwable failure) {
+    Duration latency = Duration.ofNanos(Math.max(0, ticker.nanoTime() - startNanos));
+    try {
+      if (failure == null) {
+        listener.agentConnected(session.call, session.target, latency);
+        return;
+      }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      // A cancelled call abandons the connection; the agent's error that follows is not its fault.
+      String kind = session.cancelled || cause instanceof CancellationException ? CANCELLED
+          : cause instanceof AgentConnectException ace ? ace.outcome() : "agent_io";
+      listener.agentFailed(session.call, session.target, latency, kind);
+    } catch (RuntimeException e) {
+      LOG.warn("call {}: agent listener failed", session.call.callId(), e);
+    }
   }
 
   private static CompletableFuture<RtpEndpoint> endpoint(RtpEndpoint e) {
@@ -142,6 +227,8 @@ public final class AgentMediaBridge implements MediaBridge {
     private final InboundCall call;
     private final AgentTarget target;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The open was cancelled: the caller hung up before the call was answered. */
+    private volatile boolean cancelled;
     private volatile RtpEndpoint endpoint;
     private volatile AgentConnection agent;
     private volatile MediaListener listener;
