@@ -1,5 +1,7 @@
 package io.ringhook.server;
 
+import io.ringhook.server.admin.EffectiveNumber;
+import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
 import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.config.AgentSettings;
@@ -10,7 +12,8 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * Which agent takes a call: the dialed number's {@code agent}, else {@code default_agent}. The
+ * Which agent takes a call: the dialed number's {@code agent} (set through the admin API or in the
+ * file), else {@code default_agent}. The
  * built-in {@code demo} agent is ringhook's own WebSocket endpoint on its HTTP port, reached over
  * loopback like any other agent, so the zero-config server exercises the whole path.
  */
@@ -18,10 +21,12 @@ final class AgentDirectory implements Function<InboundCall, AgentTarget> {
   static final Duration DEMO_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
   private final RingConfig config;
+  private final NumberDirectory numbers;
   private final AgentTarget demo;
 
-  AgentDirectory(RingConfig config, int httpPort) {
+  AgentDirectory(RingConfig config, NumberDirectory numbers, int httpPort) {
     this.config = config;
+    this.numbers = numbers;
     String host = config.http().host();
     if (host.equals("0.0.0.0") || host.equals("::")) {
       host = "127.0.0.1";
@@ -34,7 +39,7 @@ final class AgentDirectory implements Function<InboundCall, AgentTarget> {
 
   @Override
   public AgentTarget apply(InboundCall call) {
-    String name = config.agentFor(call.toNumber());
+    String name = numbers.lookup(call.toNumber()).map(EffectiveNumber::agent).orElse(config.defaultAgent());
     AgentSettings agent = config.agents().get(name);
     if (agent == null) {
       return demo;

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar ringhook.jar [--config FILE]}: loads the configuration (a bad file stops
- * start-up with every problem listed, exit status 2), runs the server, and stops it cleanly on
- * SIGTERM or Ctrl-C.
+ * start-up with every problem listed, exit status 2), runs the server, and drains it on SIGTERM or
+ * Ctrl-C: new calls are refused with 503 while calls in progress finish (up to {@code shutdown.grace}),
+ * records are flushed, then the process exits.
  */
 public final class Main {
   private Main() {}
@@ -43,19 +44,22 @@ public final class Main {
       System.exit(2);
       return;
     }
+    // PENDING LogFormat.apply(config.logging().format());
     Logger log = LoggerFactory.getLogger(Main.class);
     RingServer server;
     try {
       server = RingServer.start(config);
     } catch (SipServer.SipStartException | IllegalArgumentException | IllegalStateException e) {
+      // e.g. the SIP port is taken, or the records database cannot be opened
       log.error("ringhook cannot start: {}", e.getMessage());
       System.exit(1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping (signal received)");
-      server.close();
+      log.info("draining (signal received): new calls get 503, calls in progress have up to {}",
+          config.shutdown().grace());
+      server.shutdown();
       stopped.countDown();
     }, "ringhook-shutdown"));
     try {

@@ -5,41 +5,105 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
+import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
-import io.ringhook.media.RtpSettings;
+import io.ringhook.server.admin.AdminApi;
+import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
+import io.ringhook.server.config.Secret;
 import io.ringhook.server.http.HttpFrontend;
+import io.ringhook.server.records.JdbcRecordStore;
+import io.ringhook.server.records.RecordStore;
+import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.CallObserver;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running ringhook: the SIP server, the webhook client, the agent media bridge and the HTTP port
- * (health, built-in demo agent) on one shared set of Netty event loops, wired from one {@link RingConfig}. {@link Main} runs one; integration
- * tests start their own on free ports.
+ * A running ringhook: the SIP server, the webhook client, the agent media bridge, the call
+ * records and the HTTP port (admin API, health, metrics, built-in demo agent) on one shared set of
+ * Netty event loops, wired from one {@link RingConfig}. {@link Main} runs one; integration tests
+ * start their own on free ports.
  */
 public final class RingServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RingServer.class);
+  /** How long closing waits for the records still queued to reach the store. */
+  static final Duration RECORDS_FLUSH = Duration.ofSeconds(10);
 
   private final RingConfig config;
-  private final EventLoopGroup group;
-  private final WebhookClient webhooks;
-  private final SipServer sip;
-  private final HttpFrontend http;
+  private final Parts parts;
+  private volatile boolean closed;
 
-  private RingServer(RingConfig config, EventLoopGroup group, WebhookClient webhooks, SipServer sip,
-                     HttpFrontend http) {
+  /** Everything started, so that a failed start and {@link #close()} release the same things. */
+  private static final class Parts {
+    EventLoopGroup group;
+    ExecutorService blocking;
+    RecordStore store;
+    RecordWriter writer;
+    NumberDirectory numbers;
+    AutoCloseable refresh;
+    CallRecorder recorder;
+    ServerMetrics metrics;
+    HttpFrontend http;
+    WebhookClient webhooks;
+    final AtomicReference<SipServer> sip = new AtomicReference<>();
+
+    void close(Duration sipGrace) {
+      SipServer s = sip.get();
+      if (s != null) {
+        s.close(sipGrace);
+      }
+      if (recorder != null) {
+        recorder.close();
+      }
+      if (writer != null) {
+        writer.close(RECORDS_FLUSH);
+      }
+      quietly(refresh);
+      if (http != null) {
+        http.close();
+      }
+      if (webhooks != null) {
+        webhooks.close();
+      }
+      if (blocking != null) {
+        blocking.shutdownNow();
+      }
+      if (store != null) {
+        store.close();
+      }
+      if (group != null) {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      }
+    }
+
+    private static void quietly(AutoCloseable c) {
+      if (c == null) {
+        return;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("close failed: {}", e.toString());
+      }
+    }
+  }
+
+  private RingServer(RingConfig config, Parts parts) {
     this.config = config;
-    this.group = group;
-    this.webhooks = webhooks;
-    this.sip = sip;
-    this.http = http;
+    this.parts = parts;
   }
 
   /** Starts everything the configuration describes; fails fast, releasing what was started. */
@@ -47,63 +111,144 @@ public final class RingServer implements AutoCloseable {
     return start(config, CallObserver.none());
   }
 
-  /** As {@link #start(RingConfig)}, telling {@code observer} about every call that ends. */
+  /** As {@link #start(RingConfig)}, also telling {@code observer} about every call that ends. */
   public static RingServer start(RingConfig config, CallObserver observer) {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-    WebhookClient webhooks = null;
-    HttpFrontend http = null;
+    Parts p = new Parts();
     try {
-      http = HttpFrontend.start(config.http().host(), config.http().port(), group,
-          Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)));
-      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(group).version(Version.get());
+      p.group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+      p.blocking = Executors.newFixedThreadPool(2, daemon("ringhook-admin"));
+      p.store = JdbcRecordStore.open(config.records().url(), config.records().user(),
+          config.records().password().map(Secret::value));
+      p.writer = new RecordWriter(p.store, config.records().buffer());
+      p.numbers = new NumberDirectory(config);
+      p.numbers.reload(p.store);
+      p.metrics = new ServerMetrics();
+      ServerMetrics metrics = p.metrics;
+      RecordWriter writer = p.writer;
+      p.recorder = new CallRecorder(record -> {
+        writer.submit(record);
+        metrics.callEnded(record);
+      }, p.group.next());
+      p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
+
+      AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
+          .adminToken(config.http().adminToken().map(Secret::value))
+          .readiness(() -> notReady(p))
+          .metrics(metrics::scrape)
+          .build();
+      p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
+          Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
+
+      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
-      webhooks = wb.build();
+      p.webhooks = wb.build();
       RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),
           config.rtp().timeout());
-      RtpEndpoints endpoints = RtpEndpoints.create(rtp, group, Ticker.systemTicker());
-      AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, http.port()), group);
+      RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
+      AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
+          new AgentDirectory(config, p.numbers, p.http.port()), p.group, metrics.agentListener(p.recorder));
+      CallRecorder recorder = p.recorder;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(new WebhookDecider(config, webhooks))
+          .decider(new WebhookDecider(p.numbers, p.webhooks, recorder, metrics::webhookAttempt))
           .bridge(bridge)
-          .observer(observer)
+          .observer(summary -> {
+            recorder.callEnded(summary);
+            observer.callEnded(summary);
+          })
           .start();
-      LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, {} numbers, default agent {}", Version.get(),
-          config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
-          config.numbers().size(), config.defaultAgent());
-      return new RingServer(config, group, webhooks, sip, http);
+      p.sip.set(sip);
+      metrics.bind(sip, endpoints.totals(), writer);
+      LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
+          Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
+          config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);
+      return new RingServer(config, p);
+    } catch (RecordStore.StoreException e) {
+      p.close(Duration.ZERO);
+      throw new IllegalStateException(e.getMessage(), e);
     } catch (RuntimeException e) {
-      if (webhooks != null) {
-        webhooks.close();
-      }
-      if (http != null) {
-        http.close();
-      }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /** Why the server should not get traffic now; empty when it should. Blocks (store ping). */
+  private static List<String> notReady(Parts p) {
+    List<String> reasons = new ArrayList<>();
+    SipServer sip = p.sip.get();
+    if (sip == null) {
+      reasons.add("SIP is not listening yet");
+    } else if (sip.draining()) {
+      reasons.add("draining for shutdown");
+    }
+    if (!p.store.ping()) {
+      reasons.add("the records database does not answer");
+    }
+    return reasons;
   }
 
   public RingConfig config() {
     return config;
   }
 
-  /** The HTTP port (health, demo agent). */
+  /** The HTTP port (admin API, health, metrics, demo agent). */
   public int httpPort() {
-    return http.port();
+    return parts.http.port();
   }
 
   /** Calls in progress. */
   public int activeCalls() {
-    return sip.activeCalls();
+    return parts.sip.get().activeCalls();
   }
 
-  /** Stops: ringing calls get 503, answered calls BYE, then sockets and threads are released. */
+  /** Records not yet written to the store. */
+  public int pendingRecords() {
+    return parts.writer.pending();
+  }
+
+  /**
+   * The graceful stop of SIGTERM: new INVITEs get 503 with {@code Retry-After} and {@code /readyz}
+   * turns 503; calls in progress go on for up to {@code shutdown.grace}; then {@link #close()}.
+   */
+  public void shutdown() {
+    SipServer sip = parts.sip.get();
+    sip.drain(config.shutdown().retryAfter());
+    long deadline = System.nanoTime() + config.shutdown().grace().toNanos();
+    while (sip.activeCalls() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (sip.activeCalls() > 0) {
+      LOG.info("grace of {} over: ending {} calls", config.shutdown().grace(), sip.activeCalls());
+    } else {
+      LOG.info("all calls ended");
+    }
+    close();
+  }
+
+  /**
+   * Stops now: ringing calls get 503, answered calls BYE, the records still queued are written,
+   * then sockets and threads are released.
+   */
   @Override
   public void close() {
-    sip.close(Duration.ofSeconds(5));
-    http.close();
-    webhooks.close();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    parts.close(Duration.ofSeconds(5));
     LOG.info("ringhook stopped");
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

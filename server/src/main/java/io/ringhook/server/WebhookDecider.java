@@ -1,12 +1,13 @@
 package io.ringhook.server;
 
-import io.ringhook.server.config.NumberSettings;
-import io.ringhook.server.config.RingConfig;
+import io.ringhook.server.admin.EffectiveNumber;
+import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.Secret;
 import io.ringhook.server.config.WebhookSettings;
 import io.ringhook.sip.CallDecider;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.webhook.AttemptListener;
 import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
 import io.ringhook.webhook.WebhookRequest;
@@ -18,32 +19,49 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The call decision of the design: a number with an inbound webhook URL is connected only when its
  * webhook answers 2xx (carrying the returned variables); a number without one is connected at once
- * and no request is made. Cancelling the returned future cancels the webhook call, which aborts the
- * request in flight and any retry.
+ * and no request is made. The number's settings are looked up for each call in the
+ * {@link NumberDirectory}, so a change made through the admin API applies to the next call.
+ * Cancelling the returned future cancels the webhook call, which aborts the request in flight and
+ * any retry.
  */
 final class WebhookDecider implements CallDecider {
-  private final RingConfig config;
+  private final NumberDirectory numbers;
   private final WebhookClient client;
+  private final CallRecorder recorder;
+  private final AttemptListener attempts;
 
-  WebhookDecider(RingConfig config, WebhookClient client) {
-    this.config = config;
+  /**
+   * @param recorder collects each call's attempts for its record
+   * @param attempts also told of every attempt (metrics); must not block
+   */
+  WebhookDecider(NumberDirectory numbers, WebhookClient client, CallRecorder recorder, AttemptListener attempts) {
+    this.numbers = numbers;
     this.client = client;
+    this.recorder = recorder;
+    this.attempts = attempts;
   }
 
   @Override
   public CompletableFuture<CallDecision> decide(InboundCall call) {
-    Optional<NumberSettings> number = config.number(call.toNumber());
-    if (number.isEmpty() || number.get().inboundWebhookUrl().isEmpty()) {
+    Optional<EffectiveNumber> number = numbers.lookup(call.toNumber());
+    if (number.isEmpty() || number.get().webhookUrl().isEmpty()) {
       return CompletableFuture.completedFuture(new CallDecision.Connect(Map.of(), "no webhook configured"));
     }
-    NumberSettings n = number.get();
+    EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.inboundWebhookUrl().get(), n.webhookSecret().map(Secret::value).orElse(null));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
     WebhookPolicy policy = new WebhookPolicy(settings.timeout(), settings.retries(), settings.backoff(),
         settings.maxResponseBytes());
-    CompletableFuture<WebhookResult> pending = client.call(request, policy);
-    CompletableFuture<CallDecision> decision = pending.thenApply(result -> toDecision(result, settings));
+    AttemptListener forRecord = recorder.webhookStarted(call);
+    CompletableFuture<WebhookResult> pending = client.call(request, policy, attempt -> {
+      forRecord.attemptEnded(attempt);
+      attempts.attemptEnded(attempt);
+    });
+    CompletableFuture<CallDecision> decision = pending.thenApply(result -> {
+      recorder.webhookFinished(call);
+      return toDecision(result, settings);
+    });
     // Cancelling the decision must reach the HTTP request: thenApply's future does not propagate it.
     decision.whenComplete((d, ex) -> {
       if (decision.isCancelled()) {

@@ -6,6 +6,10 @@ import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.peers.FreePorts;
 import io.ringhook.sip.CallObserver.CallSummary;
 import io.ringhook.sip.SipServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +30,19 @@ public final class RingFixture implements AutoCloseable {
   private final LinkedBlockingQueue<CallSummary> ended = new LinkedBlockingQueue<>();
   private final List<CallSummary> all = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Path recordsDir;
+  private final String recordsUrl;
 
   private RingFixture(String extraYaml, Map<String, String> env, String rtpYaml) {
+    // Records go to a fresh SQLite file of this server's own unless the test names a store.
+    try {
+      recordsDir = Files.createTempDirectory("ringhook-it-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!extraYaml.startsWith("records:") && !extraYaml.contains("\nrecords:")) {
+      extraYaml = extraYaml + "records:\n  url: jdbc:sqlite:" + recordsDir.resolve("ringhook.db") + "\n";
+    }
     RingServer started = null;
     int sip = 0;
     int http = 0;
@@ -54,6 +69,7 @@ public final class RingFixture implements AutoCloseable {
       }
     }
     server = started;
+    recordsUrl = server.config().records().url();
     sipPort = sip;
     httpPort = http;
   }
@@ -85,6 +101,11 @@ public final class RingFixture implements AutoCloseable {
     return httpPort;
   }
 
+  /** The JDBC URL of this server's records store. */
+  public String recordsUrl() {
+    return recordsUrl;
+  }
+
   /** A SIP URI on this server, e.g. {@code sip:+15550001@127.0.0.1:5xxx}. */
   public String uri(String user) {
     return "sip:" + user + "@127.0.0.1:" + sipPort;
@@ -109,6 +130,11 @@ public final class RingFixture implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       server.close();
+      try (var files = Files.walk(recordsDir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // a leftover temporary directory is harmless
+      }
     }
   }
 }
