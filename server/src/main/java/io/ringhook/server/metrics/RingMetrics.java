@@ -1,0 +1,251 @@
+package io.ringhook.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringhook.media.RtpTotals;
+import io.ringhook.media.agent.AgentMediaBridge;
+import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
+import io.ringhook.server.records.CallRecord;
+import io.ringhook.sip.InboundCall;
+import io.ringhook.webhook.FailureReason;
+import io.ringhook.webhook.WebhookResult;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
+import java.util.regex.Pattern;
+
+/**
+ * The server's metrics: calls, webhook attempts, agent connections, RTP and call records, plus JVM
+ * basics, in one Micrometer registry that renders the Prometheus text format ({@link #scrape()}).
+ *
+ * <p>Every name starts with {@code ringhook_}; docs/metrics.md lists them. Recording methods are
+ * cheap and never block, so they may be called from Netty and JAIN-SIP threads. The {@code bind*}
+ * methods register meters read at scrape time; call each once at start-up.
+ */
+public final class RingMetrics implements AutoCloseable {
+
+  /** Buckets for webhook and agent connect latency: 10 ms to 10 s, the webhook's default deadline. */
+  static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+      Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  /** Tag values are code-made labels; anything else collapses to one value, so series stay few. */
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9_]{1,40}");
+
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gc;
+
+  /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
+  public RingMetrics() {
+    this(true);
+  }
+
+  /**
+   * @param jvm whether to add the JVM and process meters
+   */
+  public RingMetrics(boolean jvm) {
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    if (jvm) {
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ClassLoaderMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+      new FileDescriptorMetrics().bindTo(registry);
+      gc = new JvmGcMetrics();
+      gc.bindTo(registry);
+    } else {
+      gc = null;
+    }
+  }
+
+  /** The underlying registry, for meters of other components. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The metrics in the Prometheus text format (version 0.0.4), as {@code GET /metrics} serves them. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * The content type of {@link #scrape()}'s text, for the HTTP response.
+   */
+  public static String contentType() {
+    return "text/plain; version=0.0.4; charset=utf-8";
+  }
+
+  // ---- calls ----
+
+  /** Counts one ended call by its outcome: {@code ringhook_calls_total{outcome}}. */
+  public void callEnded(CallRecord record) {
+    Objects.requireNonNull(record, "record");
+    Counter.builder("ringhook.calls")
+        .description("Calls ended, by outcome (INVITEs refused before they became a call included)")
+        .tag("outcome", label(record.outcome()))
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * Binds the call gauges: {@code ringhook_calls_active} (calls in any state, ringing included)
+   * and {@code ringhook_calls_ringing} (not yet answered or refused).
+   */
+  public void bindCalls(IntSupplier active, IntSupplier ringing) {
+    gauge("ringhook.calls.active", "Calls in progress, ringing or answered", active);
+    gauge("ringhook.calls.ringing", "Calls ringing: not yet answered or refused", ringing);
+  }
+
+  // ---- webhook ----
+
+  /**
+   * Counts one webhook attempt by result ({@code ringhook_webhook_attempts_total{result}}:
+   * {@code ok} or the failure's label) and records its latency in
+   * {@code ringhook_webhook_latency_seconds}, except for an attempt the caller's hang-up cut short
+   * (result {@code cancelled}), whose duration says nothing about the webhook. Usable as an
+   * {@code io.ringhook.webhook.AttemptListener}: {@code metrics::webhookAttempt}.
+   */
+  public void webhookAttempt(WebhookResult.Attempt attempt) {
+    Objects.requireNonNull(attempt, "attempt");
+    String result = attempt.failure().map(FailureReason::label).orElse("ok");
+    Counter.builder("ringhook.webhook.attempts")
+        .description("Webhook HTTP attempts, by result: ok or the failure reason")
+        .tag("result", result)
+        .register(registry)
+        .increment();
+    if (attempt.failure().orElse(null) != FailureReason.CANCELLED) {
+      Timer.builder("ringhook.webhook.latency")
+          .description("Webhook attempt latency, until the response, the failure or the deadline")
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry)
+          .record(attempt.latency());
+    }
+  }
+
+  // ---- agent ----
+
+  /**
+   * Records one agent connection attempt in {@code ringhook_agent_connect_seconds{result}}:
+   * {@code ok}, the failure kind ({@code agent_refused}, {@code agent_timeout}, ...) or
+   * {@code cancelled}.
+   */
+  public void agentConnect(Duration latency, String result) {
+    Objects.requireNonNull(latency, "latency");
+    Timer.builder("ringhook.agent.connect")
+        .description("Agent WebSocket connect latency (TCP, TLS, upgrade, start), by result")
+        .tag("result", label(result))
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry)
+        .record(latency);
+  }
+
+  /** This registry as an {@link AgentMediaBridge.Listener}, for the bridge's constructor. */
+  public AgentMediaBridge.Listener agentListener() {
+    return new AgentMediaBridge.Listener() {
+      @Override
+      public void agentConnected(InboundCall call, AgentTarget target, Duration latency) {
+        agentConnect(latency, "ok");
+      }
+
+      @Override
+      public void agentFailed(InboundCall call, AgentTarget target, Duration latency, String kind) {
+        agentConnect(latency, kind);
+      }
+    };
+  }
+
+  // ---- RTP ----
+
+  /**
+   * Binds the RTP counters of the server's port pool: {@code ringhook_rtp_packets_total{direction}},
+   * {@code ringhook_rtp_packets_lost_total}, {@code ringhook_rtp_packets_late_total},
+   * {@code ringhook_rtp_packets_duplicate_total} and
+   * {@code ringhook_rtp_packets_dropped_total{reason}}.
+   */
+  public void bindRtp(RtpTotals totals) {
+    Objects.requireNonNull(totals, "totals");
+    String packets = "ringhook.rtp.packets";
+    counter(packets, "RTP packets received from callers", totals, RtpTotals::packetsIn, "direction", "in");
+    counter(packets, "RTP packets sent to callers", totals, RtpTotals::packetsOut, "direction", "out");
+    counter("ringhook.rtp.packets.lost", "Inbound RTP packets that never came (sequence gaps)",
+        totals, RtpTotals::lost);
+    counter("ringhook.rtp.packets.late", "Inbound RTP packets that came after their place had passed",
+        totals, RtpTotals::late);
+    counter("ringhook.rtp.packets.duplicate", "Inbound RTP packets received twice", totals,
+        RtpTotals::duplicates);
+    String dropped = "ringhook.rtp.packets.dropped";
+    String what = "Inbound datagrams dropped before the jitter stage, by reason";
+    counter(dropped, what, totals, RtpTotals::malformed, "reason", "malformed");
+    counter(dropped, what, totals, RtpTotals::foreignSource, "reason", "foreign_source");
+    counter(dropped, what, totals, RtpTotals::unexpectedType, "reason", "unexpected_type");
+  }
+
+  // ---- records ----
+
+  /**
+   * Binds the call record writer's figures: {@code ringhook_records_written_total},
+   * {@code ringhook_records_dropped_total} and {@code ringhook_records_pending}.
+   */
+  public void bindRecords(LongSupplier written, LongSupplier dropped, IntSupplier pending) {
+    Objects.requireNonNull(written, "written");
+    Objects.requireNonNull(dropped, "dropped");
+    counter("ringhook.records.written", "Call records written to the store", written,
+        LongSupplier::getAsLong);
+    counter("ringhook.records.dropped",
+        "Call records dropped: the store was down and the buffer full", dropped, LongSupplier::getAsLong);
+    gauge("ringhook.records.pending", "Call records waiting to be written", pending);
+  }
+
+  @Override
+  public void close() {
+    if (gc != null) {
+      gc.close();
+    }
+    registry.close();
+  }
+
+  // ---- helpers ----
+
+  private void gauge(String name, String description, IntSupplier value) {
+    Objects.requireNonNull(value, name);
+    // Held strongly: Micrometer keeps a gauge's object weakly, and a lambda has no other owner.
+    Gauge.builder(name, value, IntSupplier::getAsInt)
+        .description(description)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * A counter read at scrape time. Micrometer holds a function counter's object weakly: the
+   * object is this registry's owner, and the function's closure keeps {@code source} reachable.
+   */
+  private <T> void counter(String name, String description, T source, ToLongFunction<T> f,
+                           String... tags) {
+    Objects.requireNonNull(source, name);
+    FunctionCounter.builder(name, this, ignored -> (double) f.applyAsLong(source))
+        .description(description)
+        .tags(tags)
+        .register(registry);
+  }
+
+  /** A tag value: lower-case letters, digits and underscores, else {@code other}. */
+  static String label(String value) {
+    return value != null && LABEL.matcher(value).matches() ? value : "other";
+  }
+}
