@@ -9,6 +9,7 @@ import io.ringhook.server.records.CallQuery;
 import io.ringhook.server.records.NumberEntry;
 import io.ringhook.server.records.RecordStore;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -149,7 +150,9 @@ public final class AdminApi implements HttpRoutes {
   }
 
   private CompletionStage<HttpReply> put(String number, HttpRequestView r) {
-    NumberEntry entry = NumbersJson.entry(number, r.body(), numbers.agentNames(), clock.instant());
+    NumberEntry entry = NumbersJson.entry(number, r.body(), numbers.agentNames(),
+        // The store keeps milliseconds; so does the entry, or the next refresh would see a change.
+        clock.instant().truncatedTo(ChronoUnit.MILLIS));
     return blocking(() -> {
       store.putNumber(entry);
       numbers.putRuntime(entry);
@@ -173,7 +176,7 @@ public final class AdminApi implements HttpRoutes {
     try {
       return Json.reply(200, CallsJson.page(store.calls(q)));
     } catch (IllegalArgumentException e) { // the store refuses a cursor it did not give
-      throw ApiError.badRequest("cursor " + e.getMessage());
+      throw ApiError.badRequest(e.getMessage());
     }
   }
 

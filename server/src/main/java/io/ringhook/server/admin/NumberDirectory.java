@@ -155,10 +155,7 @@ public final class NumberDirectory {
 
   /** One refresh: a read, applied unless this instance changed an entry meanwhile (the read may predate it). */
   void refreshOnce(RecordStore store) {
-    long before;
-    synchronized (lock) {
-      before = localChanges;
-    }
+    long mark = mark();
     List<NumberEntry> entries;
     try {
       entries = store.numbers();
@@ -166,12 +163,27 @@ public final class NumberDirectory {
       LOG.warn("cannot refresh the run-time numbers, keeping the last ones read: {}", e.getMessage());
       return;
     }
+    applyRead(mark, entries);
+  }
+
+  /** The count of local changes, taken before a read of the store. */
+  long mark() {
+    synchronized (lock) {
+      return localChanges;
+    }
+  }
+
+  /**
+   * Applies what a read of the store returned, unless a local change happened since {@code mark}:
+   * the read may predate it, and the next refresh will see both.
+   */
+  void applyRead(long mark, Collection<NumberEntry> entries) {
     Map<String, NumberEntry> m = new TreeMap<>();
     for (NumberEntry e : entries) {
       m.put(e.number(), e);
     }
     synchronized (lock) {
-      if (localChanges == before) {
+      if (localChanges == mark) {
         apply(m);
       }
     }
