@@ -10,10 +10,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -73,18 +76,17 @@ public final class JdbcRecordStore implements RecordStore {
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     config.setValidationTimeout(1_000);
     config.setInitializationFailTimeout(1); // fail fast: open() throws when the first connection fails
-    if (sqlite) {
-      // WAL lets the admin API read while the writer writes; busy_timeout waits out a short lock.
-      config.addDataSourceProperty("journal_mode", "WAL");
-      config.addDataSourceProperty("synchronous", "NORMAL");
-      config.addDataSourceProperty("busy_timeout", "5000");
-      config.addDataSourceProperty("foreign_keys", "true");
-    } else {
-      config.addDataSourceProperty("connectTimeout", "5");
-      config.addDataSourceProperty("socketTimeout", "60");
-      config.addDataSourceProperty("tcpKeepAlive", "true");
-      config.addDataSourceProperty("ApplicationName", "ringhook");
-    }
+    Map<String, String> defaults = sqlite
+        // WAL lets the admin API read while the writer writes; busy_timeout waits out a short lock.
+        ? Map.of("journal_mode", "WAL", "synchronous", "NORMAL", "busy_timeout", "5000", "foreign_keys", "true")
+        : Map.of("connectTimeout", "5", "socketTimeout", "60", "tcpKeepAlive", "true", "ApplicationName", "ringhook");
+    Set<String> inUrl = urlParameterNames(jdbcUrl);
+    // A setting in the URL wins (the drivers would let these properties override it otherwise).
+    defaults.forEach((k, v) -> {
+      if (!inUrl.contains(k.toLowerCase(Locale.ROOT))) {
+        config.addDataSourceProperty(k, v);
+      }
+    });
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
@@ -349,11 +351,24 @@ public final class JdbcRecordStore implements RecordStore {
       if (!Files.isWritable(path)) {
         throw new StoreException(where + " is not writable", null);
       }
+    } else if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new StoreException(where + ": " + dir + " is not a directory", null);
     } else if (dir == null || !Files.isDirectory(dir)) {
       throw new StoreException(where + ": directory " + dir + " does not exist; create it first", null);
     } else if (!Files.isWritable(dir)) {
       throw new StoreException(where + ": directory " + dir + " is not writable", null);
     }
+  }
+
+  private static Set<String> urlParameterNames(String jdbcUrl) {
+    int q = jdbcUrl.indexOf('?');
+    Set<String> names = new HashSet<>();
+    if (q >= 0) {
+      for (String pair : jdbcUrl.substring(q + 1).split("&")) {
+        names.add(pair.split("=", 2)[0].toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
   }
 
   /** The URL without credentials: {@code password=...} parameters and {@code user:password@} are masked. */
