@@ -1,11 +1,13 @@
 #!/bin/sh
-# Installs the Debian packages the integration tests drive: baresip (headless SIP user agent,
-# package baresip-core) and sox. Idempotent: does nothing when both are present. Run as root
-# (or with sudo available). Exits non-zero with a message when anything is missing afterwards.
+# Installs the Debian packages the tests drive: baresip (headless SIP user agent, package
+# baresip-core), sox, and postgresql (the server the records tests run against, started by
+# scripts/start-test-postgres.sh in a throwaway cluster of its own). Idempotent: does nothing when
+# all are present. Run as root (or with sudo available). Exits non-zero with a message when
+# anything is missing afterwards.
 # RINGHOOK_TEST_PACKAGES overrides the package list (for testing this script).
 set -eu
 
-PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox}"
+PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql}"
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -49,4 +51,10 @@ command -v sox >/dev/null 2>&1 || die "sox is not on the PATH after installing s
 for m in account menu ctrl_tcp g711 aufile ausine sndfile; do
   [ -f "/usr/lib/baresip/modules/$m.so" ] || die "baresip module $m.so missing from /usr/lib/baresip/modules"
 done
-say "ok: $(baresip -h 2>&1 | head -n 1 || true)"
+pg_bin=""
+for d in /usr/lib/postgresql/*/bin; do
+  [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] && [ -x "$d/psql" ] && pg_bin="$d"
+done
+[ -n "$pg_bin" ] || die "no PostgreSQL server (initdb, pg_ctl, postgres, psql) under /usr/lib/postgresql/*/bin after installing postgresql"
+id postgres >/dev/null 2>&1 || die "user postgres missing after installing postgresql"
+say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version)"
