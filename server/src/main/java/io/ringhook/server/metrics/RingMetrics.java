@@ -38,7 +38,10 @@ import java.util.regex.Pattern;
  */
 public final class RingMetrics implements AutoCloseable {
 
-  /** Buckets for webhook and agent connect latency: 10 ms to 10 s, the webhook's default deadline. */
+  /**
+   * Buckets for webhook and agent connect latency: 10 ms to 10 s, the webhook's default deadline
+   * (an attempt cut off by that deadline lands just past it, in {@code +Inf}).
+   */
   static final Duration[] LATENCY_BUCKETS = {
       Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
       Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
@@ -181,8 +184,10 @@ public final class RingMetrics implements AutoCloseable {
   public void bindRtp(RtpTotals totals) {
     Objects.requireNonNull(totals, "totals");
     String packets = "ringhook.rtp.packets";
-    counter(packets, "RTP packets received from callers", totals, RtpTotals::packetsIn, "direction", "in");
-    counter(packets, "RTP packets sent to callers", totals, RtpTotals::packetsOut, "direction", "out");
+    // One description for both series: Prometheus shows one HELP line per metric name.
+    String both = "RTP packets, by direction: in from callers (valid RTP), out to callers";
+    counter(packets, both, totals, RtpTotals::packetsIn, "direction", "in");
+    counter(packets, both, totals, RtpTotals::packetsOut, "direction", "out");
     counter("ringhook.rtp.packets.lost", "Inbound RTP packets that never came (sequence gaps)",
         totals, RtpTotals::lost);
     counter("ringhook.rtp.packets.late", "Inbound RTP packets that came after their place had passed",
