@@ -3,7 +3,9 @@ package io.ringhook.server;
 import io.ringhook.server.config.CommandLine;
 import io.ringhook.server.config.ConfigException;
 import io.ringhook.server.config.ConfigLoader;
+import io.ringhook.server.config.LoggingSettings;
 import io.ringhook.server.config.RingConfig;
+import io.ringhook.server.logging.LogFormat;
 import io.ringhook.sip.SipServer;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -44,7 +46,8 @@ public final class Main {
       System.exit(2);
       return;
     }
-    // PENDING LogFormat.apply(config.logging().format());
+    // Lines logged before this (none but configuration errors, on stderr) are plain text.
+    LogFormat.apply(config.logging().format() == LoggingSettings.Format.JSON);
     Logger log = LoggerFactory.getLogger(Main.class);
     RingServer server;
     try {

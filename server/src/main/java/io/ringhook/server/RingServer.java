@@ -84,6 +84,9 @@ public final class RingServer implements AutoCloseable {
       if (store != null) {
         store.close();
       }
+      if (metrics != null) {
+        metrics.close();
+      }
       if (group != null) {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       }

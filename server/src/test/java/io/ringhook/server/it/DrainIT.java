@@ -1,0 +1,146 @@
+package io.ringhook.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringhook.server.peers.FreePorts;
+import io.ringhook.server.peers.RtpPeer;
+import io.ringhook.server.peers.Sdp;
+import io.ringhook.server.peers.SipTestCall;
+import io.ringhook.server.peers.SipTestClient;
+import io.ringhook.server.records.CallQuery;
+import io.ringhook.server.records.CallRecord;
+import io.ringhook.server.records.JdbcRecordStore;
+import io.ringhook.server.records.RecordStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.sip.header.RetryAfterHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The graceful drain (issue 5) on the real runnable jar: SIGTERM while a call is in progress.
+ * New INVITEs get 503 with Retry-After and {@code /readyz} turns 503, the call in progress goes
+ * on until the caller hangs up, the records are flushed, and the process exits. The server logs in
+ * JSON, each line one object, a call's lines carrying its call id.
+ */
+@Timeout(90)
+class DrainIT {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FROM = "sip:+12345678912@127.0.0.1";
+
+  @TempDir
+  Path dir;
+
+  private final Resources resources = new Resources();
+  private Process process;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    resources.close();
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void sigtermRefusesNewCallsLetsTheCallInProgressFinishFlushesRecordsAndExits() throws Exception {
+    int sip = FreePorts.udpAndTcp();
+    int http = FreePorts.udpAndTcp();
+    int rtpMin = 9000 + 200 * java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 5);
+    Path db = dir.resolve("records.db");
+    Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
+        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+        + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + "}\n"
+        + "http: {host: 127.0.0.1, port: " + http + "}\n"
+        + "records: {url: \"jdbc:sqlite:" + db + "\"}\n"
+        + "shutdown: {grace: 30s, retry_after: 7s}\n"
+        + "logging: {format: json}\n");
+    Path log = dir.resolve("ringhook.log");
+    process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+        "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    awaitLog(log, l -> l.contains("ready: SIP"));
+    AdminClient admin = new AdminClient(http, Optional.empty());
+    assertEquals(200, admin.get("/readyz").status());
+
+    SipTestClient client = resources.add(SipTestClient.builder("drain").start());
+    RtpPeer rtp = resources.add(RtpPeer.open("drain"));
+    String target = "sip:+15550000030@127.0.0.1:" + sip;
+    SipTestCall inProgress = client.invite(target).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    inProgress.awaitResponse(200, WAIT);
+    inProgress.ack();
+
+    process.destroy(); // SIGTERM
+    awaitLog(log, l -> l.contains("draining"));
+
+    SipTestCall refused = client.invite(target).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    Response busy = refused.awaitResponse(503, WAIT);
+    assertEquals(7, ((RetryAfterHeader) busy.getHeader(RetryAfterHeader.NAME)).getRetryAfter());
+    AdminClient.Reply notReady = admin.get("/readyz");
+    assertEquals(503, notReady.status(), notReady.body());
+    assertTrue(notReady.body().contains("draining"), notReady.body());
+
+    // The call in progress is still up: it is the caller who ends it, and then the process exits.
+    Thread.sleep(500);
+    assertTrue(process.isAlive(), "the process waits for the call in progress");
+    inProgress.bye();
+    inProgress.awaitResponse(Request.BYE, 200, WAIT);
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits once the last call has ended");
+
+    try (RecordStore store = JdbcRecordStore.open("jdbc:sqlite:" + db, Optional.empty(), Optional.empty())) {
+      List<CallRecord> records = store.calls(CallQuery.newest()).calls();
+      Map<String, CallRecord> byOutcome = records.stream().collect(Collectors.toMap(CallRecord::outcome, r -> r));
+      assertEquals(2, records.size(), records.toString());
+      assertEquals("caller", byOutcome.get("connected").endedBy(), records.toString());
+      assertEquals(inProgress.callId(), byOutcome.get("connected").sipCallId());
+      assertEquals(503, byOutcome.get("draining").finalStatus());
+
+      // One JSON object a line; the call's own lines carry its call id.
+      String callId = byOutcome.get("connected").callId();
+      List<JsonNode> lines = new ArrayList<>();
+      for (String line : Files.readAllLines(log)) {
+        if (!line.isBlank()) {
+          lines.add(JSON.readTree(line));
+        }
+      }
+      assertFalse(lines.isEmpty());
+      assertTrue(lines.stream().anyMatch(l -> callId.equals(l.path("call_id").asText())
+              && l.path("msg").asText().contains("ended")),
+          "a line about the call's end carries its call_id: " + Files.readString(log));
+      assertTrue(lines.stream().allMatch(l -> l.path("level").isTextual() && l.path("ts").isTextual()),
+          Files.readString(log));
+    }
+  }
+
+  private void awaitLog(Path log, Function<String, Boolean> match) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos() * 2;
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readAllLines(log).stream().anyMatch(match::apply)) {
+        return;
+      }
+      if (!process.isAlive() && !Files.readString(log).isEmpty() && process.exitValue() != 0) {
+        throw new AssertionError("ringhook exited " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("log line not seen; log:\n" + (Files.exists(log) ? Files.readString(log) : ""));
+  }
+}
