@@ -2,12 +2,15 @@ package io.ringhook.server.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -61,7 +64,7 @@ public final class HttpFrontend implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast("http", new HttpServerCodec());
-            ch.pipeline().addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+            ch.pipeline().addLast("aggregate", new JsonAggregator(MAX_REQUEST_BYTES));
             ch.pipeline().addLast("route", new Router(ws, routes));
           }
         });
@@ -82,5 +85,22 @@ public final class HttpFrontend implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+  }
+
+  /** Aggregates requests; one too large gets a JSON 413 (like every other error) and the connection closes. */
+  private static final class JsonAggregator extends HttpObjectAggregator {
+    JsonAggregator(int maxContentLength) {
+      super(maxContentLength);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+      if (oversized instanceof HttpRequest) {
+        Responses.send(ctx, false, HttpReply.error(413, "the request body is larger than "
+            + MAX_REQUEST_BYTES / 1024 + " KiB"));
+      } else {
+        super.handleOversizedMessage(ctx, oversized);
+      }
+    }
   }
 }

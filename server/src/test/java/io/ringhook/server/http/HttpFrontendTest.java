@@ -148,6 +148,23 @@ class HttpFrontendTest {
   }
 
   @Test
+  void aBodyOverTheLimitIsAJson413() throws Exception {
+    frontend = HttpFrontend.start("127.0.0.1", 0, group, Map.of(),
+        request -> CompletableFuture.completedFuture(HttpReply.text(200, "read " + request.body().length)));
+    HttpResponse<String> big = client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + frontend.port() + "/v1/numbers/+15550000001"))
+        .PUT(HttpRequest.BodyPublishers.ofString("x".repeat(64 * 1024 + 1))).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, big.statusCode());
+    assertEquals("{\"error\":\"the request body is larger than 64 KiB\"}", big.body());
+    HttpResponse<String> fits = client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + frontend.port() + "/v1/numbers/+15550000001"))
+        .PUT(HttpRequest.BodyPublishers.ofString("x".repeat(64 * 1024))).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals("read 65536", fits.body());
+  }
+
+  @Test
   void webSocketPathsStillTurnTheConnectionOver() throws Exception {
     frontend = HttpFrontend.start("127.0.0.1", 0, group,
         Map.of(DemoAgent.PATH, p -> DemoAgent.addTo(p, DemoAgent.PATH)),
