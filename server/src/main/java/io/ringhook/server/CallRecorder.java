@@ -55,6 +55,15 @@ final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, Aut
     this.scheduler = scheduler;
   }
 
+  /**
+   * {@code call} rang and is being decided: from now on what the webhook and the agent bridge say
+   * about it is kept for its record. (An agent event for a call not started, or already recorded,
+   * is dropped, so a late event cannot leave a trail behind.)
+   */
+  void callStarted(InboundCall call) {
+    trail(call.callId());
+  }
+
   /** A webhook is being asked about {@code call}: its attempts are collected until the call's record is made. */
   AttemptListener webhookStarted(InboundCall call) {
     Trail t = trail(call.callId());
@@ -85,12 +94,20 @@ final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, Aut
 
   @Override
   public void agentConnected(InboundCall call, AgentTarget target, Duration latency) {
-    trail(call.callId()).agent = target.name();
+    trails.computeIfPresent(call.callId(), (id, t) -> {
+      t.agent = target.name();
+      return t;
+    });
   }
 
   @Override
   public void agentFailed(InboundCall call, AgentTarget target, Duration latency, String kind) {
-    trail(call.callId()).agent = target.name();
+    agentConnected(call, target, latency);
+  }
+
+  /** Calls seen but not yet recorded (for tests: it must fall back to zero). */
+  int open() {
+    return trails.size();
   }
 
   @Override

@@ -43,6 +43,7 @@ final class WebhookDecider implements CallDecider {
 
   @Override
   public CompletableFuture<CallDecision> decide(InboundCall call) {
+    recorder.callStarted(call);
     Optional<EffectiveNumber> number = numbers.lookup(call.toNumber());
     if (number.isEmpty() || number.get().webhookUrl().isEmpty()) {
       return CompletableFuture.completedFuture(new CallDecision.Connect(Map.of(), "no webhook configured"));
