@@ -5,9 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A number's inbound settings set at run time through the admin API; they take precedence over the
- * configuration file's entry for that number. An empty field means "not set here" (the file's
- * value, if any, applies to that field).
+ * A number's inbound settings set at run time through the admin API. They replace the
+ * configuration file's URL, secret and agent for that number as a whole: an empty URL means no
+ * webhook, an empty secret unsigned requests, an empty agent {@code default_agent}. (The file's
+ * webhook timeout, retries and failure response for the number still apply.)
  *
  * @param number        the dialed number, E.164
  * @param webhookUrl    the inbound webhook URL (http or https)
