@@ -237,6 +237,12 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
       ctx.fireChannelRead(msg);
       return;
     }
+    if (!started && startCalled.get() && !closing.get()) {
+      // start() was called but its task has not run yet: the loop read this datagram first. Handle
+      // it after the start (tasks run in order) instead of dropping the caller's first audio.
+      loop.execute(() -> channelRead(ctx, datagram));
+      return;
+    }
     try {
       receive(datagram.content(), datagram.sender(), ticker.nanoTime());
     } catch (RuntimeException e) {

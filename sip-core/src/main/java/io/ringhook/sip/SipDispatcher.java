@@ -36,6 +36,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The JAIN-SIP listener: checks each request at the boundary (trunk, method, extensions, body)
@@ -199,8 +200,10 @@ final class SipDispatcher implements SipListenerExt {
     ctx.responder().trying(st);
     Call call = new Call(ctx, info, key, st, Responder.newTag(), new SdpSession(offer, localHost, sdpSessionId));
     ctx.registry().put(key, call);
-    LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
-        info.trunk(), source, info.sipCallId());
+    try (MDC.MDCCloseable id = MDC.putCloseable(Call.MDC_KEY, info.callId())) {
+      LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
+          info.trunk(), source, info.sipCallId());
+    }
     call.start();
   }
 
@@ -223,8 +226,10 @@ final class SipDispatcher implements SipListenerExt {
 
   /** Tells the observer about an INVITE refused before it became a call; it never rang. */
   private void refused(InboundCall info, int status, String outcome, String detail) {
-    LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(), outcome,
-        status, info.fromNumber(), info.toNumber(), info.source(), detail);
+    try (MDC.MDCCloseable id = MDC.putCloseable(Call.MDC_KEY, info.callId())) {
+      LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(),
+          outcome, status, info.fromNumber(), info.toNumber(), info.source(), detail);
+    }
     Instant now = ctx.clock().instant();
     try {
       ctx.observer().callEnded(new CallObserver.CallSummary(info, outcome, detail, status,

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The media bridge of the design: each answered call gets an RTP port and a WebSocket stream to
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentMediaBridge implements MediaBridge {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMediaBridge.class);
+  /** The SLF4J MDC key of the call id, as sip-core sets it: these lines run on Netty threads. */
+  private static final String CALL_ID = "call_id";
 
   /**
    * Where a call's agent is.
@@ -152,8 +155,10 @@ public final class AgentMediaBridge implements MediaBridge {
     });
     CompletableFuture<MediaSession> ready = agent.thenApply(a -> {
       session.agent = a;
-      LOG.info("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
-          session.endpoint.localPort());
+      try (MDC.MDCCloseable id = MDC.putCloseable(CALL_ID, call.callId())) {
+        LOG.info("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
+            session.endpoint.localPort());
+      }
       return (MediaSession) session;
     });
     // Whatever half succeeded must not outlive a failure or cancellation of the other.
@@ -175,7 +180,9 @@ public final class AgentMediaBridge implements MediaBridge {
       // docs/agent-protocol.md promises, so an operator can tell a dead agent from a slow one.
       String kind = cause instanceof AgentConnectException ace ? ace.outcome() : "agent_io";
       String reason = "agent " + target.name() + " unreachable (" + kind + "): " + cause.getMessage();
-      LOG.warn("call {}: {}", call.callId(), reason);
+      try (MDC.MDCCloseable id = MDC.putCloseable(CALL_ID, call.callId())) {
+        LOG.warn("call {}: {}", call.callId(), reason);
+      }
       throw new MediaException(503, "agent_unreachable", reason, cause);
     });
     result.whenComplete((s, ex) -> {
@@ -341,7 +348,9 @@ public final class AgentMediaBridge implements MediaBridge {
     public void onTimeout(Duration silentFor) {
       // The detail stays the plain "rtp timeout" every bridge records (call records, BYE Reason),
       // so it can be counted; the silence's length goes to the log.
-      LOG.info("call {}: no RTP from the caller for {} ms", call.callId(), silentFor.toMillis());
+      try (MDC.MDCCloseable id = MDC.putCloseable(CALL_ID, call.callId())) {
+        LOG.info("call {}: no RTP from the caller for {} ms", call.callId(), silentFor.toMillis());
+      }
       end("rtp timeout");
     }
 
