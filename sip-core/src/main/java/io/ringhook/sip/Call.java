@@ -161,6 +161,23 @@ final class Call {
     post(new CallEvent.Shutdown());
   }
 
+  /**
+   * The server is stopping and the call did not end in time (e.g. our BYE got no answer): it
+   * ends now, reported as it stands.
+   */
+  void abandon() {
+    events.execute(() -> {
+      if (state != CallState.TERMINATED) {
+        LOG.info("call {} abandoned in {} at shutdown", info.callId(), state);
+        if (outcome != null && !outcomeDetail.contains("shutdown")) {
+          outcomeDetail = outcomeDetail + " (no answer to BYE before shutdown)";
+        }
+        state = CallState.TERMINATED;
+        finish();
+      }
+    });
+  }
+
   private void post(CallEvent event) {
     events.execute(() -> fire(event));
   }
@@ -327,7 +344,6 @@ final class Call {
       ackTimer.cancel(false);
     }
     closeMedia("call ended");
-    ctx.registry().remove(key, this);
     Instant ended = ctx.clock().instant();
     String o = outcome == null ? "unknown" : outcome;
     LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail=\"{}\"", info.callId(), o,
@@ -339,6 +355,9 @@ final class Call {
     } catch (RuntimeException e) {
       LOG.warn("call observer failed for {}", info.callId(), e);
     }
+    // Removed only once the observer has its summary: whoever waits for the registry to empty
+    // (shutdown) then knows every call has been reported.
+    ctx.registry().remove(key, this);
   }
 
   /** Whether the call is still ringing or connecting (no final response yet); any thread. */

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ListeningPoint;
@@ -119,9 +120,29 @@ public final class SipServer implements AutoCloseable {
         break;
       }
     }
+    if (!calls.isEmpty()) {
+      // Calls still waiting (typically for the answer to our BYE) end now, so that each is reported.
+      calls.values().forEach(Call::abandon);
+      long abandonDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (!calls.isEmpty() && System.nanoTime() < abandonDeadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
     stack.stop();
     scheduler.shutdownNow();
     workers.shutdown();
+    try {
+      if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+        LOG.warn("call threads still busy after shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     LOG.info("SIP stopped on {}:{}", config.host(), config.port());
   }
 
