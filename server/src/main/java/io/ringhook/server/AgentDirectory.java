@@ -9,6 +9,7 @@ import io.ringhook.server.config.RingConfig;
 import io.ringhook.sip.InboundCall;
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -22,11 +23,14 @@ final class AgentDirectory implements Function<InboundCall, AgentTarget> {
 
   private final RingConfig config;
   private final NumberDirectory numbers;
+  private final BiConsumer<InboundCall, String> chosen;
   private final AgentTarget demo;
 
-  AgentDirectory(RingConfig config, NumberDirectory numbers, int httpPort) {
+  /** @param chosen told of each call's agent as it is picked (for the call's record); must not block */
+  AgentDirectory(RingConfig config, NumberDirectory numbers, int httpPort, BiConsumer<InboundCall, String> chosen) {
     this.config = config;
     this.numbers = numbers;
+    this.chosen = chosen;
     String host = config.http().host();
     if (host.equals("0.0.0.0") || host.equals("::")) {
       host = "127.0.0.1";
@@ -40,6 +44,7 @@ final class AgentDirectory implements Function<InboundCall, AgentTarget> {
   @Override
   public AgentTarget apply(InboundCall call) {
     String name = numbers.lookup(call.toNumber()).map(EffectiveNumber::agent).orElse(config.defaultAgent());
+    chosen.accept(call, name);
     AgentSettings agent = config.agents().get(name);
     if (agent == null) {
       return demo;

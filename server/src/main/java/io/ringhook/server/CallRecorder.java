@@ -92,12 +92,17 @@ final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, Aut
     }
   }
 
-  @Override
-  public void agentConnected(InboundCall call, AgentTarget target, Duration latency) {
+  /** The agent bridge picked {@code agent} for {@code call} (before connecting, so before the call can end). */
+  void agentChosen(InboundCall call, String agent) {
     trails.computeIfPresent(call.callId(), (id, t) -> {
-      t.agent = target.name();
+      t.agent = agent;
       return t;
     });
+  }
+
+  @Override
+  public void agentConnected(InboundCall call, AgentTarget target, Duration latency) {
+    agentChosen(call, target.name());
   }
 
   @Override
@@ -135,7 +140,14 @@ final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, Aut
   public void close() {
     for (String id : List.copyOf(trails.keySet())) {
       Trail t = trails.get(id);
-      if (t != null && t.ended != null) {
+      if (t == null) {
+        continue;
+      }
+      boolean ended;
+      synchronized (t) {
+        ended = t.ended != null;
+      }
+      if (ended) {
         emit(id);
       }
     }

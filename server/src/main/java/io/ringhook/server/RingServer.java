@@ -23,8 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,6 +42,12 @@ public final class RingServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RingServer.class);
   /** How long closing waits for the records still queued to reach the store. */
   static final Duration RECORDS_FLUSH = Duration.ofSeconds(10);
+  /** At most this many records a second of INVITEs refused by the trunk ACL are stored (scanners). */
+  static final double ACL_RECORDS_PER_SECOND = 20;
+  /** Admin requests waiting for a database thread before new ones get 503. */
+  private static final int ADMIN_QUEUE = 256;
+  /** How long one database ping answers {@code /readyz}: a probe flood costs one ping a second. */
+  private static final long READY_PING_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final RingConfig config;
   private final Parts parts;
@@ -59,6 +66,18 @@ public final class RingServer implements AutoCloseable {
     HttpFrontend http;
     WebhookClient webhooks;
     final AtomicReference<SipServer> sip = new AtomicReference<>();
+    private long pingedAt;
+    private boolean pingOk;
+
+    /** Whether the store answered a ping within the last second (asks again when older). */
+    synchronized boolean storeAnswers() {
+      long now = System.nanoTime();
+      if (pingedAt == 0 || now - pingedAt > READY_PING_NANOS) {
+        pingOk = store.ping();
+        pingedAt = System.nanoTime();
+      }
+      return pingOk;
+    }
 
     void close(Duration sipGrace) {
       SipServer s = sip.get();
@@ -119,7 +138,9 @@ public final class RingServer implements AutoCloseable {
     Parts p = new Parts();
     try {
       p.group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-      p.blocking = Executors.newFixedThreadPool(2, daemon("ringhook-admin"));
+      // Bounded: requests beyond what the database keeps up with get 503 rather than queue forever.
+      p.blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
+          daemon("ringhook-admin"), new ThreadPoolExecutor.AbortPolicy());
       p.store = JdbcRecordStore.open(config.records().url(), config.records().user(),
           config.records().password().map(Secret::value));
       p.writer = new RecordWriter(p.store, config.records().buffer());
@@ -128,10 +149,14 @@ public final class RingServer implements AutoCloseable {
       p.metrics = new ServerMetrics();
       ServerMetrics metrics = p.metrics;
       RecordWriter writer = p.writer;
+      ScannerFilter scanners = new ScannerFilter(ACL_RECORDS_PER_SECOND, System::nanoTime);
       p.recorder = new CallRecorder(record -> {
-        writer.submit(record);
+        if (scanners.admit(record)) {
+          writer.submit(record);
+        }
         metrics.callEnded(record);
       }, p.group.next());
+      metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
@@ -149,7 +174,8 @@ public final class RingServer implements AutoCloseable {
           config.rtp().timeout());
       RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
-          new AgentDirectory(config, p.numbers, p.http.port()), p.group, metrics.agentListener(p.recorder));
+          new AgentDirectory(config, p.numbers, p.http.port(), p.recorder::agentChosen), p.group,
+          metrics.agentListener(p.recorder));
       CallRecorder recorder = p.recorder;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(new WebhookDecider(p.numbers, p.webhooks, recorder, metrics::webhookAttempt))
@@ -183,7 +209,7 @@ public final class RingServer implements AutoCloseable {
     } else if (sip.draining()) {
       reasons.add("draining for shutdown");
     }
-    if (!p.store.ping()) {
+    if (!p.storeAnswers()) {
       reasons.add("the records database does not answer");
     }
     return reasons;

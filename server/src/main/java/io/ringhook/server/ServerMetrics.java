@@ -9,7 +9,9 @@ import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookResult;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /** Wires the running parts into {@link RingMetrics}: what each part reports, and what is read at scrape time. */
 final class ServerMetrics implements AutoCloseable {
@@ -46,6 +48,13 @@ final class ServerMetrics implements AutoCloseable {
     metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
     metrics.bindRtp(rtp);
     metrics.bindRecords(writer::written, writer::dropped, writer::pending);
+  }
+
+  /** {@code ringhook_records_suppressed_total}: records of scanners' INVITEs not stored. */
+  void bindSuppressed(LongSupplier suppressed) {
+    FunctionCounter.builder("ringhook.records.suppressed", suppressed, LongSupplier::getAsLong)
+        .description("Records of INVITEs refused by the trunk ACL not stored (over the per-second limit)")
+        .register(metrics.registry());
   }
 
   String scrape() {

@@ -15,9 +15,6 @@ import io.ringhook.webhook.WebhookResult;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The call decision of the design: a number with an inbound webhook URL is connected only when its
@@ -28,7 +25,6 @@ import org.slf4j.MDC;
  * any retry.
  */
 final class WebhookDecider implements CallDecider {
-  private static final Logger LOG = LoggerFactory.getLogger(WebhookDecider.class);
   private final NumberDirectory numbers;
   private final WebhookClient client;
   private final CallRecorder recorder;
@@ -62,11 +58,6 @@ final class WebhookDecider implements CallDecider {
     CompletableFuture<WebhookResult> pending = client.call(request, policy, attempt -> {
       forRecord.attemptEnded(attempt);
       attempts.attemptEnded(attempt);
-      try (MDC.MDCCloseable id = MDC.putCloseable("call_id", call.callId())) {
-        LOG.info("call {}: webhook attempt {}: {} in {} ms", call.callId(), attempt.number(),
-            attempt.status().isPresent() && attempt.succeeded() ? "HTTP " + attempt.status().getAsInt()
-                : attempt.describe(), attempt.latency().toMillis());
-      }
     });
     CompletableFuture<CallDecision> decision = pending.thenApply(result -> {
       recorder.webhookFinished(call);

@@ -211,7 +211,8 @@ public final class AdminApi implements HttpRoutes {
         }
       });
     } catch (RejectedExecutionException e) {
-      f.complete(HttpReply.error(503, "ringhook is shutting down"));
+      // The admin pool's queue is bounded: a flood (or a hung database) gets 503, not a growing backlog.
+      f.complete(HttpReply.error(503, "ringhook is busy or shutting down, try again later"));
     }
     return f;
   }

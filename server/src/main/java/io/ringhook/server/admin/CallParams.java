@@ -63,7 +63,20 @@ final class CallParams {
     }
   }
 
+  /** Beyond these the store's epoch milliseconds overflow; no call is that old or that new. */
+  private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private static Optional<Instant> instant(String s, List<String> problems) {
+    Optional<Instant> parsed = parse(s, problems);
+    if (parsed.isPresent() && (parsed.get().isBefore(EARLIEST) || parsed.get().isAfter(LATEST))) {
+      problems.add("since must lie between " + EARLIEST + " and " + LATEST);
+      return Optional.empty();
+    }
+    return parsed;
+  }
+
+  private static Optional<Instant> parse(String s, List<String> problems) {
     try {
       return Optional.of(Instant.parse(s));
     } catch (DateTimeParseException e) {

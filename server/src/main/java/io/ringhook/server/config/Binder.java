@@ -97,10 +97,13 @@ final class Binder {
     Section httpS = root.section("http", HTTP_KEYS);
     Field<String> httpHost = httpS.read("host", Binder::address);
     Field<Integer> httpPort = httpS.read("port", Binder::port);
-    Field<Secret> token = httpS.read("admin_token", true, Binder::secret);
+    // Trimmed: a token read from a secret file often ends in a newline the client never sends.
+    Field<Secret> token = httpS.read("admin_token", true,
+        v -> secret(new Val(v.text().strip(), v.kind(), v.line(), v.path(), v.shown())));
     Optional<Secret> adminToken = token.optional();
     if (!token.present() && !token.failed()) {
-      adminToken = Optional.ofNullable(env.get(HttpSettings.TOKEN_ENV)).filter(t -> !t.isBlank()).map(Secret::new);
+      adminToken = Optional.ofNullable(env.get(HttpSettings.TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty())
+          .map(Secret::new);
     }
     HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
         httpPort.or(HttpSettings.DEFAULTS.port()), adminToken);

@@ -76,7 +76,7 @@ final class ConfigDump {
     root.put("default_agent", c.defaultAgent());
 
     Map<String, Object> records = new LinkedHashMap<>();
-    records.put("url", c.records().url());
+    records.put("url", io.ringhook.server.records.JdbcRecordStore.redact(c.records().url()));
     c.records().user().ifPresent(u -> records.put("user", u));
     c.records().password().ifPresent(p -> records.put("password", p.toString()));
     records.put("buffer", c.records().buffer());

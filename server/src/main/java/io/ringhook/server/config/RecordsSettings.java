@@ -21,6 +21,13 @@ public record RecordsSettings(String url, Optional<String> user, Optional<Secret
   public static final RecordsSettings DEFAULTS =
       new RecordsSettings("jdbc:sqlite:ringhook.db", Optional.empty(), Optional.empty(), 10_000, Duration.ofSeconds(5));
 
+  /** Never shows a password, whether in {@code password} or written into the URL. */
+  @Override
+  public String toString() {
+    return "RecordsSettings[url=" + io.ringhook.server.records.JdbcRecordStore.redact(url) + ", user=" + user
+        + ", password=" + password + ", buffer=" + buffer + ", numbersRefresh=" + numbersRefresh + "]";
+  }
+
   public RecordsSettings {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(user, "user");

@@ -372,7 +372,7 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   /** The URL without credentials: {@code password=...} parameters and {@code user:password@} are masked. */
-  static String redact(String jdbcUrl) {
+  public static String redact(String jdbcUrl) {
     return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//([^/@:]*):[^/@]*@", "//$1:***@");
   }
 

@@ -57,8 +57,19 @@ class ConfigLoaderTest {
     assertEquals(Optional.of(new Secret("from-file")), ConfigLoader.parse("http:\n  admin_token: from-file\n",
         Map.of("RINGHOOK_ADMIN_TOKEN", "t0k")).http().adminToken());
     assertEquals(Optional.empty(), ConfigLoader.load(Optional.empty(), Map.of()).http().adminToken());
+    assertEquals(Optional.of(new Secret("t0k")),
+        ConfigLoader.load(Optional.empty(), Map.of("RINGHOOK_ADMIN_TOKEN", "t0k\n")).http().adminToken(),
+        "a token from a secret file loses its newline");
     assertEquals("(hidden)", ConfigLoader.load(Optional.empty(), Map.of("RINGHOOK_ADMIN_TOKEN", "t0k")).dump()
         .lines().filter(l -> l.contains("admin_token")).findFirst().orElseThrow().split(": ")[1]);
+  }
+
+  @Test
+  void aPasswordInTheRecordsUrlIsNeverShown() {
+    RingConfig c = ConfigLoader.parse("records:\n  url: jdbc:postgresql://db:5432/rh?user=rh&password=hunter2\n",
+        Map.of());
+    assertTrue(!c.dump().contains("hunter2") && !c.toString().contains("hunter2"), c.dump());
+    assertTrue(c.records().url().contains("hunter2"), "the URL itself keeps it");
   }
 
   @Test

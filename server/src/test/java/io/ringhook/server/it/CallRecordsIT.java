@@ -170,6 +170,7 @@ class CallRecordsIT {
     assertEquals(2, admin.get("/v1/calls?to=%2B" + CONNECTED.substring(1)).json().path("calls").size());
     assertEquals(0, admin.get("/v1/calls?since=" + Instant.now().plusSeconds(60)).json().path("calls").size());
     assertEquals(400, admin.get("/v1/calls?since=yesterday").status());
+    assertEquals(400, admin.get("/v1/calls?since=%2B999999999-01-01T00:00:00Z").status());
     assertEquals(404, admin.get("/v1/calls/no-such-call").status());
   }
 

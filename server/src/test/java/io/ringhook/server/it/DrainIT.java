@@ -89,7 +89,7 @@ class DrainIT {
     inProgress.ack();
 
     process.destroy(); // SIGTERM
-    awaitLog(log, l -> l.contains("draining"));
+    awaitLog(log, l -> l.contains("new INVITEs get 503")); // SipServer's own line: the drain has begun
 
     SipTestCall refused = client.invite(target).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
     Response busy = refused.awaitResponse(503, WAIT);
