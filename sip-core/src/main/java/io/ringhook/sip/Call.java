@@ -344,6 +344,9 @@ final class Call {
       ackTimer.cancel(false);
     }
     closeMedia("call ended");
+    // Out of the registry before the observer hears of it, so activeCalls() is already down when
+    // the summary arrives. SipServer.close waits for the call threads, so no summary is cut off.
+    ctx.registry().remove(key, this);
     Instant ended = ctx.clock().instant();
     String o = outcome == null ? "unknown" : outcome;
     LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail=\"{}\"", info.callId(), o,
@@ -355,9 +358,6 @@ final class Call {
     } catch (RuntimeException e) {
       LOG.warn("call observer failed for {}", info.callId(), e);
     }
-    // Removed only once the observer has its summary: whoever waits for the registry to empty
-    // (shutdown) then knows every call has been reported.
-    ctx.registry().remove(key, this);
   }
 
   /** Whether the call is still ringing or connecting (no final response yet); any thread. */
