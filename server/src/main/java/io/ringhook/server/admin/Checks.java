@@ -1,5 +1,6 @@
 package io.ringhook.server.admin;
 
+import io.ringhook.server.config.DidYouMean;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collection;
@@ -79,40 +80,11 @@ final class Checks {
 
   /** The candidate a mistyped {@code given} probably meant: within two edits, or one that ends with it. */
   static Optional<String> didYouMean(String given, Collection<String> candidates) {
-    String g = given.toLowerCase(Locale.ROOT).replace('-', '_');
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String c : candidates) {
-      int d = c.endsWith("_" + g) || c.endsWith(g + "_url") ? 1 : distance(g, c);
-      if (d < bestDistance) {
-        best = c;
-        bestDistance = d;
-      }
-    }
-    return bestDistance <= (g.length() <= 3 ? 1 : 2) ? Optional.of(best) : Optional.empty();
+    return DidYouMean.of(given, candidates);
   }
 
   /** " (did you mean x?)" or nothing. */
   static String hint(String given, Collection<String> candidates) {
     return didYouMean(given, candidates).map(c -> " (did you mean " + c + "?)").orElse("");
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

@@ -297,37 +297,11 @@ final class Values {
    * {@code webhook_timeout}).
    */
   static Optional<String> didYouMean(String given, Collection<String> candidates) {
-    String g = given.toLowerCase(Locale.ROOT).replace('-', '_');
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String c : candidates) {
-      int d = c.endsWith("_" + g) ? 1 : distance(g, c);
-      if (d < bestDistance) {
-        best = c;
-        bestDistance = d;
-      }
-    }
-    int allowed = g.length() <= 3 ? 1 : 2;
-    return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    return DidYouMean.of(given, candidates);
   }
 
   /** The Levenshtein distance between two strings. */
   static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return DidYouMean.distance(a, b);
   }
 }
