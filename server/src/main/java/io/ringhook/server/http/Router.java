@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+  /** Pipelined requests held per connection; beyond this the connection is not read until they drain. */
+  static final int MAX_WAITING = 16;
 
   private final Map<String, Consumer<ChannelPipeline>> webSockets;
   private final HttpRoutes routes;
@@ -46,6 +48,9 @@ final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (busy) {
       waiting.add(request);
+      if (waiting.size() >= MAX_WAITING) {
+        ctx.channel().config().setAutoRead(false); // a client that pipelines without reading waits
+      }
       return;
     }
     dispatch(ctx, request);
@@ -120,6 +125,9 @@ final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     FullHttpRequest next = waiting.poll();
+    if (waiting.size() < MAX_WAITING && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
     if (next != null) {
       dispatch(ctx, next);
     }

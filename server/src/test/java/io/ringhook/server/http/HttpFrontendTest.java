@@ -117,6 +117,33 @@ class HttpFrontendTest {
   }
 
   @Test
+  void manyPipelinedRequestsBehindASlowOneAreAllAnsweredInOrder() throws Exception {
+    CompletableFuture<HttpReply> slow = new CompletableFuture<>();
+    frontend = HttpFrontend.start("127.0.0.1", 0, group, Map.of(), request -> request.path().equals("/slow") ? slow
+        : CompletableFuture.completedFuture(HttpReply.text(200, "r" + request.path().substring(1) + ";")));
+    int n = Router.MAX_WAITING * 4; // past the point where the connection stops being read
+    StringBuilder requests = new StringBuilder("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (int i = 0; i < n; i++) {
+      requests.append("GET /").append(i).append(" HTTP/1.1\r\nHost: x\r\n")
+          .append(i == n - 1 ? "Connection: close\r\n" : "").append("\r\n");
+    }
+    try (Socket s = new Socket("127.0.0.1", frontend.port())) {
+      s.setSoTimeout(10000);
+      s.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      worker.execute(() -> slow.complete(HttpReply.text(200, "slow;")));
+      String all = readAll(s.getInputStream());
+      int at = all.indexOf("slow;");
+      assertTrue(at > 0, all);
+      for (int i = 0; i < n; i++) {
+        int next = all.indexOf("r" + i + ";", at);
+        assertTrue(next > at, "reply " + i + " missing or out of order");
+        at = next;
+      }
+    }
+  }
+
+  @Test
   void noContentHasNoBodyAndKeepsTheConnection() throws Exception {
     frontend = HttpFrontend.start("127.0.0.1", 0, group, Map.of(),
         request -> CompletableFuture.completedFuture(HttpReply.noContent()));
