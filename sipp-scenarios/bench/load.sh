@@ -20,15 +20,25 @@
 #                                                                                print where the CPU went
 #   --quiet-log       ringhook logs WARN only (RTP stats still) --max-seconds S hard bound on the SIPp run (180)
 #   --jar JAR         default server/target/ringhook.jar        --keep          keep the work directory
+#   --records URL     the call records store (records.url): default a fresh SQLite file in the work directory,
+#                     so runs never write into the repository; `pg` = $RINGHOOK_TEST_PG_URL with
+#                     $RINGHOOK_TEST_PG_USER / $RINGHOOK_TEST_PG_PASSWORD (eval "$(sh scripts/start-test-postgres.sh)")
+#   --records-user U  records.user (default $RINGHOOK_RECORDS_USER); the password is read from the environment
+#                     only, $RINGHOOK_RECORDS_PASSWORD (never on the command line or in the generated file)
+#   --records-buffer N  records.buffer (ringhook's default 10000)
+#   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
+#                     the records database for a while); its output in the log, waited for after the runs
 # Prints: calls created/successful/failed, achieved cps, INVITE->180 and INVITE->200 percentiles,
 # the server's CPU seconds and share of one core during the run, peak RSS, live heap (ringing: per
-# ringing call), and for bridged calls the server's RTP counters (lost, late).
+# ringing call), and for bridged calls the server's RTP counters (lost, late); for each run the records
+# written and dropped and the peak of pending (GET /metrics every 0.5 s), and at the end the records totals
+# and a check that the store gained one row per call SIPp made (warm-up included).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 && "$1" != "--help" ]] || usage
 MODE="$1"; shift
 case "$MODE" in
@@ -38,6 +48,8 @@ case "$MODE" in
   *) usage ;;
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
+RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
+RECORDS_BUFFER=""; DURING=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -48,7 +60,11 @@ while [[ $# -gt 0 ]]; do
     --settle) SETTLE="$2"; shift ;;
     --jfr) JFR=1 ;;                        --quiet-log) QUIET=1 ;;
     --max-seconds) MAX_SECONDS="$2"; shift ;; --jar) JAR="$2"; shift ;;
-    --keep) KEEP=1 ;;                      *) echo "load.sh: unknown option $1" >&2; usage ;;
+    --keep) KEEP=1 ;;
+    --records) RECORDS_URL="$2"; shift ;;  --records-user) RECORDS_USER="$2"; shift ;;
+    --records-buffer) RECORDS_BUFFER="$2"; shift ;;
+    --during) DURING="$2"; shift ;;
+    *) echo "load.sh: unknown option $1" >&2; usage ;;
   esac
   shift
 done
@@ -59,10 +75,22 @@ for r in ${RATES:-}; do (( r <= 5000 )) || { echo "load.sh: --rates above 5000" 
 (( CALLS <= 20000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
   || { echo "load.sh: keep --calls <= 20000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
+if [[ "$RECORDS_URL" == pg ]]; then
+  [[ -n "${RINGHOOK_TEST_PG_URL:-}" ]] \
+    || { echo "load.sh: --records pg needs RINGHOOK_TEST_PG_URL/USER/PASSWORD: eval \"\$(sh scripts/start-test-postgres.sh)\"" >&2; exit 2; }
+  RECORDS_URL="$RINGHOOK_TEST_PG_URL"; RECORDS_USER="${RINGHOOK_TEST_PG_USER:-$RECORDS_USER}"
+  RECORDS_PASSWORD="${RINGHOOK_TEST_PG_PASSWORD:-$RECORDS_PASSWORD}"
+fi
+[[ -z "$RECORDS_URL" || "$RECORDS_URL" == jdbc:sqlite:* || "$RECORDS_URL" == jdbc:postgresql:* ]] \
+  || { echo "load.sh: --records takes jdbc:sqlite:FILE, jdbc:postgresql://HOST:PORT/DB or pg" >&2; exit 2; }
+[[ "$RECORDS_URL" != *'"'* && "$RECORDS_USER" != *'"'* ]] || { echo "load.sh: no double quotes in --records/--records-user" >&2; exit 2; }
 
 WORK="$(mktemp -d /tmp/ringhook-load.XXXXXX)"
-RH_PID=""; WH_PID=""
+RH_PID=""; WH_PID=""; WATCH_PID=""; DURING_PID=""
+[[ -n "$RECORDS_URL" ]] || RECORDS_URL="jdbc:sqlite:$WORK/records.db"
 cleanup() {
+  [[ -n "$WATCH_PID" ]] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true
+  [[ -n "$DURING_PID" ]] && kill "$DURING_PID" 2>/dev/null && wait "$DURING_PID" 2>/dev/null || true
   [[ -n "$RH_PID" ]] && kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true
   [[ -n "$WH_PID" ]] && kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true
   [[ -n "$KEEP" ]] && echo "work directory: $WORK" || rm -rf "$WORK"
@@ -94,8 +122,14 @@ EOF
 sip: {host: 127.0.0.1, port: $SIP_PORT}
 rtp: {host: 127.0.0.1, port_min: 20000, port_max: 29999, timeout: 30s}
 http: {host: 127.0.0.1, port: $HTTP_PORT}
-numbers:
+records:
+  url: "$RECORDS_URL"
 EOF
+  [[ -z "$RECORDS_USER" ]] || echo "  user: \"$RECORDS_USER\""
+  # A placeholder: the password stays in the environment of the java process.
+  [[ -z "$RECORDS_PASSWORD" ]] || echo '  password: ${RINGHOOK_RECORDS_PASSWORD}'
+  [[ -z "$RECORDS_BUFFER" ]] || echo "  buffer: $RECORDS_BUFFER"
+  echo "numbers:"
   for ((i = 0; i < ORIGINS; i++)); do
     printf '  "+1555100%04d": {inbound_webhook_url: "http://127.0.0.1:%d/inbound"}\n' "$i" $((WH_BASE + i))
   done
@@ -120,10 +154,33 @@ fi
 python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
   --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" >"$WORK/webhook.log" 2>&1 &
 WH_PID=$!
-java "-Xmx$HEAP" "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
+RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
 for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
+
+# Call records: rows in the store now (PostgreSQL keeps earlier runs' rows), and /metrics sampled all along.
+METRICS="http://127.0.0.1:$HTTP_PORT/metrics"
+records_rows() {  # rows in the store's calls table
+  RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" python3 - "$RECORDS_URL" "$RECORDS_USER" <<'EOF'
+import os, re, sqlite3, subprocess, sys
+url, user = sys.argv[1], sys.argv[2]
+if url.startswith("jdbc:sqlite:"):
+    path = url[len("jdbc:sqlite:"):].split("?")[0]
+    db = sqlite3.connect(path, uri=path.startswith("file:"), timeout=10)
+    print(db.execute("SELECT count(*) FROM calls").fetchone()[0])
+else:
+    m = re.match(r"jdbc:postgresql://([^/:?]+)(?::(\d+))?/([^?]+)", url)
+    env = dict(os.environ, PGPASSWORD=os.environ.get("RINGHOOK_RECORDS_PASSWORD", ""), PGCONNECT_TIMEOUT="5")
+    out = subprocess.run(["psql", "-X", "-tAq", "-h", m.group(1), "-p", m.group(2) or "5432", "-U", user or "postgres",
+                          "-d", m.group(3), "-c", "SELECT count(*) FROM calls"], env=env, capture_output=True, text=True)
+    print(out.stdout.strip() if out.returncode == 0 else "?")
+EOF
+}
+ROWS0=$(records_rows)
+echo "records store: $(sed -n 's/.*records store \(.*\): schema version.*/\1/p' "$WORK/ringhook.log" | head -1) ($ROWS0 rows before the runs)"
+python3 "$HERE/loadstats.py" watch "$METRICS" "$WORK/records.samples" 0.5 &
+WATCH_PID=$!
 
 SCENARIO="$HERE/uac-load.xml"; MEDIA=()
 if [[ "$MODE" == bridged ]]; then
@@ -165,6 +222,7 @@ EOF
 if (( WARMUP > 0 )); then
   echo "warm-up: $WARMUP calls at $RATE cps"
   sipp_run "$WORK/warmup" "$WARMUP"
+  python3 "$HERE/loadstats.py" created "$WORK/warmup" >"$WORK/warmup.created"
   # Let the warm-up's calls end and JAIN-SIP drop their terminated transactions and dialogs, so
   # the live heap measured next is a clean baseline.
   sleep "${SETTLE:-$([[ "$MODE" == ringing ]] && echo 35 || echo 2)}"
@@ -188,6 +246,11 @@ measure() {
       echo "$(live_heap_kb) $(current_calls "$dir")" >"$dir.plateau" ) &
     plateau=$!
   fi
+  if [[ -n "$DURING" && -z "$DURING_PID" ]]; then
+    echo "during the run: $DURING"
+    ( bash -c "$DURING" 2>&1 | sed 's/^/during: /' ) &
+    DURING_PID=$!
+  fi
   echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
   sipp_run "$dir" "$CALLS"
   t1=$(ticks); w1=$(date +%s.%N); thread_ticks "$dir.threads1"
@@ -201,6 +264,7 @@ measure() {
   python3 -c "print('server_cpu: %.1f s over %.1f s wall = %.0f%% of one core, %.2f ms per call' % ($cpu, $wall, 100 * $cpu / $wall, 1000 * $cpu / $CALLS))"
   echo "other_cpu: sipp=${sipp_cpu} s webhook=$(python3 -c "print(round(($wh1 - $wh0) / $HZ, 1))") s"
   python3 "$HERE/loadstats.py" threads "$dir.threads0" "$dir.threads1" "$HZ" | tee "$dir.threads"
+  python3 "$HERE/loadstats.py" records "$WORK/records.samples" "$w0" "$w1"
   if [[ -n "$plateau" && -s "$dir.plateau" ]]; then
     local heap1 cur
     read -r heap1 cur <"$dir.plateau"
@@ -228,6 +292,23 @@ for r in ${RATES:-$RATE}; do
   measure "$r" "$WORK/run-$r"
 done
 [[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.stop name=load >/dev/null
+if [[ -n "$DURING_PID" ]]; then wait "$DURING_PID" || true; DURING_PID=""; fi
+# Every call SIPp made (warm-up included) should end as one record: wait for the writer to catch up.
+MADE=$(cat "$WORK/warmup.created" 2>/dev/null || echo 0)
+for r in ${RATES:-$RATE}; do MADE=$((MADE + $(python3 "$HERE/loadstats.py" created "$WORK/run-$r"))); done
+T_END=$(date +%s.%N)
+for _ in $(seq 1 240); do   # at most 120 s: a store coming back after an outage is retried up to 30 s apart
+  read -r PENDING WRITTEN DROPPED < <(python3 "$HERE/loadstats.py" metrics "$METRICS" 2>/dev/null || echo "? ? ?")
+  [[ "$PENDING" == 0 && "$WRITTEN$DROPPED" =~ ^[0-9]+$ ]] && (( WRITTEN + DROPPED >= MADE )) && break
+  sleep 0.5
+done
+echo "records after the runs ($(python3 -c "print(round($(date +%s.%N) - $T_END, 1))") s after the last SIPp run ended): written=$WRITTEN dropped=$DROPPED pending=$PENDING (GET /metrics)"
+python3 "$HERE/loadstats.py" records "$WORK/records.samples" 0 "$(date +%s)" | sed 's/during the run/since start/'
+ROWS1=$(records_rows)
+ADDED=$([[ "$ROWS0$ROWS1" =~ ^[0-9]+$ ]] && echo $((ROWS1 - ROWS0)) || echo "?")
+echo "records_check: calls made (SIPp, warm-up included)=$MADE rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $(
+  [[ "$ADDED" == "$MADE" && "$WRITTEN" == "$MADE" && "$DROPPED" == 0 ]] && echo ok || echo MISMATCH)"
+kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=""
 echo "server_rss_kb: before the runs=$RSS0 peak=$(status_kb VmHWM); live heap before=${HEAP0:-?} KB (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores)"
 if [[ "$MODE" == bridged ]]; then
   # Only the measured runs' calls: the warm-up's RTP lines come first in the log.

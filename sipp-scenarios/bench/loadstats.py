@@ -7,6 +7,12 @@
                                      and by layer (ringhook, JAIN-SIP, Netty, JDK, logging)
     loadstats.py threads BEFORE AFTER HZ   CPU seconds per server thread group between two snapshots
                                      of /proc/PID/task (lines "name|ticks|tid"), JIT and GC included
+    loadstats.py created DIR         calls SIPp created in the run in DIR
+    loadstats.py watch URL OUT [S]   polls ringhook's /metrics at URL every S seconds (0.5) until killed,
+                                     one line "epoch pending written dropped" a poll, appended to OUT
+    loadstats.py records OUT T0 T1   from watch's lines: records written and dropped between T0 and T1
+                                     (epoch seconds) and the peak of pending
+    loadstats.py metrics URL         ringhook's records figures now: "pending written dropped"
 """
 import collections
 import csv
@@ -16,6 +22,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+import urllib.request
 
 
 def percentile(sorted_values, p):
@@ -165,6 +173,60 @@ def threads(before, after, hz):
         if t:
             print("  %-28s %6.1f s %5.1f%%" % (name, t / hz, 100.0 * t / total))
 
+    records = sum(t for name, t in groups.items() if name.startswith("ringhook-record"))
+    print("  ringhook-records* (writer, pool) %6.1f s %5.1f%%" % (records / hz, 100.0 * records / total))
+
+
+def created(d):
+    stat = glob.glob(os.path.join(d, "*_.csv"))
+    rows = list(csv.DictReader(open(stat[0], newline=""), delimiter=";")) if stat else []
+    print(int(float(rows[-1].get("OutgoingCall(C)", "0") or 0)) if rows else 0)
+
+
+RECORD_METRICS = ("ringhook_records_pending", "ringhook_records_written_total", "ringhook_records_dropped_total")
+
+
+def scrape(url):
+    """pending, written, dropped from one GET of ringhook's Prometheus text (None each when absent)."""
+    with urllib.request.urlopen(url, timeout=2) as r:
+        text = r.read().decode("utf-8", "replace")
+    found = {}
+    for line in text.splitlines():
+        name = re.split(r"[ {]", line, 1)[0]
+        if name in RECORD_METRICS:
+            found[name] = found.get(name, 0) + float(line.rsplit(" ", 1)[1])
+    return tuple(int(found[n]) if n in found else None for n in RECORD_METRICS)
+
+
+def watch(url, out, interval):
+    with open(out, "a") as fh:
+        while True:
+            try:
+                p, w, d = scrape(url)
+                fh.write("%.3f %s %s %s\n" % (time.time(), p, w, d))
+                fh.flush()
+            except Exception:  # the server is starting or stopping: try again
+                pass
+            time.sleep(interval)
+
+
+def records(out, t0, t1):
+    samples = []
+    with open(out) as fh:
+        for line in fh:
+            t, p, w, d = line.split()
+            if "None" not in (p, w, d):
+                samples.append((float(t), int(p), int(w), int(d)))
+    before = [s for s in samples if s[0] <= t0]
+    inside = [s for s in samples if t0 <= s[0] <= t1]
+    if not inside:
+        print("records: no /metrics sample in the run")
+        return
+    first = before[-1] if before else inside[0]
+    last = inside[-1]
+    print("records (/metrics every 0.5 s): written +%d, dropped +%d during the run; pending peak %d, %d at its end (%d samples)" % (
+        last[2] - first[2], last[3] - first[3], max(s[1] for s in inside), last[1], len(inside)))
+
 
 if __name__ == "__main__":
     if len(sys.argv) < 3:
@@ -176,6 +238,14 @@ if __name__ == "__main__":
         rtp(sys.argv[2], int(sys.argv[3]))
     elif cmd == "threads":
         threads(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif cmd == "created":
+        created(sys.argv[2])
+    elif cmd == "watch":
+        watch(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.5)
+    elif cmd == "records":
+        records(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "metrics":
+        print(" ".join(str(v) for v in scrape(sys.argv[2])))
     elif cmd == "jfr":
         jfr(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 25)
     else:
