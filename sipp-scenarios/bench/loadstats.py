@@ -7,7 +7,7 @@
                                      and by layer (ringhook, JAIN-SIP, Netty, JDK, logging)
     loadstats.py threads BEFORE AFTER HZ   CPU seconds per server thread group between two snapshots
                                      of /proc/PID/task (lines "name|ticks|tid"), JIT and GC included
-    loadstats.py created DIR         calls SIPp created in the run in DIR
+    loadstats.py created DIR         calls SIPp created in the run in DIR, and how many of them failed
     loadstats.py watch URL OUT [S]   polls ringhook's /metrics at URL every S seconds (0.5) until killed,
                                      one line "epoch pending written dropped" a poll, appended to OUT
     loadstats.py records OUT T0 T1   from watch's lines: records written and dropped between T0 and T1
@@ -180,7 +180,8 @@ def threads(before, after, hz):
 def created(d):
     stat = glob.glob(os.path.join(d, "*_.csv"))
     rows = list(csv.DictReader(open(stat[0], newline=""), delimiter=";")) if stat else []
-    print(int(float(rows[-1].get("OutgoingCall(C)", "0") or 0)) if rows else 0)
+    last = rows[-1] if rows else {}
+    print(" ".join(str(int(float(last.get(k, "0") or 0))) for k in ("OutgoingCall(C)", "FailedCall(C)")))
 
 
 RECORD_METRICS = ("ringhook_records_pending", "ringhook_records_written_total", "ringhook_records_dropped_total")
