@@ -9,7 +9,9 @@
 #   sipp-scenarios/bench/jmh.sh sip-core -- -f 1 -wi 2 -i 3 parseInvite    JMH options after --
 #
 # Modules: sip-core (SIP parse/answer, state machine), webhook-hook (webhook JSON), media-bridge
-# (G.711, RTP). Results are printed and kept as JSON in $JMH_OUT (default /tmp/ringhook-jmh).
+# (G.711, RTP), server (call records: JdbcRecordStore.insert on SQLite, and on PostgreSQL when
+# RINGHOOK_TEST_PG_URL/USER/PASSWORD are exported: eval "$(sh scripts/start-test-postgres.sh)"; export ...).
+# Results are printed and kept as JSON in $JMH_OUT (default /tmp/ringhook-jmh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,7 +21,7 @@ while [[ $# -gt 0 ]]; do
   if [[ "$1" == "--" ]]; then shift; JMH_ARGS=("$@"); break; fi
   MODULES+=("$1"); shift
 done
-[[ ${#MODULES[@]} -gt 0 ]] || MODULES=(sip-core webhook-hook media-bridge)
+[[ ${#MODULES[@]} -gt 0 ]] || MODULES=(sip-core webhook-hook media-bridge server)
 mkdir -p "$OUT"
 
 for m in "${MODULES[@]}"; do
