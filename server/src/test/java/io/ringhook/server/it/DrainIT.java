@@ -62,22 +62,11 @@ class DrainIT {
 
   @Test
   void sigtermRefusesNewCallsLetsTheCallInProgressFinishFlushesRecordsAndExits() throws Exception {
-    int sip = FreePorts.udpAndTcp();
-    int http = FreePorts.udpAndTcp();
-    int rtpMin = 9000 + 200 * java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 5);
-    Path db = dir.resolve("records.db");
-    Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
-        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
-        + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + "}\n"
-        + "http: {host: 127.0.0.1, port: " + http + "}\n"
-        + "records: {url: \"jdbc:sqlite:" + db + "\"}\n"
-        + "shutdown: {grace: 30s, retry_after: 7s}\n"
-        + "logging: {format: json}\n");
-    Path log = dir.resolve("ringhook.log");
-    process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
-        "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    awaitLog(log, l -> l.contains("ready: SIP"));
+    Server server = startJar("grace: 30s, retry_after: 7s");
+    int sip = server.sip();
+    int http = server.http();
+    Path db = server.db();
+    Path log = server.log();
     AdminClient admin = new AdminClient(http, Optional.empty());
     assertEquals(200, admin.get("/readyz").status());
 
@@ -89,7 +78,7 @@ class DrainIT {
     inProgress.ack();
 
     process.destroy(); // SIGTERM
-    awaitLog(log, l -> l.contains("new INVITEs get 503")); // SipServer's own line: the drain has begun
+    awaitLog(server.log(), l -> l.contains("new INVITEs get 503")); // SipServer's own line: the drain has begun
 
     SipTestCall refused = client.invite(target).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
     Response busy = refused.awaitResponse(503, WAIT);
@@ -128,6 +117,58 @@ class DrainIT {
       assertTrue(lines.stream().allMatch(l -> l.path("level").isTextual() && l.path("ts").isTextual()),
           Files.readString(log));
     }
+  }
+
+  @Test
+  void callsStillUpWhenTheGraceRunsOutGetByeAndAreRecorded() throws Exception {
+    Server server = startJar("grace: 1s, retry_after: 5s");
+    SipTestClient client = resources.add(SipTestClient.builder("grace").start());
+    client.autoRespond(Request.BYE, 200);
+    RtpPeer rtp = resources.add(RtpPeer.open("grace"));
+    SipTestCall call = client.invite("sip:+15550000031@127.0.0.1:" + server.sip()).from(FROM)
+        .sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    call.awaitResponse(200, WAIT);
+    call.ack();
+
+    long signalled = System.nanoTime();
+    process.destroy(); // SIGTERM; the caller does not hang up
+    client.awaitRequest(Request.BYE, WAIT);
+    long byeAfterMs = (System.nanoTime() - signalled) / 1_000_000;
+    assertTrue(byeAfterMs >= 900, "BYE only once the 1 s grace is over, came after " + byeAfterMs + " ms");
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits after ending the call");
+
+    try (RecordStore store = JdbcRecordStore.open("jdbc:sqlite:" + server.db(), Optional.empty(), Optional.empty())) {
+      List<CallRecord> records = store.calls(CallQuery.newest()).calls();
+      assertEquals(1, records.size(), records.toString());
+      CallRecord r = records.get(0);
+      assertEquals("connected", r.outcome());
+      assertEquals("ringhook", r.endedBy(), r.toString());
+      assertTrue(r.endReason().contains("server stopped"), r.toString());
+      assertTrue(r.duration().isPresent(), r.toString());
+    }
+  }
+
+  /** The jar running on free ports with its own SQLite file and JSON logs. */
+  private record Server(int sip, int http, Path db, Path log) {}
+
+  private Server startJar(String shutdownYaml) throws IOException, InterruptedException {
+    int sip = FreePorts.udpAndTcp();
+    int http = FreePorts.udpAndTcp();
+    int rtpMin = 9000 + 200 * java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 5);
+    Path db = dir.resolve("records.db");
+    Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
+        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+        + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + "}\n"
+        + "http: {host: 127.0.0.1, port: " + http + "}\n"
+        + "records: {url: \"jdbc:sqlite:" + db + "\"}\n"
+        + "shutdown: {" + shutdownYaml + "}\n"
+        + "logging: {format: json}\n");
+    Path log = dir.resolve("ringhook.log");
+    process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+        "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    awaitLog(log, l -> l.contains("ready: SIP"));
+    return new Server(sip, http, db, log);
   }
 
   private void awaitLog(Path log, Function<String, Boolean> match) throws IOException, InterruptedException {
