@@ -46,8 +46,6 @@ public final class RingServer implements AutoCloseable {
   static final double ACL_RECORDS_PER_SECOND = 20;
   /** Admin requests waiting for a database thread before new ones get 503. */
   private static final int ADMIN_QUEUE = 256;
-  /** How long one database ping answers {@code /readyz}: a probe flood costs one ping a second. */
-  private static final long READY_PING_NANOS = Duration.ofSeconds(1).toNanos();
 
   private final RingConfig config;
   private final Parts parts;
@@ -66,18 +64,6 @@ public final class RingServer implements AutoCloseable {
     HttpFrontend http;
     WebhookClient webhooks;
     final AtomicReference<SipServer> sip = new AtomicReference<>();
-    private long pingedAt;
-    private boolean pingOk;
-
-    /** Whether the store answered a ping within the last second (asks again when older). */
-    synchronized boolean storeAnswers() {
-      long now = System.nanoTime();
-      if (pingedAt == 0 || now - pingedAt > READY_PING_NANOS) {
-        pingOk = store.ping();
-        pingedAt = System.nanoTime();
-      }
-      return pingOk;
-    }
 
     void close(Duration sipGrace) {
       SipServer s = sip.get();
@@ -200,7 +186,11 @@ public final class RingServer implements AutoCloseable {
     }
   }
 
-  /** Why the server should not get traffic now; empty when it should. Blocks (store ping). */
+  /**
+   * Why the server should not get calls now; empty when it should. The records database is not
+   * among the reasons: calls go on while it is down (their records wait in memory), and a shared
+   * PostgreSQL outage must not take every instance out of rotation at once.
+   */
   private static List<String> notReady(Parts p) {
     List<String> reasons = new ArrayList<>();
     SipServer sip = p.sip.get();
@@ -208,9 +198,6 @@ public final class RingServer implements AutoCloseable {
       reasons.add("SIP is not listening yet");
     } else if (sip.draining()) {
       reasons.add("draining for shutdown");
-    }
-    if (!p.storeAnswers()) {
-      reasons.add("the records database does not answer");
     }
     return reasons;
   }
