@@ -23,6 +23,7 @@ import io.ringhook.webhook.FailureReason;
 import io.ringhook.webhook.WebhookResult;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
@@ -52,6 +53,13 @@ public final class RingMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc;
+  // The per-call meters, by tag value. Registered on first use, as before, then reused: a
+  // builder().register() per event rebuilds the id, its tags and (for timers) the histogram
+  // configuration, and looks it up in the registry, on the SIP and Netty threads, several times a call.
+  private final ConcurrentHashMap<String, Counter> callsByOutcome = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> attemptsByResult = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> agentConnectByResult = new ConcurrentHashMap<>();
+  private volatile Timer webhookLatency;
 
   /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
   public RingMetrics() {
@@ -99,10 +107,10 @@ public final class RingMetrics implements AutoCloseable {
   /** Counts one ended call by its outcome: {@code ringhook_calls_total{outcome}}. */
   public void callEnded(CallRecord record) {
     Objects.requireNonNull(record, "record");
-    Counter.builder("ringhook.calls")
+    callsByOutcome.computeIfAbsent(label(record.outcome()), outcome -> Counter.builder("ringhook.calls")
         .description("Calls ended, by outcome (INVITEs refused before they became a call included)")
-        .tag("outcome", label(record.outcome()))
-        .register(registry)
+        .tag("outcome", outcome)
+        .register(registry))
         .increment();
   }
 
@@ -127,17 +135,22 @@ public final class RingMetrics implements AutoCloseable {
   public void webhookAttempt(WebhookResult.Attempt attempt) {
     Objects.requireNonNull(attempt, "attempt");
     String result = attempt.failure().map(FailureReason::label).orElse("ok");
-    Counter.builder("ringhook.webhook.attempts")
+    attemptsByResult.computeIfAbsent(result, r -> Counter.builder("ringhook.webhook.attempts")
         .description("Webhook HTTP attempts, by result: ok or the failure reason")
-        .tag("result", result)
-        .register(registry)
+        .tag("result", r)
+        .register(registry))
         .increment();
     if (attempt.failure().orElse(null) != FailureReason.CANCELLED) {
-      Timer.builder("ringhook.webhook.latency")
-          .description("Webhook attempt latency, until the response, the failure or the deadline")
-          .serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry)
-          .record(attempt.latency());
+      Timer latency = webhookLatency;
+      if (latency == null) {
+        // Racing threads get the same meter: the registry keeps one per id.
+        latency = Timer.builder("ringhook.webhook.latency")
+            .description("Webhook attempt latency, until the response, the failure or the deadline")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
+        webhookLatency = latency;
+      }
+      latency.record(attempt.latency());
     }
   }
 
@@ -150,11 +163,11 @@ public final class RingMetrics implements AutoCloseable {
    */
   public void agentConnect(Duration latency, String result) {
     Objects.requireNonNull(latency, "latency");
-    Timer.builder("ringhook.agent.connect")
+    agentConnectByResult.computeIfAbsent(label(result), r -> Timer.builder("ringhook.agent.connect")
         .description("Agent WebSocket connect latency (TCP, TLS, upgrade, start), by result")
-        .tag("result", label(result))
+        .tag("result", r)
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry)
+        .register(registry))
         .record(latency);
   }
 

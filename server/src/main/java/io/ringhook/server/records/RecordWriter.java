@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * columns, no constraints but the call id) and the store (it replaces what PostgreSQL refuses)
  * are built to avoid.
  *
+ * <p>Transactions are grouped: after a write, the writer lets records gather for up to
+ * {@link #LINGER} before the next one (unless a full batch is waiting or the writer is closing), so
+ * a busy server commits a few dozen records at a time instead of one transaction per call. A
+ * transaction's fixed cost (pool checkout, BEGIN, statement preparation, COMMIT) is several times
+ * that of one row, and on SQLite it is paid on a thread of this JVM.
+ *
  * <p>{@link #close(Duration)} writes everything still held, retrying while the timeout allows, and
  * logs how many records are lost when it cannot. The writer does not close the store.
  */
@@ -40,6 +46,8 @@ public final class RecordWriter {
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
   /** Records per transaction: large enough to catch up quickly after an outage, small enough to keep transactions short. */
   static final int BATCH = 200;
+  /** The longest a record waits for others to share its transaction: at most 20 transactions a second. */
+  static final Duration LINGER = Duration.ofMillis(50);
   private static final Duration DROP_WARNING_INTERVAL = Duration.ofSeconds(30);
 
   private final RecordStore store;
@@ -63,6 +71,8 @@ public final class RecordWriter {
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
   private volatile boolean failing;
+  /** Whether the writer sleeps until records arrive: only then does {@link #submit} need to wake it. */
+  private volatile boolean idle;
 
   private final Thread thread;
 
@@ -111,7 +121,11 @@ public final class RecordWriter {
     }
     accepted.incrementAndGet();
     queue.add(record);
-    signal();
+    // Waking the writer costs a lock and a futex call on the call's thread: only when it sleeps
+    // for want of records (while it lingers or writes, it will look at the queue anyway).
+    if (idle) {
+      signal();
+    }
     return true;
   }
 
@@ -185,7 +199,14 @@ public final class RecordWriter {
     Duration backoff = minBackoff;
     Instant outageStart = null;
     long droppedAtOutageStart = 0;
+    long lastWrite = System.nanoTime() - LINGER.toNanos();
     while (true) {
+      if (batch.isEmpty() && !closing && held.get() < BATCH) {
+        long wait = LINGER.toNanos() - (System.nanoTime() - lastWrite);
+        if (wait > 0) {
+          awaitSleep(wait); // let records gather for one transaction; closing cuts it short
+        }
+      }
       if (batch.isEmpty()) {
         for (CallRecord r; batch.size() < BATCH && (r = queue.poll()) != null; ) {
           batch.add(r);
@@ -201,6 +222,7 @@ public final class RecordWriter {
       if (closing && System.nanoTime() - closeDeadlineNanos >= 0) {
         return; // out of time: close() reports what is left
       }
+      lastWrite = System.nanoTime();
       try {
         store.insert(batch);
       } catch (RecordStore.StoreException | RuntimeException e) {
@@ -248,6 +270,9 @@ public final class RecordWriter {
   private void awaitSignal(long nanos) {
     lock.lock();
     try {
+      // Set before looking at the queue, and submit() adds before reading it: one of the two sees
+      // the other, so a record is never left unnoticed while the writer sleeps.
+      idle = true;
       if (queue.isEmpty() && !closing) {
         if (nanos == Long.MAX_VALUE) {
           changed.await();
@@ -258,6 +283,7 @@ public final class RecordWriter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      idle = false;
       lock.unlock();
     }
   }
