@@ -33,7 +33,8 @@ final class CallRows {
       + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING";
 
   static final String INSERT_ATTEMPT = "INSERT INTO webhook_attempts "
-      + "(call_id, seq, number, started, latency_ms, status, failure, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+      + "(call_id, seq, number, started, latency_ms, status, failure, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      + "ON CONFLICT (call_id, seq) DO NOTHING"; // a driver that cannot say which calls were new
 
   static final String NUMBER_COLUMNS = "number, webhook_url, webhook_secret, agent, updated";
 

@@ -119,10 +119,17 @@ public final class JdbcRecordStore implements RecordStore {
       c.setAutoCommit(false);
       try (PreparedStatement calls = c.prepareStatement(CallRows.INSERT_CALL);
            PreparedStatement attempts = c.prepareStatement(CallRows.INSERT_ATTEMPT)) {
-        boolean anyAttempt = false;
+        // One batch for the calls (one round trip to PostgreSQL, not one per call), then the
+        // attempts of the calls that were new.
         for (CallRecord r : records) {
           CallRows.bindCall(calls, r);
-          if (calls.executeUpdate() == 0) {
+          calls.addBatch();
+        }
+        int[] inserted = calls.executeBatch();
+        boolean anyAttempt = false;
+        for (int k = 0; k < records.size(); k++) {
+          CallRecord r = records.get(k);
+          if (inserted[k] == 0) {
             continue; // already stored (a retried batch, or a duplicate): keep the first, skip its attempts
           }
           for (int i = 0; i < r.attempts().size(); i++) {
