@@ -1,7 +1,5 @@
 package io.ringhook.server;
 
-import io.ringhook.media.agent.AgentMediaBridge;
-import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.WebhookAttemptRecord;
 import io.ringhook.sip.CallObserver;
@@ -30,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * is reported (the abort happens on the webhook's event loop), so the record of a call whose
  * webhook is still open waits up to {@link #LATE_ATTEMPT_WAIT} for it.
  */
-final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, AutoCloseable {
+final class CallRecorder implements CallObserver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CallRecorder.class);
   static final Duration LATE_ATTEMPT_WAIT = Duration.ofSeconds(1);
 
@@ -92,7 +90,10 @@ final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, Aut
     }
   }
 
-  /** The agent bridge picked {@code agent} for {@code call} (before connecting, so before the call can end). */
+  /**
+   * {@code agent} was picked for {@code call}: before connecting, so before the call can end (the
+   * bridge's connect listener can report after the record is made).
+   */
   void agentChosen(InboundCall call, String agent) {
     trails.computeIfPresent(call.callId(), (id, t) -> {
       t.agent = agent;
@@ -100,15 +101,6 @@ final class CallRecorder implements CallObserver, AgentMediaBridge.Listener, Aut
     });
   }
 
-  @Override
-  public void agentConnected(InboundCall call, AgentTarget target, Duration latency) {
-    agentChosen(call, target.name());
-  }
-
-  @Override
-  public void agentFailed(InboundCall call, AgentTarget target, Duration latency, String kind) {
-    agentConnected(call, target, latency);
-  }
 
   /** Calls seen but not yet recorded (for tests: it must fall back to zero). */
   int open() {

@@ -13,6 +13,7 @@ import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
 import io.ringhook.server.http.HttpFrontend;
+import io.ringhook.server.metrics.RingMetrics;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
 import io.ringhook.server.records.RecordWriter;
@@ -60,7 +61,7 @@ public final class RingServer implements AutoCloseable {
     NumberDirectory numbers;
     AutoCloseable refresh;
     CallRecorder recorder;
-    ServerMetrics metrics;
+    RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
     final AtomicReference<SipServer> sip = new AtomicReference<>();
@@ -132,8 +133,8 @@ public final class RingServer implements AutoCloseable {
       p.writer = new RecordWriter(p.store, config.records().buffer());
       p.numbers = new NumberDirectory(config);
       p.numbers.reload(p.store);
-      p.metrics = new ServerMetrics();
-      ServerMetrics metrics = p.metrics;
+      p.metrics = new RingMetrics();
+      RingMetrics metrics = p.metrics;
       RecordWriter writer = p.writer;
       ScannerFilter scanners = new ScannerFilter(ACL_RECORDS_PER_SECOND, System::nanoTime);
       p.recorder = new CallRecorder(record -> {
@@ -161,7 +162,7 @@ public final class RingServer implements AutoCloseable {
       RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
           new AgentDirectory(config, p.numbers, p.http.port(), p.recorder::agentChosen), p.group,
-          metrics.agentListener(p.recorder));
+          metrics.agentListener());
       CallRecorder recorder = p.recorder;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(new WebhookDecider(p.numbers, p.webhooks, recorder, metrics::webhookAttempt))
@@ -172,7 +173,9 @@ public final class RingServer implements AutoCloseable {
           })
           .start();
       p.sip.set(sip);
-      metrics.bind(sip, endpoints.totals(), writer);
+      metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindRtp(endpoints.totals());
+      metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
           Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
           config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);
@@ -228,19 +231,10 @@ public final class RingServer implements AutoCloseable {
   public void shutdown() {
     SipServer sip = parts.sip.get();
     sip.drain(config.shutdown().retryAfter());
-    long deadline = System.nanoTime() + config.shutdown().grace().toNanos();
-    while (sip.activeCalls() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    if (sip.activeCalls() > 0) {
-      LOG.info("grace of {} over: ending {} calls", config.shutdown().grace(), sip.activeCalls());
-    } else {
+    if (sip.awaitNoCalls(config.shutdown().grace())) {
       LOG.info("all calls ended");
+    } else {
+      LOG.info("grace of {} over: ending {} calls", config.shutdown().grace(), sip.activeCalls());
     }
     close();
   }

@@ -3,7 +3,6 @@ package io.ringhook.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.CallObserver.CallSummary;
 import io.ringhook.sip.InboundCall;
@@ -11,7 +10,6 @@ import io.ringhook.webhook.AttemptListener;
 import io.ringhook.webhook.FailureReason;
 import io.ringhook.webhook.WebhookResult;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,13 +85,12 @@ class CallRecorderTest {
     recorder.callStarted(c);
     AttemptListener attempts = recorder.webhookStarted(c);
     attempts.attemptEnded(attempt(1, null));
-    AgentTarget agent = new AgentTarget("sales", URI.create("ws://127.0.0.1:1/"), Duration.ofSeconds(1));
-    recorder.agentConnected(c, agent, Duration.ofMillis(12));
+    recorder.agentChosen(c, "sales");
     recorder.callEnded(summary(c, "connected", "agent"));
     assertEquals(1, records.size());
     assertEquals(Optional.of("sales"), records.get(0).agent());
-    recorder.agentFailed(c, agent, Duration.ofMillis(1), "cancelled");
-    recorder.agentConnected(call("never-started"), agent, Duration.ofMillis(1));
+    recorder.agentChosen(c, "sales");
+    recorder.agentChosen(call("never-started"), "sales");
     assertEquals(0, recorder.open());
   }
 }

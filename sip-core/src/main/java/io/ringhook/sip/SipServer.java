@@ -96,6 +96,24 @@ public final class SipServer implements AutoCloseable {
         calls.size());
   }
 
+  /**
+   * Waits up to {@code timeout} for every call to end (e.g. after {@link #drain(Duration)}).
+   *
+   * @return whether none is left
+   */
+  public boolean awaitNoCalls(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!calls.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return calls.isEmpty();
+  }
+
   /** Whether {@link #drain(Duration)} was called. */
   public boolean draining() {
     return draining;
@@ -111,27 +129,10 @@ public final class SipServer implements AutoCloseable {
     }
     closed = true;
     calls.values().forEach(Call::shutdown);
-    long deadline = System.nanoTime() + grace.toNanos();
-    while (!calls.isEmpty() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    if (!calls.isEmpty()) {
+    if (!awaitNoCalls(grace)) {
       // Calls still waiting (typically for the answer to our BYE) end now, so that each is reported.
       calls.values().forEach(Call::abandon);
-      long abandonDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-      while (!calls.isEmpty() && System.nanoTime() < abandonDeadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+      awaitNoCalls(Duration.ofSeconds(2));
     }
     stack.stop();
     scheduler.shutdownNow();

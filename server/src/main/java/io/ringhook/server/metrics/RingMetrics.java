@@ -230,6 +230,17 @@ public final class RingMetrics implements AutoCloseable {
     gauge("ringhook.records.pending", "Call records waiting to be written", pending);
   }
 
+  /**
+   * Binds {@code ringhook_records_suppressed_total}: records of INVITEs refused by the trunk ACL
+   * that were not stored because more came than the per-second limit (scanners).
+   */
+  public void bindSuppressed(LongSupplier suppressed) {
+    Objects.requireNonNull(suppressed, "suppressed");
+    counter("ringhook.records.suppressed",
+        "Records of INVITEs refused by the trunk ACL not stored (over the per-second limit)", suppressed,
+        LongSupplier::getAsLong);
+  }
+
   @Override
   public void close() {
     if (gc != null) {

@@ -152,9 +152,12 @@ class RingMetricsTest {
     AtomicLong written = new AtomicLong(10);
     AtomicLong dropped = new AtomicLong();
     AtomicInteger pending = new AtomicInteger(2);
+    AtomicLong suppressed = new AtomicLong();
     metrics.bindRecords(written::get, dropped::get, pending::get);
+    metrics.bindSuppressed(suppressed::get);
     written.set(42);
     dropped.set(1);
+    suppressed.set(7);
     System.gc();
 
     String s = metrics.scrape();
@@ -162,6 +165,7 @@ class RingMetricsTest {
     assertEquals(42.0, value(s, "ringhook_records_written_total"), s);
     assertEquals(1.0, value(s, "ringhook_records_dropped_total"), s);
     assertEquals(2.0, value(s, "ringhook_records_pending"), s);
+    assertEquals(7.0, value(s, "ringhook_records_suppressed_total"), s);
   }
 
   @Test
