@@ -37,8 +37,6 @@ import org.slf4j.MDC;
  */
 final class Call {
   private static final Logger LOG = LoggerFactory.getLogger(Call.class);
-  /** The SLF4J MDC key under which log lines carry ringhook's call id. */
-  static final String MDC_KEY = "call_id";
 
   private final SipContext ctx;
   private final InboundCall info;
@@ -81,11 +79,11 @@ final class Call {
     SerialExecutor serial = new SerialExecutor(ctx.workers());
     // Every log line written while handling this call carries its id (MDC key call_id).
     this.events = task -> serial.execute(() -> {
-      MDC.put(MDC_KEY, info.callId());
+      MDC.put(InboundCall.LOG_KEY, info.callId());
       try {
         task.run();
       } finally {
-        MDC.remove(MDC_KEY);
+        MDC.remove(InboundCall.LOG_KEY);
       }
     });
     this.received = ctx.clock().instant();

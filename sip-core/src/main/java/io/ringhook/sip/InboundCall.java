@@ -17,6 +17,9 @@ import java.util.Objects;
  */
 public record InboundCall(String callId, String sipCallId, String trunk, InetSocketAddress source,
                           String fromNumber, String toNumber) {
+  /** The SLF4J MDC key under which every log line about a call carries its {@code callId}. */
+  public static final String LOG_KEY = "call_id";
+
   public InboundCall {
     Objects.requireNonNull(callId, "callId");
     Objects.requireNonNull(sipCallId, "sipCallId");

@@ -200,7 +200,7 @@ final class SipDispatcher implements SipListenerExt {
     ctx.responder().trying(st);
     Call call = new Call(ctx, info, key, st, Responder.newTag(), new SdpSession(offer, localHost, sdpSessionId));
     ctx.registry().put(key, call);
-    try (MDC.MDCCloseable id = MDC.putCloseable(Call.MDC_KEY, info.callId())) {
+    try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
       LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
           info.trunk(), source, info.sipCallId());
     }
@@ -226,7 +226,7 @@ final class SipDispatcher implements SipListenerExt {
 
   /** Tells the observer about an INVITE refused before it became a call; it never rang. */
   private void refused(InboundCall info, int status, String outcome, String detail) {
-    try (MDC.MDCCloseable id = MDC.putCloseable(Call.MDC_KEY, info.callId())) {
+    try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
       LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(),
           outcome, status, info.fromNumber(), info.toNumber(), info.source(), detail);
     }

@@ -37,8 +37,6 @@ import org.slf4j.MDC;
  */
 public final class AgentMediaBridge implements MediaBridge {
   private static final Logger LOG = LoggerFactory.getLogger(AgentMediaBridge.class);
-  /** The SLF4J MDC key of the call id, as sip-core sets it: these lines run on Netty threads. */
-  private static final String CALL_ID = "call_id";
 
   /**
    * Where a call's agent is.
@@ -155,7 +153,7 @@ public final class AgentMediaBridge implements MediaBridge {
     });
     CompletableFuture<MediaSession> ready = agent.thenApply(a -> {
       session.agent = a;
-      try (MDC.MDCCloseable id = MDC.putCloseable(CALL_ID, call.callId())) {
+      try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.info("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
             session.endpoint.localPort());
       }
@@ -180,7 +178,7 @@ public final class AgentMediaBridge implements MediaBridge {
       // docs/agent-protocol.md promises, so an operator can tell a dead agent from a slow one.
       String kind = cause instanceof AgentConnectException ace ? ace.outcome() : "agent_io";
       String reason = "agent " + target.name() + " unreachable (" + kind + "): " + cause.getMessage();
-      try (MDC.MDCCloseable id = MDC.putCloseable(CALL_ID, call.callId())) {
+      try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.warn("call {}: {}", call.callId(), reason);
       }
       throw new MediaException(503, "agent_unreachable", reason, cause);
@@ -348,7 +346,7 @@ public final class AgentMediaBridge implements MediaBridge {
     public void onTimeout(Duration silentFor) {
       // The detail stays the plain "rtp timeout" every bridge records (call records, BYE Reason),
       // so it can be counted; the silence's length goes to the log.
-      try (MDC.MDCCloseable id = MDC.putCloseable(CALL_ID, call.callId())) {
+      try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.info("call {}: no RTP from the caller for {} ms", call.callId(), silentFor.toMillis());
       }
       end("rtp timeout");

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.ringhook.sip.InboundCall;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,7 @@ import org.slf4j.event.KeyValuePair;
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
   /** The MDC key holding the call id. */
-  public static final String CALL_ID = "call_id";
+  public static final String CALL_ID = InboundCall.LOG_KEY;
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter TS =
