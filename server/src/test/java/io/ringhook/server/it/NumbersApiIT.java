@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringhook.server.peers.RtpPeer;
-import io.ringhook.server.peers.Sdp;
-import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
 import java.time.Duration;
@@ -14,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sip.message.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +50,7 @@ class NumbersApiIT {
 
     // The file lists the number without a webhook: straight to the agent, no request.
     assertEquals("file", admin.get(PATH).json().path("source").asText());
-    CallSummary first = call(ring, client, rtp);
+    CallSummary first = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
     assertEquals("connected", first.outcome(), first.toString());
     assertEquals(0, hook.requests().size());
 
@@ -64,7 +61,7 @@ class NumbersApiIT {
     assertTrue(put.path("webhook_secret_set").asBoolean(), put.toString());
     assertTrue(!put.toString().contains("s3cret"), "the secret is never shown: " + put);
 
-    CallSummary second = call(ring, client, rtp);
+    CallSummary second = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
     assertEquals("connected", second.outcome(), second.toString());
     assertEquals(Map.of("plan", "gold"), second.variables());
     assertEquals(1, hook.requests().size(), hook.requests().toString());
@@ -77,7 +74,7 @@ class NumbersApiIT {
     assertEquals(204, admin.delete(PATH).status());
     assertEquals(404, admin.delete(PATH).status());
     assertEquals("file", admin.get(PATH).json().path("source").asText());
-    CallSummary third = call(ring, client, rtp);
+    CallSummary third = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
     assertEquals("connected", third.outcome());
     assertEquals(1, hook.requests().size(), "no request once the API entry is gone: " + hook.requests());
 
@@ -119,14 +116,6 @@ class NumbersApiIT {
     assertEquals(200, ready.status(), ready.body());
   }
 
-  private CallSummary call(RingFixture ring, SipTestClient client, RtpPeer rtp) throws Exception {
-    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
-    call.awaitResponse(200, WAIT);
-    call.ack();
-    call.bye();
-    call.awaitResponse(Request.BYE, 200, WAIT);
-    return ring.awaitCallEnded(WAIT);
-  }
 
   /** The value of a Prometheus sample {@code name{...labels...}}, or fails. */
   static double sample(String exposition, String name, String label) {

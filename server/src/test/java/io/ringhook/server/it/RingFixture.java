@@ -4,6 +4,10 @@ import io.ringhook.server.RingServer;
 import io.ringhook.server.config.ConfigLoader;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.peers.FreePorts;
+import io.ringhook.server.peers.RtpPeer;
+import io.ringhook.server.peers.Sdp;
+import io.ringhook.server.peers.SipTestCall;
+import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
 import io.ringhook.sip.SipServer;
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sip.message.Request;
 
 /**
  * A real ringhook server for an integration test: the production {@link RingServer}, configured
@@ -109,6 +114,20 @@ public final class RingFixture implements AutoCloseable {
   /** A SIP URI on this server, e.g. {@code sip:+15550001@127.0.0.1:5xxx}. */
   public String uri(String user) {
     return "sip:" + user + "@127.0.0.1:" + sipPort;
+  }
+
+  /**
+   * One complete call to {@code number} from {@code from}: answered, ACKed, hung up by the caller
+   * (BYE answered 200); returns its summary.
+   */
+  public CallSummary answerAndHangUp(SipTestClient client, RtpPeer rtp, String from, String number, Duration wait)
+      throws InterruptedException {
+    SipTestCall call = client.invite(uri(number)).from(from).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    call.awaitResponse(200, wait);
+    call.ack();
+    call.bye();
+    call.awaitResponse(Request.BYE, 200, wait);
+    return awaitCallEnded(wait);
   }
 
   /** Waits for the next call to end and returns its summary. */

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringhook.server.peers.RtpPeer;
-import io.ringhook.server.peers.Sdp;
-import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
 import java.sql.Connection;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sip.message.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,7 +88,7 @@ class SharedPostgresIT {
     assertEquals(200, adminA.put(PATH, "{\"inbound_webhook_url\":\"" + hook.url("/shared") + "\"}").status());
     awaitSource(adminB, "api");
 
-    CallSummary onB = call(b, client, rtp);
+    CallSummary onB = b.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
     assertEquals("connected", onB.outcome(), onB.toString());
     assertEquals(Map.of("shared", "yes"), onB.variables());
     assertEquals(1, hook.requests().size(), "B used the webhook set through A: " + hook.requests());
@@ -104,7 +101,7 @@ class SharedPostgresIT {
 
     assertEquals(204, adminA.delete(PATH).status());
     awaitStatus(adminB, 404);
-    CallSummary again = call(b, client, rtp);
+    CallSummary again = b.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
     assertEquals("connected", again.outcome());
     assertEquals(1, hook.requests().size(), "no webhook once the entry is deleted: " + hook.requests());
     JsonNode list = adminA.await("/v1/calls/" + again.call().callId(), 200, WAIT).json();
@@ -125,14 +122,5 @@ class SharedPostgresIT {
 
   private static void awaitStatus(AdminClient admin, int status) throws InterruptedException {
     admin.await(PATH, status, WAIT);
-  }
-
-  private CallSummary call(RingFixture ring, SipTestClient client, RtpPeer rtp) throws Exception {
-    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
-    call.awaitResponse(200, WAIT);
-    call.ack();
-    call.bye();
-    call.awaitResponse(Request.BYE, 200, WAIT);
-    return ring.awaitCallEnded(WAIT);
   }
 }
