@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpFrontend implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpFrontend.class);
   private static final int MAX_REQUEST_BYTES = 64 * 1024;
+  private static final long DISCARD_LINGER_MS = 2_000;
 
   private final Channel channel;
 
@@ -87,7 +89,13 @@ public final class HttpFrontend implements AutoCloseable {
     channel.close().syncUninterruptibly();
   }
 
-  /** Aggregates requests; one too large gets a JSON 413 (like every other error) and the connection closes. */
+  /**
+   * Aggregates requests; one too large gets a JSON 413 (like every other error) and the connection
+   * closes. The close is graceful: the 413 goes out, our side of the connection is shut down, and the
+   * rest of the body is read and discarded for at most {@link #DISCARD_LINGER_MS} before the socket
+   * closes. Closing at once while the client is still sending makes its kernel answer with a reset,
+   * which destroys the 413 before the client reads it.
+   */
   private static final class JsonAggregator extends HttpObjectAggregator {
     JsonAggregator(int maxContentLength) {
       super(maxContentLength);
@@ -96,8 +104,15 @@ public final class HttpFrontend implements AutoCloseable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
       if (oversized instanceof HttpRequest) {
-        Responses.send(ctx, false, HttpReply.error(413, "the request body is larger than "
-            + MAX_REQUEST_BYTES / 1024 + " KiB"));
+        HttpReply reply = HttpReply.error(413, "the request body is larger than " + MAX_REQUEST_BYTES / 1024 + " KiB");
+        Responses.write(ctx, false, reply).addListener(f -> {
+          if (ctx.channel() instanceof SocketChannel socket && socket.isActive()) {
+            socket.shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), DISCARD_LINGER_MS, TimeUnit.MILLISECONDS);
+          } else {
+            ctx.close();
+          }
+        });
       } else {
         super.handleOversizedMessage(ctx, oversized);
       }

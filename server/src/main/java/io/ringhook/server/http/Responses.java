@@ -19,6 +19,12 @@ final class Responses {
 
   /** Writes {@code reply}; closes the connection after it unless {@code keepAlive}. */
   static ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpReply reply) {
+    ChannelFuture written = write(ctx, keepAlive, reply);
+    return keepAlive ? written : written.addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Writes the reply with the matching {@code Connection} header and leaves the connection open. */
+  static ChannelFuture write(ChannelHandlerContext ctx, boolean keepAlive, HttpReply reply) {
     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(body));
@@ -29,12 +35,8 @@ final class Responses {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     }
-    if (keepAlive) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      return ctx.writeAndFlush(response);
-    }
-    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+    return ctx.writeAndFlush(response);
   }
 
   static String jsonEscape(String s) {
