@@ -7,6 +7,7 @@ import io.ringhook.server.config.WebhookSettings;
 import io.ringhook.sip.CallDecider;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.Outcome;
 import io.ringhook.webhook.AttemptListener;
 import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
@@ -76,6 +77,6 @@ final class WebhookDecider implements CallDecider {
     if (result instanceof WebhookResult.Success success) {
       return new CallDecision.Connect(success.variables(), result.summary());
     }
-    return CallDecision.refuse(settings.failureResponse(), result.summary(), "webhook_failed");
+    return CallDecision.refuse(settings.failureResponse(), result.summary(), Outcome.WEBHOOK_FAILED);
   }
 }

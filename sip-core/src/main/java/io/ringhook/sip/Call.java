@@ -8,10 +8,10 @@ import io.ringhook.sip.CallAction.CancelDecision;
 import io.ringhook.sip.CallAction.CancelMedia;
 import io.ringhook.sip.CallAction.CloseMedia;
 import io.ringhook.sip.CallAction.OpenMedia;
-import io.ringhook.sip.CallAction.Outcome;
 import io.ringhook.sip.CallAction.Refuse;
 import io.ringhook.sip.CallAction.RejectReInvite;
 import io.ringhook.sip.CallAction.SendBye;
+import io.ringhook.sip.CallAction.SetOutcome;
 import io.ringhook.sip.CallAction.StartMedia;
 import io.ringhook.sip.CallEvent.AckAnswer;
 import java.time.Instant;
@@ -61,11 +61,11 @@ final class Call {
   private Instant ringing;
   private Instant decided;
   private Instant answered;
-  private String endedBy;
+  private EndedBy endedBy;
   /** Whether no final response has been sent yet, readable from any thread (for gauges). */
   private volatile boolean early = true;
   private int finalStatus;
-  private String outcome;
+  private Outcome outcome;
   private String outcomeDetail = "";
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
@@ -242,11 +242,11 @@ final class Call {
       closeMedia(c.reason());
     } else if (action instanceof SendBye b) {
       ctx.responder().bye(dialog(), b.reason(), this);
-    } else if (action instanceof Outcome o) {
+    } else if (action instanceof SetOutcome o) {
       if (outcome == null) {
         outcome = o.outcome();
         outcomeDetail = o.detail();
-      } else if ("connected".equals(outcome) && "answered".equals(outcomeDetail)) {
+      } else if (outcome == Outcome.CONNECTED && "answered".equals(outcomeDetail)) {
         outcomeDetail = o.detail();
       }
     } else {
@@ -275,9 +275,9 @@ final class Call {
       } else if (!isCancellation(ex)) {
         Throwable cause = unwrap(ex);
         if (cause instanceof MediaException me) {
-          fire(new CallEvent.MediaFailed(me.sipStatus(), me.outcome(), me.getMessage()));
+          fire(new CallEvent.MediaFailed(me.outcome(), me.getMessage()));
         } else {
-          fire(new CallEvent.MediaFailed(503, "media_error", describe(cause)));
+          fire(new CallEvent.MediaFailed(Outcome.MEDIA_ERROR, describe(cause)));
         }
       }
     }));
@@ -321,7 +321,7 @@ final class Call {
       media.update(sdp.params());
     } else {
       mediaStarted = true;
-      media.start(sdp.params(), reason -> post(new CallEvent.MediaEnded(reason)));
+      media.start(sdp.params(), end -> post(new CallEvent.MediaEnded(end)));
     }
   }
 
@@ -346,12 +346,12 @@ final class Call {
     // the summary arrives. SipServer.close waits for the call threads, so no summary is cut off.
     ctx.registry().remove(key, this);
     Instant ended = ctx.clock().instant();
-    String o = outcome == null ? "unknown" : outcome;
+    Outcome o = outcome == null ? Outcome.UNKNOWN : outcome;
     LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail=\"{}\"", info.callId(), o,
         finalStatus, info.fromNumber(), info.toNumber(), info.trunk(), outcomeDetail);
     try {
       ctx.observer().callEnded(new CallObserver.CallSummary(info, o, outcomeDetail, finalStatus,
-          endedBy == null ? CallObserver.CallSummary.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
+          endedBy == null ? EndedBy.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
           Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables));
     } catch (RuntimeException e) {
       LOG.warn("call observer failed for {}", info.callId(), e);
@@ -364,19 +364,12 @@ final class Call {
   }
 
   /** Who ended the call, from the event that ended it. */
-  private static String endedBy(CallEvent event) {
-    switch (event.kind()) {
-      case CANCEL:
-      case BYE:
-        return CallObserver.CallSummary.CALLER;
-      case MEDIA_ENDED:
-        // The agent bridge names the agent's own hang-up "agent hung up: ..."; anything else
-        // (RTP timeout, media error) is ringhook ending the call.
-        return ((CallEvent.MediaEnded) event).reason().startsWith("agent")
-            ? CallObserver.CallSummary.AGENT : CallObserver.CallSummary.RINGHOOK;
-      default:
-        return CallObserver.CallSummary.RINGHOOK;
-    }
+  private static EndedBy endedBy(CallEvent event) {
+    return switch (event.kind()) {
+      case CANCEL, BYE -> EndedBy.CALLER;
+      case MEDIA_ENDED -> ((CallEvent.MediaEnded) event).end().by();
+      default -> EndedBy.RINGHOOK;
+    };
   }
 
   /** The state, for tests and diagnostics; read it from the call's own thread only. */

@@ -40,5 +40,5 @@ sealed interface CallAction {
   record CloseMedia(String reason) implements CallAction {}
 
   /** The call's outcome is known: record it (first one wins). */
-  record Outcome(String outcome, String detail) implements CallAction {}
+  record SetOutcome(Outcome outcome, String detail) implements CallAction {}
 }

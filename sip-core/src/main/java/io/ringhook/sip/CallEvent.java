@@ -36,8 +36,8 @@ sealed interface CallEvent {
     }
   }
 
-  /** The media bridge could not set up the media. */
-  record MediaFailed(int status, String outcome, String reason) implements CallEvent {
+  /** The media bridge could not set up the media; the call is refused with the outcome's status. */
+  record MediaFailed(Outcome outcome, String reason) implements CallEvent {
     public Kind kind() {
       return Kind.MEDIA_FAILED;
     }
@@ -76,7 +76,7 @@ sealed interface CallEvent {
   }
 
   /** The media side ended the call (RTP timeout, agent hang-up). */
-  record MediaEnded(String reason) implements CallEvent {
+  record MediaEnded(MediaEnd end) implements CallEvent {
     public Kind kind() {
       return Kind.MEDIA_ENDED;
     }

@@ -91,7 +91,7 @@ final class SipDispatcher implements SipListenerExt {
       LOG.warn("{} from {} matches no trunk: 403", method, source);
       reply(st, Response.FORBIDDEN);
       if (Request.INVITE.equals(method) && toTag(request) == null) {
-        refused(describe(request, source, "", Optional.empty()), Response.FORBIDDEN, "rejected_acl",
+        refused(describe(request, source, "", Optional.empty()), Response.FORBIDDEN, Outcome.REJECTED_ACL,
             "source " + source.getAddress().getHostAddress() + " matches no trunk");
       }
       return;
@@ -149,7 +149,7 @@ final class SipDispatcher implements SipListenerExt {
         throw new IllegalStateException(e);
       }
       ctx.responder().send(st, r);
-      refused(info, Response.SERVICE_UNAVAILABLE, "draining", "server draining for shutdown");
+      refused(info, Response.SERVICE_UNAVAILABLE, Outcome.DRAINING, "server draining for shutdown");
       return;
     }
     List<String> unsupported = unsupportedRequires(request);
@@ -161,7 +161,7 @@ final class SipDispatcher implements SipListenerExt {
         LOG.debug("bad Require values {}", unsupported);
       }
       ctx.responder().send(st, r);
-      refused(info, Response.BAD_EXTENSION, "bad_extension", "unsupported Require: " + String.join(", ", unsupported));
+      refused(info, Response.BAD_EXTENSION, Outcome.BAD_EXTENSION, "unsupported Require: " + String.join(", ", unsupported));
       return;
     }
     Optional<String> offer = Optional.empty();
@@ -176,7 +176,7 @@ final class SipDispatcher implements SipListenerExt {
           throw new IllegalStateException(e);
         }
         ctx.responder().send(st, r);
-        refused(info, Response.UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
+        refused(info, Response.UNSUPPORTED_MEDIA_TYPE, Outcome.UNSUPPORTED_MEDIA,
             "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP");
         return;
       }
@@ -194,7 +194,7 @@ final class SipDispatcher implements SipListenerExt {
         LOG.debug("no Warning header: {}", e.getMessage());
       }
       ctx.responder().send(st, r);
-      refused(info, Response.NOT_ACCEPTABLE_HERE, "no_codec", no.reason());
+      refused(info, Response.NOT_ACCEPTABLE_HERE, Outcome.NO_CODEC, no.reason());
       return;
     }
     ctx.responder().trying(st);
@@ -225,7 +225,7 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   /** Tells the observer about an INVITE refused before it became a call; it never rang. */
-  private void refused(InboundCall info, int status, String outcome, String detail) {
+  private void refused(InboundCall info, int status, Outcome outcome, String detail) {
     try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
       LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(),
           outcome, status, info.fromNumber(), info.toNumber(), info.source(), detail);
@@ -233,7 +233,7 @@ final class SipDispatcher implements SipListenerExt {
     Instant now = ctx.clock().instant();
     try {
       ctx.observer().callEnded(new CallObserver.CallSummary(info, outcome, detail, status,
-          CallObserver.CallSummary.RINGHOOK, now, Optional.empty(), Optional.empty(), Optional.empty(), now, Map.of()));
+          EndedBy.RINGHOOK, now, Optional.empty(), Optional.empty(), Optional.empty(), now, Map.of()));
     } catch (RuntimeException e) {
       LOG.warn("call observer failed for {}", info.callId(), e);
     }
