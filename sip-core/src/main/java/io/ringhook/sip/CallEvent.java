@@ -12,7 +12,7 @@ sealed interface CallEvent {
   /** One constant per event type. */
   enum Kind {
     DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, CANCEL, ACK, BYE, REINVITE, MEDIA_ENDED, ACK_TIMEOUT,
-    BYE_COMPLETED, SHUTDOWN
+    BYE_COMPLETED, SHUTDOWN, ABANDON
   }
 
   /** The decider completed. */
@@ -100,6 +100,13 @@ sealed interface CallEvent {
   record Shutdown() implements CallEvent {
     public Kind kind() {
       return Kind.SHUTDOWN;
+    }
+  }
+
+  /** The server is stopping and the call did not end within the grace (e.g. our BYE got no answer). */
+  record Abandon() implements CallEvent {
+    public Kind kind() {
+      return Kind.ABANDON;
     }
   }
 

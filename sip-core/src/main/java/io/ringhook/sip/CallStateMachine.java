@@ -7,12 +7,15 @@ import io.ringhook.sip.CallAction.Answer;
 import io.ringhook.sip.CallAction.CancelDecision;
 import io.ringhook.sip.CallAction.CancelMedia;
 import io.ringhook.sip.CallAction.CloseMedia;
+import io.ringhook.sip.CallAction.NoteAbandoned;
 import io.ringhook.sip.CallAction.OpenMedia;
 import io.ringhook.sip.CallAction.Refuse;
 import io.ringhook.sip.CallAction.RejectReInvite;
 import io.ringhook.sip.CallAction.SendBye;
 import io.ringhook.sip.CallAction.SetOutcome;
+import io.ringhook.sip.CallAction.StartAckTimer;
 import io.ringhook.sip.CallAction.StartMedia;
+import io.ringhook.sip.CallAction.StopAckTimer;
 import io.ringhook.sip.CallEvent.AckReceived;
 import io.ringhook.sip.CallEvent.Decided;
 import io.ringhook.sip.CallEvent.DecisionFailed;
@@ -89,6 +92,8 @@ final class CallStateMachine {
       // 14.2: a second INVITE while the first awaits its final response gets 500 with Retry-After.
       case REINVITE -> Transition.to(s, new RejectReInvite(500));
       case MEDIA_READY -> Transition.to(s, new CancelMedia());
+      // The server stops and cannot wait longer: the call ends as it stands (no further SIP).
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -96,7 +101,7 @@ final class CallStateMachine {
   private static Transition connecting(CallEvent event) {
     final CallState s = CallState.CONNECTING;
     return switch (event.kind()) {
-      case MEDIA_READY -> Transition.to(CallState.ANSWERED, new Answer());
+      case MEDIA_READY -> Transition.to(CallState.ANSWERED, new Answer(), new StartAckTimer());
       case MEDIA_FAILED -> {
         MediaFailed f = (MediaFailed) event;
         yield Transition.to(CallState.TERMINATED, refuse(f.outcome(), f.reason()),
@@ -112,6 +117,7 @@ final class CallStateMachine {
           refuse(Outcome.SHUTDOWN, "server shutting down"),
           new SetOutcome(Outcome.SHUTDOWN, "server stopped while connecting"));
       case REINVITE -> Transition.to(s, new RejectReInvite(500));
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -121,8 +127,9 @@ final class CallStateMachine {
     return switch (event.kind()) {
       // 13.3.1.4: the ACK confirms the dialog; after a late offer it carries the answer (RFC 3264 4).
       case ACK -> switch (((AckReceived) event).answer()) {
-        case NOT_NEEDED -> Transition.to(CallState.CONFIRMED, new SetOutcome(Outcome.CONNECTED, "answered"));
-        case ACCEPTED -> Transition.to(CallState.CONFIRMED, new StartMedia(),
+        case NOT_NEEDED -> Transition.to(CallState.CONFIRMED, new StopAckTimer(),
+            new SetOutcome(Outcome.CONNECTED, "answered"));
+        case ACCEPTED -> Transition.to(CallState.CONFIRMED, new StopAckTimer(), new StartMedia(),
             new SetOutcome(Outcome.CONNECTED, "answered"));
         case UNUSABLE -> Transition.to(CallState.ENDING, new CloseMedia("no usable SDP answer in ACK"),
             new SendBye("no usable SDP answer in ACK"),
@@ -144,6 +151,7 @@ final class CallStateMachine {
       case CANCEL -> Transition.to(s, new AcceptCancel());
       // 14.2: a re-INVITE while our 2xx awaits its ACK gets 500 with Retry-After.
       case REINVITE -> Transition.to(s, new RejectReInvite(500));
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -167,6 +175,7 @@ final class CallStateMachine {
       case ACK -> ((AckReceived) event).answer() == CallEvent.AckAnswer.ACCEPTED
           ? Transition.to(s, new StartMedia())
           : Transition.to(s);
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, ACK_TIMEOUT, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -179,6 +188,7 @@ final class CallStateMachine {
       case BYE -> Transition.to(CallState.TERMINATED, new AcceptBye());
       case CANCEL -> Transition.to(s, new AcceptCancel());
       case REINVITE -> Transition.to(s, new RejectReInvite(481));
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, SHUTDOWN ->
           Transition.to(s);
     };
@@ -192,8 +202,8 @@ final class CallStateMachine {
       case REINVITE -> Transition.to(s, new RejectReInvite(481));
       // A media session that arrives after the call ended must not leak.
       case MEDIA_READY -> Transition.to(s, new CancelMedia());
-      case DECIDED, DECISION_FAILED, MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED, SHUTDOWN ->
-          Transition.to(s);
+      case DECIDED, DECISION_FAILED, MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED, SHUTDOWN,
+          ABANDON -> Transition.to(s);
     };
   }
 }

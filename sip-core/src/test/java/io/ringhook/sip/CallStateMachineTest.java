@@ -41,10 +41,11 @@ class CallStateMachineTest {
         row(CallState.RINGING, new CallEvent.AckTimeout(), CallState.RINGING),
         row(CallState.RINGING, new CallEvent.ByeCompleted(), CallState.RINGING),
         row(CallState.RINGING, new CallEvent.Shutdown(), CallState.TERMINATED, "CancelDecision", "Refuse", "SetOutcome"),
+        row(CallState.RINGING, new CallEvent.Abandon(), CallState.TERMINATED, "NoteAbandoned"),
         // CONNECTING
         row(CallState.CONNECTING, CONNECT, CallState.CONNECTING),
         row(CallState.CONNECTING, new CallEvent.DecisionFailed("x"), CallState.CONNECTING),
-        row(CallState.CONNECTING, new CallEvent.MediaReady(), CallState.ANSWERED, "Answer"),
+        row(CallState.CONNECTING, new CallEvent.MediaReady(), CallState.ANSWERED, "Answer", "StartAckTimer"),
         row(CallState.CONNECTING, new CallEvent.MediaFailed(Outcome.AGENT_UNREACHABLE, "refused"),
             CallState.TERMINATED, "Refuse", "SetOutcome"),
         row(CallState.CONNECTING, new CallEvent.CancelReceived(), CallState.TERMINATED,
@@ -57,15 +58,17 @@ class CallStateMachineTest {
         row(CallState.CONNECTING, new CallEvent.AckTimeout(), CallState.CONNECTING),
         row(CallState.CONNECTING, new CallEvent.ByeCompleted(), CallState.CONNECTING),
         row(CallState.CONNECTING, new CallEvent.Shutdown(), CallState.TERMINATED, "CancelMedia", "Refuse", "SetOutcome"),
+        row(CallState.CONNECTING, new CallEvent.Abandon(), CallState.TERMINATED, "NoteAbandoned"),
         // ANSWERED
         row(CallState.ANSWERED, CONNECT, CallState.ANSWERED),
         row(CallState.ANSWERED, new CallEvent.DecisionFailed("x"), CallState.ANSWERED),
         row(CallState.ANSWERED, new CallEvent.MediaReady(), CallState.ANSWERED),
         row(CallState.ANSWERED, new CallEvent.MediaFailed(Outcome.MEDIA_ERROR, "y"), CallState.ANSWERED),
         row(CallState.ANSWERED, new CallEvent.CancelReceived(), CallState.ANSWERED, "AcceptCancel"),
-        row(CallState.ANSWERED, new CallEvent.AckReceived(AckAnswer.NOT_NEEDED), CallState.CONFIRMED, "SetOutcome"),
+        row(CallState.ANSWERED, new CallEvent.AckReceived(AckAnswer.NOT_NEEDED), CallState.CONFIRMED,
+            "StopAckTimer", "SetOutcome"),
         row(CallState.ANSWERED, new CallEvent.AckReceived(AckAnswer.ACCEPTED), CallState.CONFIRMED,
-            "StartMedia", "SetOutcome"),
+            "StopAckTimer", "StartMedia", "SetOutcome"),
         row(CallState.ANSWERED, new CallEvent.AckReceived(AckAnswer.UNUSABLE), CallState.ENDING,
             "CloseMedia", "SendBye", "SetOutcome"),
         row(CallState.ANSWERED, new CallEvent.ByeReceived(), CallState.TERMINATED, "AcceptBye", "CloseMedia", "SetOutcome"),
@@ -75,6 +78,7 @@ class CallStateMachineTest {
         row(CallState.ANSWERED, new CallEvent.AckTimeout(), CallState.ENDING, "CloseMedia", "SendBye", "SetOutcome"),
         row(CallState.ANSWERED, new CallEvent.ByeCompleted(), CallState.ANSWERED),
         row(CallState.ANSWERED, new CallEvent.Shutdown(), CallState.ENDING, "CloseMedia", "SendBye", "SetOutcome"),
+        row(CallState.ANSWERED, new CallEvent.Abandon(), CallState.TERMINATED, "NoteAbandoned"),
         // CONFIRMED
         row(CallState.CONFIRMED, CONNECT, CallState.CONFIRMED),
         row(CallState.CONFIRMED, new CallEvent.DecisionFailed("x"), CallState.CONFIRMED),
@@ -92,6 +96,7 @@ class CallStateMachineTest {
         row(CallState.CONFIRMED, new CallEvent.AckTimeout(), CallState.CONFIRMED),
         row(CallState.CONFIRMED, new CallEvent.ByeCompleted(), CallState.CONFIRMED),
         row(CallState.CONFIRMED, new CallEvent.Shutdown(), CallState.ENDING, "CloseMedia", "SendBye", "SetOutcome"),
+        row(CallState.CONFIRMED, new CallEvent.Abandon(), CallState.TERMINATED, "NoteAbandoned"),
         // ENDING
         row(CallState.ENDING, CONNECT, CallState.ENDING),
         row(CallState.ENDING, new CallEvent.DecisionFailed("x"), CallState.ENDING),
@@ -105,6 +110,7 @@ class CallStateMachineTest {
         row(CallState.ENDING, new CallEvent.AckTimeout(), CallState.ENDING),
         row(CallState.ENDING, new CallEvent.ByeCompleted(), CallState.TERMINATED),
         row(CallState.ENDING, new CallEvent.Shutdown(), CallState.ENDING),
+        row(CallState.ENDING, new CallEvent.Abandon(), CallState.TERMINATED, "NoteAbandoned"),
         // TERMINATED
         row(CallState.TERMINATED, CONNECT, CallState.TERMINATED),
         row(CallState.TERMINATED, new CallEvent.DecisionFailed("x"), CallState.TERMINATED),
@@ -117,7 +123,8 @@ class CallStateMachineTest {
         row(CallState.TERMINATED, new CallEvent.MediaEnded(MediaEnd.rtpTimeout()), CallState.TERMINATED),
         row(CallState.TERMINATED, new CallEvent.AckTimeout(), CallState.TERMINATED),
         row(CallState.TERMINATED, new CallEvent.ByeCompleted(), CallState.TERMINATED),
-        row(CallState.TERMINATED, new CallEvent.Shutdown(), CallState.TERMINATED));
+        row(CallState.TERMINATED, new CallEvent.Shutdown(), CallState.TERMINATED),
+        row(CallState.TERMINATED, new CallEvent.Abandon(), CallState.TERMINATED));
   }
 
   private static Arguments row(CallState from, CallEvent event, CallState to, String... actions) {
