@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.Outcome;
+import io.ringhook.testing.Await;
 import io.ringhook.testing.EventLoops;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -120,11 +121,7 @@ class RtpEndpointsTest {
       // The bind won the race: the endpoint is the caller's to close, as AgentMediaBridge does.
       pending.join().close("not wanted");
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (pool.portsInUse() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, pool.portsInUse());
+    Await.until("RTP ports released", Duration.ofSeconds(5), () -> pool.portsInUse() == 0);
     RtpEndpoint next = pool.open("call-2").get(5, TimeUnit.SECONDS);
     next.close("done");
     next.closeFuture().get(5, TimeUnit.SECONDS);

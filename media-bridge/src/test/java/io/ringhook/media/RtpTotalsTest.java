@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaParams.Direction;
+import io.ringhook.testing.Await;
 import io.ringhook.testing.EventLoops;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -76,11 +77,8 @@ class RtpTotalsTest {
   }
 
   private static void awaitValue(long expected, LongSupplier actual, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (actual.getAsLong() != expected && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(expected, actual.getAsLong(), what);
+    Await.until(() -> what + ": " + actual.getAsLong() + ", not " + expected, Duration.ofSeconds(5),
+        () -> actual.getAsLong() == expected);
   }
 
   @Test
