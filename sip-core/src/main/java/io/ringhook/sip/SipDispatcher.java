@@ -51,12 +51,14 @@ final class SipDispatcher implements SipListenerExt {
   private final SipContext ctx;
   private final TrunkAcl acl;
   private final LocalAddresses local;
+  private final Admission admission;
   private volatile Duration draining;
 
-  SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local) {
+  SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local, Admission admission) {
     this.ctx = ctx;
     this.acl = acl;
     this.local = local;
+    this.admission = admission;
   }
 
   @Override
@@ -136,6 +138,11 @@ final class SipDispatcher implements SipListenerExt {
     if (ctx.registry().containsKey(key)) {
       // 8.2.2.2: same Call-ID and From tag in a new transaction is a merged request.
       reply(st, Response.LOOP_DETECTED);
+      return;
+    }
+    // First and cheapest: under overload or a flood, the refusal must cost less than the call would.
+    if (admission.check(source.getAddress()).isPresent()) {
+      shed(st);
       return;
     }
     InboundCall info = describe(request, source, trunk.trunkName(), trunk.defaultCountryCode());
@@ -240,6 +247,20 @@ final class SipDispatcher implements SipListenerExt {
     }
     ctx.responder().send(st, r);
     ctx.report(CallStory.refused(info, refusal.outcome(), refusal.detail(), ctx.clock().instant()));
+  }
+
+  /**
+   * Turns a new INVITE away with 503 and {@code Retry-After} (RFC 3261 21.5.4: try another server),
+   * counted by {@link Admission} but neither logged one by one nor reported as a call.
+   */
+  private void shed(ServerTransaction st) {
+    Response r = ctx.responder().create(st.getRequest(), Response.SERVICE_UNAVAILABLE, null);
+    try {
+      r.setHeader(headers().createRetryAfterHeader(admission.retryAfterSeconds()));
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+    ctx.responder().send(st, r);
   }
 
   /** From now on new INVITEs get 503 with {@code Retry-After}; calls in progress go on. */

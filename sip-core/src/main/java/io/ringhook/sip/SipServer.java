@@ -1,14 +1,15 @@
 package io.ringhook.sip;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -36,6 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class SipServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
   private static final AtomicLong STACKS = new AtomicLong();
+  /**
+   * The SIP UDP socket's receive buffer asked for (SO_RCVBUF; Linux caps it at net.core.rmem_max):
+   * room for a burst of a few thousand datagrams instead of the ~208 KiB default, which dropped
+   * thousands of datagrams at once in a collapse. The admission check keeps what waits there from
+   * going stale: while the oldest waits over its limit, new INVITEs get an immediate 503.
+   */
+  static final int RECEIVE_BUFFER = 4 * 1024 * 1024;
 
   private final SipConfig config;
   private final SipStack stack;
@@ -43,12 +51,17 @@ public final class SipServer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ConcurrentHashMap<String, Call> calls;
   private final SipDispatcher dispatcher;
+  private final Admission admission;
+  private final Optional<Integer> receiveBuffer;
   private volatile boolean closed;
   private volatile boolean draining;
 
   private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
-                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher) {
+                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher, Admission admission,
+                    Optional<Integer> receiveBuffer) {
     this.config = config;
+    this.receiveBuffer = receiveBuffer;
+    this.admission = admission;
     this.dispatcher = dispatcher;
     this.stack = stack;
     this.workers = workers;
@@ -79,6 +92,16 @@ public final class SipServer implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** New INVITEs refused with 503 because the server was behind ({@link AdmissionSettings#maxQueueDelay()}). */
+  public long overloadRefusals() {
+    return admission.refused(Admission.Reason.OVERLOAD);
+  }
+
+  /** New INVITEs refused with 503 because their source was over its rate ({@link AdmissionSettings#sourceRate()}). */
+  public long sourceLimitRefusals() {
+    return admission.refused(Admission.Reason.SOURCE_LIMIT);
   }
 
   /**
@@ -112,6 +135,11 @@ public final class SipServer implements AutoCloseable {
       }
     }
     return calls.isEmpty();
+  }
+
+  /** The SIP UDP socket's receive buffer as the kernel reports it (SO_RCVBUF), or empty when unknown. */
+  public Optional<Integer> receiveBuffer() {
+    return receiveBuffer;
   }
 
   /** Whether {@link #drain(Duration)} was called. */
@@ -160,6 +188,7 @@ public final class SipServer implements AutoCloseable {
     private CallObserver observer = CallObserver.none();
     private Clock clock = Clock.systemUTC();
     private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private AdmissionSettings admission = AdmissionSettings.OFF;
 
     private Builder(SipConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -182,6 +211,12 @@ public final class SipServer implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** When new INVITEs are turned away at once with 503; {@link AdmissionSettings#OFF} unless set. */
+    public Builder admission(AdmissionSettings admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
       return this;
     }
 
@@ -232,17 +267,29 @@ public final class SipServer implements AutoCloseable {
         throw new SipStartException("cannot listen for SIP on " + config.host() + ":" + config.port()
             + ": " + e.getMessage(), e);
       }
-      ExecutorService workers = Executors.newFixedThreadPool(workerThreads, named("ringhook-call"));
+      QueueDelay.TimedPool workers = new QueueDelay.TimedPool(workerThreads, named("ringhook-call"), System::nanoTime);
       ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("ringhook-timer"));
       scheduler.setRemoveOnCancelPolicy(true);
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
       SipDispatcher dispatcher;
+      Admission admission;
+      Optional<Integer> receiveBuffer;
+      AdmissionSettings settings = this.admission;
       try {
         LocalAddresses local = new LocalAddresses(config);
         Responder responder = new Responder(provider, factory.createMessageFactory(), factory.createHeaderFactory(),
             factory.createAddressFactory(), config, local);
         SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls);
-        dispatcher = new SipDispatcher(ctx, acl, local);
+        RiUdp udp = new RiUdp(points.get(0));
+        Optional<QueueDelay> sipQueue = udp.delay(System::currentTimeMillis);
+        if (sipQueue.isEmpty() && !settings.maxQueueDelay().isZero()) {
+          LOG.warn("cannot read the SIP stack's UDP queue: overload is judged by the call queue only");
+        }
+        receiveBuffer = udp.receiveBuffer();
+        admission = new Admission(settings, sipQueue.map(q -> QueueDelay.max(q, workers)).orElse(workers),
+            new SourceLimiter(settings.sourceRate(), settings.sourceBurst(), settings.sourceExempt(),
+            Ticker.systemTicker()), System::nanoTime);
+        dispatcher = new SipDispatcher(ctx, acl, local, admission);
         provider.addSipListener(dispatcher);
         stack.start();
       } catch (Exception e) {
@@ -251,8 +298,14 @@ public final class SipServer implements AutoCloseable {
         scheduler.shutdownNow();
         throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), e);
       }
-      LOG.info("SIP listening on {}:{} (UDP, TCP)", config.host(), config.port());
-      return new SipServer(config, stack, workers, scheduler, calls, dispatcher);
+      LOG.info("SIP listening on {}:{} (UDP, TCP; UDP receive buffer {})", config.host(), config.port(),
+          receiveBuffer.map(b -> b / 1024 + " KiB").orElse("unknown"));
+      if (receiveBuffer.isPresent() && receiveBuffer.get() < RECEIVE_BUFFER) {
+        // Linux grants at most net.core.rmem_max (and reports twice what it grants).
+        LOG.info("the kernel granted a smaller SIP receive buffer than the {} KiB asked: raise net.core.rmem_max "
+            + "so bursts are queued rather than dropped", RECEIVE_BUFFER / 1024);
+      }
+      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, admission, receiveBuffer);
     }
 
     private Properties stackProperties() {
@@ -269,6 +322,9 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
       // Hostile input: bound what one TCP message may make us buffer.
       p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+      // Only the UDP socket's SO_RCVBUF (UDPMessageProcessor's constructor); the RI's other use of it,
+      // UDPMessageProcessor.getMaximumMessageSize(), is called by nothing in RI 1.3.0-91.
+      p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(RECEIVE_BUFFER));
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
       p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
       return p;
