@@ -53,6 +53,16 @@ final class SourceLimiter {
     return buckets.get(source, s -> new Bucket(burst, now)).take(now, perNano, burst);
   }
 
+  /** Sources with a bucket now (after {@link #cleanUp()}, exact). */
+  long sources() {
+    return buckets.estimatedSize();
+  }
+
+  /** Runs pending evictions now (they otherwise run a little later, on the map's own schedule). */
+  void cleanUp() {
+    buckets.cleanUp();
+  }
+
   /** One source's tokens, refilled lazily on each take. */
   private static final class Bucket {
     private double tokens;
