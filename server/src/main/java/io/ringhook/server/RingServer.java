@@ -153,6 +153,7 @@ public final class RingServer implements AutoCloseable {
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), metrics::webhookAttempt))
           .bridge(bridge)
+          .admission(config.admission())
           .observer(summary -> {
             CallRecord record = CallRecorder.toRecord(summary);
             if (scanners.admit(record)) {
@@ -164,6 +165,7 @@ public final class RingServer implements AutoCloseable {
           .start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",

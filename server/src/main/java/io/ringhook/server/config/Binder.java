@@ -8,6 +8,7 @@ import io.ringhook.server.config.YamlTree.Entry;
 import io.ringhook.server.config.YamlTree.Kind;
 import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
+import io.ringhook.sip.AdmissionSettings;
 import io.ringhook.sip.SipConfig;
 import java.net.InetAddress;
 import java.net.URI;
@@ -30,7 +31,7 @@ import java.util.function.Function;
 final class Binder {
   static final List<String> ROOT_KEYS =
       List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent", "records", "shutdown",
-          "logging");
+          "logging", "admission", "startup");
   static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
@@ -38,6 +39,11 @@ final class Binder {
   static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
+  static final List<String> ADMISSION_KEYS =
+      List.of("max_queue_delay", "retry_after", "source_rate", "source_burst", "source_exempt");
+  static final List<String> STARTUP_KEYS = List.of("warmup");
+  private static final Duration MAX_QUEUE_DELAY = Duration.ofMinutes(1);
+  private static final Duration MAX_WARMUP = Duration.ofMinutes(1);
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
@@ -139,9 +145,33 @@ final class Binder {
       }
     });
 
+    AdmissionSettings admission = admission(root.section("admission", ADMISSION_KEYS));
+    Field<Duration> warmup = root.section("startup", STARTUP_KEYS).read("warmup",
+        v -> Values.duration(v.text(), v.kind() == Kind.INT, Duration.ZERO, MAX_WARMUP));
+
     problems.throwIfAny();
     return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent.or(RingConfig.DEMO_AGENT),
-        records, shutdown, new LoggingSettings(format.or(LoggingSettings.Format.TEXT)));
+        records, shutdown, new LoggingSettings(format.or(LoggingSettings.Format.TEXT)), admission,
+        warmup.or(RingConfig.WARMUP));
+  }
+
+  private AdmissionSettings admission(Section s) {
+    AdmissionSettings d = AdmissionSettings.DEFAULTS;
+    Field<Duration> delay = s.read("max_queue_delay", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ZERO, MAX_QUEUE_DELAY));
+    Field<Duration> retryAfter = s.read("retry_after", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ofSeconds(1), MAX_GRACE));
+    Field<Integer> rate = s.read("source_rate", v -> Values.integer(v.text(), 0, 1_000_000, "INVITEs a second"));
+    Field<Integer> burst = s.read("source_burst", v -> Values.integer(v.text(), 1, 1_000_000, "INVITEs"));
+    Field<List<Node>> exemptItems = reader.list(s, "source_exempt");
+    List<String> exempt = new ArrayList<>();
+    List<Node> nodes = exemptItems.or(List.of());
+    for (int j = 0; j < nodes.size(); j++) {
+      reader.parse(nodes.get(j), Problems.index(exemptItems.path(), j), false, v -> Values.cidr(v.text()))
+          .optional().ifPresent(exempt::add);
+    }
+    return new AdmissionSettings(delay.or(d.maxQueueDelay()), retryAfter.or(d.retryAfter()),
+        rate.or((int) d.sourceRate()), burst.or(d.sourceBurst()), exemptItems.present() ? exempt : d.sourceExempt());
   }
 
   private RecordsSettings records(Section s) {

@@ -87,6 +87,14 @@ final class ConfigDump {
     shutdown.put("grace", Values.format(c.shutdown().grace()));
     shutdown.put("retry_after", Values.format(c.shutdown().retryAfter()));
     root.put("shutdown", shutdown);
+    Map<String, Object> admission = new LinkedHashMap<>();
+    admission.put("max_queue_delay", Values.format(c.admission().maxQueueDelay()));
+    admission.put("retry_after", Values.format(c.admission().retryAfter()));
+    admission.put("source_rate", (int) c.admission().sourceRate());
+    admission.put("source_burst", c.admission().sourceBurst());
+    admission.put("source_exempt", c.admission().sourceExempt());
+    root.put("admission", admission);
+    root.put("startup", Map.of("warmup", Values.format(c.warmup())));
     root.put("logging", Map.of("format", c.logging().format().name().toLowerCase(java.util.Locale.ROOT)));
     try {
       return MAPPER.writeValueAsString(root);

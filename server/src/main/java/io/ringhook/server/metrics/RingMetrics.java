@@ -241,6 +241,17 @@ public final class RingMetrics implements AutoCloseable {
         LongSupplier::getAsLong);
   }
 
+  /**
+   * Binds {@code ringhook_calls_rejected_total{reason}}: new INVITEs turned away at once with 503
+   * before they became calls, because the server was behind ({@code overload}) or their source was
+   * over its rate ({@code source_limit}). Not in {@code ringhook_calls_total}: no call record is made.
+   */
+  public void bindRejected(LongSupplier overload, LongSupplier sourceLimit) {
+    String help = "New INVITEs refused with 503 before they became calls, by reason";
+    counter("ringhook.calls.rejected", help, overload, LongSupplier::getAsLong, "reason", "overload");
+    counter("ringhook.calls.rejected", help, sourceLimit, LongSupplier::getAsLong, "reason", "source_limit");
+  }
+
   @Override
   public void close() {
     if (gc != null) {

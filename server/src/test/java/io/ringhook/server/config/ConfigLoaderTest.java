@@ -199,6 +199,7 @@ class ConfigLoaderTest {
         Optional.empty(), n.agent(), n.webhook())));
     return new RingConfig(c.sip(), c.rtp(), c.trunks(), new HttpSettings(c.http().host(), c.http().port()), numbers,
         c.webhook(), c.agents(), c.defaultAgent(), new RecordsSettings(c.records().url(), c.records().user(),
-        Optional.empty(), c.records().buffer(), c.records().numbersRefresh()), c.shutdown(), c.logging());
+        Optional.empty(), c.records().buffer(), c.records().numbersRefresh()), c.shutdown(), c.logging(),
+        c.admission(), c.warmup());
   }
 }
