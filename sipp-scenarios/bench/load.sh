@@ -27,6 +27,11 @@
 #   --records-user U  records.user (default $RINGHOOK_RECORDS_USER); the password is read from the environment
 #                     only, $RINGHOOK_RECORDS_PASSWORD (never on the command line or in the generated file)
 #   --records-buffer N  records.buffer (ringhook's default 10000)
+#   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
+#                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
+#                     `none` = no admission section (for a jar from before it)
+#   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
+#                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
 #                     the records database for a while); its output in the log, waited for after the runs
 # Prints: calls created/successful/failed, achieved cps, INVITE->180 and INVITE->200 percentiles,
@@ -50,7 +55,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""
+RECORDS_BUFFER=""; DURING=""; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -65,6 +70,7 @@ while [[ $# -gt 0 ]]; do
     --records) RECORDS_URL="$2"; shift ;;  --records-user) RECORDS_USER="$2"; shift ;;
     --records-buffer) RECORDS_BUFFER="$2"; shift ;;
     --during) DURING="$2"; shift ;;
+    --admission) ADMISSION="$2"; shift ;;  --flood) FLOOD="$2"; shift ;;
     *) echo "load.sh: unknown option $1" >&2; usage ;;
   esac
   shift
@@ -129,6 +135,7 @@ EOF
   # A placeholder: the password stays in the environment of the java process.
   [[ "$RECORDS_URL" == none || -z "$RECORDS_PASSWORD" ]] || echo '  password: ${RINGHOOK_RECORDS_PASSWORD}'
   [[ "$RECORDS_URL" == none || -z "$RECORDS_BUFFER" ]] || echo "  buffer: $RECORDS_BUFFER"
+  [[ "$ADMISSION" == none ]] || echo "admission: $ADMISSION"
   echo "numbers:"
   for ((i = 0; i < ORIGINS; i++)); do
     printf '  "+1555100%04d": {inbound_webhook_url: "http://127.0.0.1:%d/inbound"}\n' "$i" $((WH_BASE + i))
@@ -212,6 +219,18 @@ live_heap_kb() {  # used heap after a full GC, in KB
 
 HZ=$(getconf CLK_TCK)
 
+rejected() {  # ringhook_calls_rejected_total by reason, one line ("none" for a jar from before it)
+  python3 - "$METRICS" <<'EOF'
+import re, sys, urllib.request
+try:
+    text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+except OSError:
+    print("?"); sys.exit()
+found = re.findall(r'^ringhook_calls_rejected_total\{reason="(\w+)"\} ([\d.eE+]+)$', text, re.M)
+print(" ".join("%s=%d" % (r, float(v)) for r, v in found) or "none")
+EOF
+}
+
 current_calls() {  # SIPp's calls in progress, from the newest line of its statistics file in DIR
   python3 - "$1" <<'EOF'
 import csv, glob, sys
@@ -253,11 +272,28 @@ measure() {
     ( bash -c "$DURING" 2>&1 | sed 's/^/during: /' ) &
     DURING_PID=$!
   fi
+  local flood_pid="" flood_n flood_r rejected0
+  rejected0=$(rejected)
+  if [[ -n "$FLOOD" && ! -d "$WORK/flood" ]]; then
+    read -r flood_n flood_r <<<"$FLOOD"
+    echo "flood: $flood_n new INVITEs at $flood_r/s from 127.0.0.2"
+    mkdir -p "$WORK/flood"
+    (cd "$WORK/flood" && "$SIPP" -sf "$HERE/uac-flood.xml" -inf "$WORK/numbers.csv" -r "$flood_r" -m "$flood_n" \
+       -l "$flood_n" -i 127.0.0.2 -mi 127.0.0.2 -p "$SIPP_PORT" -buff_size 8388608 -nostdin -trace_stat -fd 1 \
+       -timeout "${MAX_SECONDS}s" "127.0.0.1:$SIP_PORT" >sipp.out 2>&1 || true) &
+    flood_pid=$!
+  fi
   echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
   sipp_run "$dir" "$CALLS"
   t1=$(ticks); w1=$(date +%s.%N); thread_ticks "$dir.threads1"
   wh1=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
   [[ -n "$plateau" ]] && wait "$plateau"
+  if [[ -n "$flood_pid" ]]; then
+    wait "$flood_pid" || true
+    echo "flood (SIPp on 127.0.0.2; a refused INVITE counts as a successful SIPp call):"
+    python3 "$HERE/loadstats.py" sipp "$WORK/flood" | sed 's/^/  /'
+  fi
+  echo "rejected by ringhook during the run (503 + Retry-After, /metrics): before: $rejected0; after: $(rejected)"
   echo "--- results at $rate cps (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
   python3 "$HERE/loadstats.py" sipp "$dir" | tee "$dir.stats"
   local cpu wall sipp_cpu
@@ -301,7 +337,7 @@ if [[ -n "$DURING_PID" ]]; then wait "$DURING_PID" || true; DURING_PID=""; fi
 # than rtp.timeout, which ends calls whose BYE was lost).
 if [[ "$RECORDS_URL" != none ]]; then
 MADE=0; FAILED=0
-for d in "$WORK/warmup" ${RATES:-$RATE}; do
+for d in "$WORK/warmup" "$WORK/flood" ${RATES:-$RATE}; do
   [[ "$d" == /* ]] || d="$WORK/run-$d"
   [[ -d "$d" ]] || continue
   read -r c f < <(python3 "$HERE/loadstats.py" created "$d")
@@ -323,13 +359,17 @@ python3 "$HERE/loadstats.py" records "$WORK/records.samples" 0 "$(date +%s)" | s
 ROWS1=$(records_rows)
 ADDED=$([[ "$ROWS0$ROWS1" =~ ^[0-9]+$ ]] && echo $((ROWS1 - ROWS0)) || echo "?")
 CHECK=MISMATCH
+# INVITEs refused at admission (503) leave no record by design.
+REJECTED=$(rejected | grep -oE '=[0-9]+' | tr -d = | paste -sd+ -)
+REJECTED=$(( ${REJECTED:-0} ))
+MADE=$((MADE - REJECTED))
 if [[ "$ADDED" == "$WRITTEN" && "$DROPPED" == 0 ]]; then
   if [[ "$ADDED" == "$MADE" ]]; then CHECK=ok
   elif (( ADDED < MADE && ADDED >= MADE - FAILED )); then
     CHECK="ok for the calls that reached ringhook: $((MADE - ADDED)) of SIPp's $FAILED failed calls left no record (their INVITE never got through)"
   fi
 fi
-echo "records_check: calls made (SIPp, warm-up included)=$MADE of which failed=$FAILED; rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $CHECK"
+echo "records_check: calls made (SIPp, warm-up and flood included, $REJECTED refused at admission left out)=$MADE of which failed=$FAILED; rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $CHECK"
 fi
 kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=""
 echo "server_rss_kb: before the runs=$RSS0 peak=$(status_kb VmHWM); live heap before=${HEAP0:-?} KB (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores)"

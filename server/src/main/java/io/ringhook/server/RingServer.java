@@ -117,6 +117,21 @@ public final class RingServer implements AutoCloseable {
   }
 
   /** As {@link #start(RingConfig)}, also telling {@code observer} about every call that ends. */
+  /**
+   * Before the SIP port opens, runs synthetic INVITEs through the SIP hot paths for up to {@code budget}
+   * ({@code startup.warmup}): a cold JVM offered hundreds of calls a second from its first second
+   * interprets them and falls behind for good.
+   */
+  private static void warmUp(Duration budget) {
+    if (budget.isZero()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    long invites = SipServer.warmUp(budget);
+    LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses (100/180/200/503) and SDP in {} ms "
+        + "(startup.warmup {} ms)", invites, (System.nanoTime() - t0) / 1_000_000, budget.toMillis());
+  }
+
   public static RingServer start(RingConfig config, CallObserver observer) {
     Parts p = new Parts();
     try {
@@ -150,6 +165,7 @@ public final class RingServer implements AutoCloseable {
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
           metrics.agentListener());
+      warmUp(config.warmup());
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), metrics::webhookAttempt))
           .bridge(bridge)
@@ -168,9 +184,10 @@ public final class RingServer implements AutoCloseable {
       metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
-      LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
-          Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
-          config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);
+      LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {} "
+          + "({} ms after the JVM started)", Version.get(), config.sip().host(), config.sip().port(),
+          config.rtp().portMin(), config.rtp().portMax(), config.http().host(), p.http.port(), config.numbers().size(),
+          config.defaultAgent(), p.store, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
       return new RingServer(config, p);
     } catch (RecordStore.StoreException e) {
       p.close(Duration.ZERO);

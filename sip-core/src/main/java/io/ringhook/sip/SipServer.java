@@ -69,6 +69,16 @@ public final class SipServer implements AutoCloseable {
     this.calls = calls;
   }
 
+  /**
+   * Runs synthetic INVITEs through SIP parsing, response building and SDP for up to {@code budget},
+   * so that the JIT has compiled them before the first real call; call it before {@link Builder#start()}.
+   *
+   * @return how many synthetic INVITEs ran
+   */
+  public static long warmUp(Duration budget) {
+    return SipWarmup.run(System.nanoTime() + budget.toNanos(), System::nanoTime);
+  }
+
   public static Builder builder(SipConfig config) {
     return new Builder(config);
   }

@@ -48,6 +48,10 @@ public final class RingFixture implements AutoCloseable {
     if (!extraYaml.startsWith("records:") && !extraYaml.contains("\nrecords:")) {
       extraYaml = extraYaml + "records:\n  url: jdbc:sqlite:" + recordsDir.resolve("ringhook.db") + "\n";
     }
+    // No warm-up: a test's few calls do not need a compiled parser, and every test would wait for it.
+    if (!extraYaml.startsWith("startup:") && !extraYaml.contains("\nstartup:")) {
+      extraYaml = extraYaml + "startup:\n  warmup: 0s\n";
+    }
     RingServer started = null;
     int sip = 0;
     int http = 0;
