@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive: baresip (headless SIP user agent, package
-# baresip-core), sox, and postgresql (the server the records tests run against, started by
-# scripts/start-test-postgres.sh in a throwaway cluster of its own). Idempotent: does nothing when
+# baresip-core), sox, postgresql (the server the records tests run against, started by
+# scripts/start-test-postgres.sh in a throwaway cluster of its own), and kamailio (the SIP proxy
+# in front of the cluster test's two instances, started by ClusterIT itself on loopback ports). Idempotent: does nothing when
 # all are present. Run as root (or with sudo available). Exits non-zero with a message when
 # anything is missing afterwards.
 # RINGHOOK_TEST_PACKAGES overrides the package list (for testing this script).
 set -eu
 
-PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql}"
+PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql kamailio}"
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }

@@ -142,13 +142,7 @@ final class SipDispatcher implements SipListenerExt {
     InboundCall info = describe(request, source, trunk.trunkName(), trunk.defaultCountryCode());
     Duration retryAfter = draining;
     if (retryAfter != null) {
-      Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
-      try {
-        r.setHeader(headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds())));
-      } catch (javax.sip.InvalidArgumentException e) {
-        throw new IllegalStateException(e);
-      }
-      ctx.responder().send(st, r);
+      ctx.responder().send(st, serviceUnavailable(request, retryAfter));
       refused(info, Response.SERVICE_UNAVAILABLE, "draining", "server draining for shutdown");
       return;
     }
@@ -239,9 +233,19 @@ final class SipDispatcher implements SipListenerExt {
     }
   }
 
-  /** From now on new INVITEs get 503 with {@code Retry-After}; calls in progress go on. */
+  /** From now on new INVITEs and OPTIONS get 503 with {@code Retry-After}; calls in progress go on. */
   void drain(Duration retryAfter) {
     draining = retryAfter;
+  }
+
+  private Response serviceUnavailable(Request request, Duration retryAfter) {
+    Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
+    try {
+      r.setHeader(headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds())));
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+    return r;
   }
 
   private Optional<Call> inDialog(ServerTransaction st, Request request) {
@@ -253,7 +257,17 @@ final class SipDispatcher implements SipListenerExt {
     return Optional.of(call);
   }
 
+  /**
+   * Answers an OPTIONS as an INVITE would be answered (RFC 3261 11.2): 200 with what we accept, or
+   * 503 with Retry-After while draining, so that a proxy probing us (Kamailio's dispatcher) takes
+   * this instance out of its rotation before any INVITE is refused.
+   */
   private void options(ServerTransaction st) {
+    Duration retryAfter = draining;
+    if (retryAfter != null) {
+      ctx.responder().send(st, serviceUnavailable(st.getRequest(), retryAfter));
+      return;
+    }
     Response r = ctx.responder().create(st.getRequest(), Response.OK, null);
     try {
       r.setHeader(allow());

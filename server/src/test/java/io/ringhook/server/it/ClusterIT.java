@@ -1,0 +1,345 @@
+package io.ringhook.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.ringhook.server.peers.FreePorts;
+import io.ringhook.server.peers.RtpPeer;
+import io.ringhook.server.peers.Sdp;
+import io.ringhook.server.peers.SipTestCall;
+import io.ringhook.server.peers.SipTestClient;
+import io.ringhook.server.records.TestDatabases;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sip.address.SipURI;
+import javax.sip.header.ContactHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster of issue 19 on real processes: Debian's Kamailio running deploy/kamailio/kamailio.cfg
+ * in front of two ringhook jars that share one PostgreSQL, every call placed by a SIP client
+ * through the proxy. New calls reach both instances; a number set through one instance's API
+ * steers the other's next call; a call that fails after ringing is not retried elsewhere; SIGTERM
+ * on one instance while calls are up and new ones keep coming loses none of them (its calls finish,
+ * the new ones go to the survivor); the drained instance comes back and takes calls again; every
+ * call's record is in the shared store exactly once.
+ */
+@Timeout(180)
+class ClusterIT {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String FROM = "sip:+12345678912@127.0.0.1";
+  private static final String NUMBER = "+15550000190";
+  private static final String HOOKED = "+15550000191";
+  private static final String DEAD_AGENT = "+15550000199";
+  private static final Pattern CONNECTED = Pattern.compile("(?m)^ringhook_calls_total\\{outcome=\"connected\",?\\} (\\d+)");
+
+  @TempDir
+  Path dir;
+
+  private final Resources resources = new Resources();
+  private final List<Placed> placed = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> failedCallIds = Collections.synchronizedList(new ArrayList<>());
+  private TestDatabases.Db db;
+  private KamailioFront edge;
+  private Instance a;
+  private Instance b;
+  private SipTestClient client;
+  private RtpPeer rtp;
+
+  /** One ringhook jar of the cluster. */
+  private record Instance(String name, int sip, int http, int rtpMin, RingJar jar, AdminClient admin) {
+    boolean owns(InetSocketAddress media) {
+      return media.getPort() >= rtpMin && media.getPort() < rtpMin + 100;
+    }
+  }
+
+  /** A call placed through the proxy and answered: which instance sent the 200 (its Contact) and when the INVITE left. */
+  private record Placed(SipTestCall call, int instanceSip, long sentNanos, InetSocketAddress media) {}
+
+  @AfterEach
+  void stop() {
+    resources.close();
+  }
+
+  @Test
+  void twoInstancesBehindKamailioShareCallsNumbersAndRecordsAndDrainWithoutLosingACall() throws Exception {
+    db = resources.add(TestDatabases.postgres()); // closed last: after the processes that use it
+    TestWebhook hook = resources.add(TestWebhook.start(r ->
+        TestWebhook.Reply.json(200, "{\"dynamic_variables\":{\"via\":\"cluster\"}}")));
+    int rtpBase = 4000 + 400 * ThreadLocalRandom.current().nextInt(0, 5);
+    int deadAgent = FreePorts.udpAndTcp(); // nothing listens there
+    CompletableFuture<Instance> startingA = CompletableFuture.supplyAsync(() -> instance("a", rtpBase, deadAgent));
+    b = instance("b", rtpBase + 200, deadAgent);
+    a = startingA.join();
+    edge = resources.add(KamailioFront.start(dir, FreePorts.udpAndTcp(), List.of(a.sip(), b.sip()), List.of("127.0.0.1"),
+        Map.of("DS_PING_INTERVAL", "1", "DS_PROBING_THRESHOLD", "1", "DS_INACTIVE_THRESHOLD", "1",
+            "FR_TIMER", "1000", "CHILDREN", "2")));
+    client = resources.add(SipTestClient.builder("carrier").start());
+    rtp = resources.add(RtpPeer.open("carrier"));
+
+    newCallsReachBothInstancesAndMediaFlowsStraightToThem();
+    sourcesOutsideTheTrunksAreRefusedAtTheEdge();
+    numberSetThroughOneInstanceSteersTheOthersCalls(hook);
+    callThatFailsAfterRingingIsNotRetriedElsewhere();
+    sigtermOnOneInstanceLosesNoCall();
+    drainedInstanceRestartsAndTakesCallsAgain();
+    everyCallIsRecordedOnceInTheSharedStore();
+  }
+
+  private void newCallsReachBothInstancesAndMediaFlowsStraightToThem() throws Exception {
+    try (RtpPeer media = RtpPeer.open("media")) {
+      Placed first = answer(NUMBER, media);
+      Instance owner = first.instanceSip() == a.sip() ? a : b;
+      assertTrue(owner.owns(first.media()), "the SDP answer names the instance's own RTP port: " + first.media());
+      media.sendTone(first.media(), 440, Duration.ofMillis(400));
+      media.awaitPackets(5, WAIT);
+      InetSocketAddress from = media.lastSource().orElseThrow();
+      assertTrue(owner.owns(from), "the echo comes straight from the instance, not through the proxy: " + from);
+      hangUp(first);
+    }
+    for (int i = 0; i < 3; i++) {
+      hangUp(answer(NUMBER, rtp));
+    }
+    long onA = placed.stream().filter(p -> p.instanceSip() == a.sip()).count();
+    long onB = placed.stream().filter(p -> p.instanceSip() == b.sip()).count();
+    assertEquals(2, onA, "round-robin: " + placed);
+    assertEquals(2, onB, "round-robin: " + placed);
+    // Each instance counts its own share.
+    awaitConnectedCount(a, 2);
+    awaitConnectedCount(b, 2);
+  }
+
+  private void sourcesOutsideTheTrunksAreRefusedAtTheEdge() throws Exception {
+    assertEquals("SIP/2.0 403 Forbidden", edge.optionsFrom("127.0.0.2", WAIT));
+    assertEquals("SIP/2.0 200 OK", edge.optionsFrom("127.0.0.1", WAIT), "a trunk's keep-alive");
+  }
+
+  private void numberSetThroughOneInstanceSteersTheOthersCalls(TestWebhook hook) throws Exception {
+    String path = "/v1/numbers/" + HOOKED.replace("+", "%2B");
+    assertEquals(200, a.admin().put(path, "{\"inbound_webhook_url\":\"" + hook.url("/inbound") + "\"}").status());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!b.admin().get(path).body().contains("\"api\"")) {
+      if (System.nanoTime() > deadline) {
+        fail("instance b never saw the number set through a: " + b.admin().get(path).body());
+      }
+      Thread.sleep(50);
+    }
+    Placed one = answer(HOOKED, rtp);
+    Placed other = answer(HOOKED, rtp);
+    assertTrue(one.instanceSip() != other.instanceSip(), "one call on each instance: " + one + ", " + other);
+    assertEquals(2, hook.awaitRequests(2, WAIT).size(), "both instances asked the webhook set through a");
+    hangUp(one);
+    hangUp(other);
+  }
+
+  private void callThatFailsAfterRingingIsNotRetriedElsewhere() throws Exception {
+    // The number's agent is unreachable: the instance rings, then refuses with 503. The proxy must
+    // pass that on rather than ask the other instance (which would ring the caller again), as 500:
+    // a proxy does not forward a 503 (RFC 3261 16.7), which would tell the carrier the proxy is down.
+    SipTestCall call = client.invite("sip:" + DEAD_AGENT + "@127.0.0.1:" + edge.port()).from(FROM)
+        .sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    call.awaitResponse(180, WAIT);
+    call.awaitResponse(500, WAIT);
+    failedCallIds.add(call.callId());
+    assertEquals(Optional.empty(), call.pollResponse(Request.INVITE, 180, Duration.ofMillis(500)),
+        "no second ringing from another instance");
+  }
+
+  private void sigtermOnOneInstanceLosesNoCall() throws Exception {
+    List<Placed> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      held.add(answer(NUMBER, rtp));
+    }
+    List<Placed> heldOnA = held.stream().filter(p -> p.instanceSip() == a.sip()).toList();
+    assertEquals(2, heldOnA.size(), "calls in progress on a: " + held);
+
+    // New calls keep arriving, one every ~150 ms, each held briefly and hung up.
+    List<Placed> stream = Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> arriving = CompletableFuture.runAsync(() -> {
+      try (SipTestClient caller = SipTestClient.builder("stream").start(); RtpPeer media = RtpPeer.open("stream")) {
+        for (int i = 0; i < 16; i++) {
+          try {
+            Placed p = answerVia(caller, NUMBER, media);
+            stream.add(p);
+            Thread.sleep(150);
+            hangUp(p);
+          } catch (AssertionError | RuntimeException e) {
+            failures.add(e);
+          }
+        }
+      } catch (Exception e) {
+        failures.add(e);
+      }
+    });
+    awaitCount(stream, 3);
+    a.jar().sigterm();
+    a.jar().awaitLog(l -> l.contains("new INVITEs get 503"), WAIT);
+    long drainStarted = System.nanoTime();
+
+    // Its calls in progress go on: the process waits for them, and their BYEs still reach it.
+    Thread.sleep(1000);
+    assertTrue(a.jar().process().isAlive(), "a waits for its calls in progress");
+    for (Placed p : heldOnA) {
+      hangUp(p);
+    }
+    assertTrue(a.jar().awaitExit(Duration.ofSeconds(20)), "a exits once its last call has ended");
+
+    arriving.get(60, TimeUnit.SECONDS);
+    assertEquals(List.of(), failures, "no call failed while a drained");
+    assertEquals(16, stream.size());
+    List<Placed> afterDrain = stream.stream().filter(p -> p.sentNanos() > drainStarted).toList();
+    assertTrue(afterDrain.size() >= 5, "calls kept arriving during the drain: " + afterDrain.size());
+    assertTrue(afterDrain.stream().allMatch(p -> p.instanceSip() == b.sip()), "new calls go to the survivor: " + afterDrain);
+    for (Placed p : held) {
+      if (p.instanceSip() == b.sip()) {
+        hangUp(p);
+      }
+    }
+  }
+
+  private void drainedInstanceRestartsAndTakesCallsAgain() throws Exception {
+    a.jar().restart();
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (true) {
+      Placed p = answer(NUMBER, rtp);
+      hangUp(p);
+      if (p.instanceSip() == a.sip()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("the restarted instance took no call; kamailio log:\n" + edge.log());
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private void everyCallIsRecordedOnceInTheSharedStore() throws Exception {
+    List<String> answered = placed.stream().map(p -> p.call().callId()).toList();
+    Map<String, List<String>> records = recordsBySipCallId();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!allConnected(records, answered) && System.nanoTime() < deadline) {
+      Thread.sleep(100); // records are written asynchronously
+      records = recordsBySipCallId();
+    }
+    long failovers = edge.logLines("before ringing: failing over");
+    long draining = records.values().stream().flatMap(List::stream).filter("draining"::equals).count();
+    for (String id : answered) {
+      List<String> rows = records.getOrDefault(id, List.of());
+      assertEquals(1, rows.stream().filter("connected"::equals).count(), id + ": " + rows);
+      assertTrue(rows.stream().allMatch(o -> o.equals("connected") || o.equals("draining")), id + ": " + rows);
+    }
+    for (String id : failedCallIds) {
+      assertEquals(List.of("agent_unreachable"), records.get(id), id);
+    }
+    // A draining record is an INVITE the stopping instance refused and the proxy failed over.
+    assertEquals(failovers, draining, "draining refusals = failovers in the proxy's log");
+    assertEquals(answered.size() + failedCallIds.size() + draining,
+        records.values().stream().mapToLong(List::size).sum(), "no other record: " + records);
+  }
+
+  private static boolean allConnected(Map<String, List<String>> records, List<String> sipCallIds) {
+    return sipCallIds.stream().allMatch(id -> records.getOrDefault(id, List.of()).contains("connected"));
+  }
+
+  private Map<String, List<String>> recordsBySipCallId() throws Exception {
+    Map<String, List<String>> out = new HashMap<>();
+    try (Connection c = db.raw(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT sip_call_id, outcome FROM calls")) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  private Placed answer(String number, RtpPeer media) {
+    return answerVia(client, number, media);
+  }
+
+  private Placed answerVia(SipTestClient caller, String number, RtpPeer media) {
+    long sent = System.nanoTime();
+    SipTestCall call = caller.invite("sip:" + number + "@127.0.0.1:" + edge.port()).from(FROM)
+        .sdp(Sdp.audio(media.port(), 0, 101)).send();
+    Response ok = call.awaitResponse(200, WAIT);
+    call.ack();
+    int instance = ((SipURI) ((ContactHeader) ok.getHeader(ContactHeader.NAME)).getAddress().getURI()).getPort();
+    Placed p = new Placed(call, instance, sent, Sdp.audioAddress(Sdp.body(ok)));
+    placed.add(p);
+    return p;
+  }
+
+  private static void hangUp(Placed p) {
+    p.call().bye();
+    p.call().awaitResponse(Request.BYE, 200, WAIT);
+  }
+
+  private static void awaitConnectedCount(Instance i, long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String metrics;
+    do {
+      metrics = i.admin().get("/metrics").body();
+      Matcher m = CONNECTED.matcher(metrics);
+      if (m.find() && Long.parseLong(m.group(1)) == expected) {
+        return;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    fail("instance " + i.name() + " never counted " + expected + " connected calls:\n" + metrics);
+  }
+
+  private static void awaitCount(List<?> list, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (list.size() < n) {
+      if (System.nanoTime() > deadline) {
+        fail("only " + list.size() + " of " + n + " calls placed in " + WAIT);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private Instance instance(String name, int rtpMin, int deadAgentPort) {
+    int sip = FreePorts.udpAndTcp();
+    int http = FreePorts.udpAndTcp();
+    String yaml = ""
+        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+        + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + ", timeout: 60s}\n"
+        + "http: {host: 127.0.0.1, port: " + http + "}\n"
+        + "trunks:\n  - name: edge\n    allow: [127.0.0.1/32]\n"
+        + "records: {url: \"" + db.url() + "\", user: \"${PG_USER}\", password: \"${PG_PASSWORD}\", numbers_refresh: 200ms}\n"
+        + "agents:\n  dead: {url: \"ws://127.0.0.1:" + deadAgentPort + "/agent\", connect_timeout: 1s}\n"
+        + "numbers:\n  \"" + DEAD_AGENT + "\": {agent: dead}\n"
+        + "shutdown: {grace: 30s, retry_after: 5s}\n";
+    try {
+      RingJar jar = resources.add(RingJar.start(dir, name, yaml,
+          Map.of("PG_USER", db.user().orElseThrow(), "PG_PASSWORD", db.password().orElseThrow())));
+      return new Instance(name, sip, http, rtpMin, jar, new AdminClient(http, Optional.empty()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
