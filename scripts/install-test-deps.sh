@@ -58,4 +58,9 @@ for d in /usr/lib/postgresql/*/bin; do
 done
 [ -n "$pg_bin" ] || die "no PostgreSQL server (initdb, pg_ctl, postgres, psql) under /usr/lib/postgresql/*/bin after installing postgresql"
 id postgres >/dev/null 2>&1 || die "user postgres missing after installing postgresql"
-say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version)"
+[ -x /usr/sbin/kamailio ] || die "/usr/sbin/kamailio missing after installing kamailio"
+# The cluster's front configuration must load with the modules the package ships (dispatcher,
+# permissions, pike, pipelimit, tm, rr, ...): a syntax check of the very file ClusterIT runs.
+cfg="$(dirname "$0")/../deploy/kamailio/kamailio.cfg"
+/usr/sbin/kamailio -c -f "$cfg" >/dev/null 2>&1 || die "kamailio cannot load $cfg: run /usr/sbin/kamailio -c -f $cfg"
+say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version); $(/usr/sbin/kamailio -v 2>&1 | head -n 1)"

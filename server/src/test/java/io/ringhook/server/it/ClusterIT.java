@@ -105,6 +105,7 @@ class ClusterIT {
     sigtermOnOneInstanceLosesNoCall();
     drainedInstanceRestartsAndTakesCallsAgain();
     everyCallIsRecordedOnceInTheSharedStore();
+    sigkillLosesOnlyTheKilledInstancesCallsInProgress();
   }
 
   private void newCallsReachBothInstancesAndMediaFlowsStraightToThem() throws Exception {
@@ -205,6 +206,8 @@ class ClusterIT {
       hangUp(p);
     }
     assertTrue(a.jar().awaitExit(Duration.ofSeconds(20)), "a exits once its last call has ended");
+    // The proxy took it out: by its 503 to a probe or to an INVITE, or at the latest by its silence.
+    assertTrue(edge.log().contains("ringhook instance down"), edge.log());
 
     arriving.get(60, TimeUnit.SECONDS);
     assertEquals(List.of(), failures, "no call failed while a drained");
@@ -233,6 +236,26 @@ class ClusterIT {
       }
       Thread.sleep(200);
     }
+  }
+
+  private void sigkillLosesOnlyTheKilledInstancesCallsInProgress() throws Exception {
+    Placed one = answer(NUMBER, rtp);
+    Placed two = answer(NUMBER, rtp);
+    assertTrue(one.instanceSip() != two.instanceSip(), "one call on each: " + one + ", " + two);
+    Placed onB = one.instanceSip() == b.sip() ? one : two;
+    Placed onA = onB == one ? two : one;
+    b.jar().sigkill();
+    assertTrue(b.jar().awaitExit(WAIT));
+    // New calls do not fail: the first one sent to the dead instance fails over after FR_TIMER.
+    for (int i = 0; i < 4; i++) {
+      Placed p = answer(NUMBER, rtp);
+      assertEquals(a.sip(), p.instanceSip(), "new calls go to the survivor");
+      hangUp(p);
+    }
+    // The call the killed instance owned is gone: its BYE times out in the proxy (408).
+    onB.call().bye();
+    onB.call().awaitResponse(Request.BYE, 408, WAIT);
+    hangUp(onA);
   }
 
   private void everyCallIsRecordedOnceInTheSharedStore() throws Exception {
