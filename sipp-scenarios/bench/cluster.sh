@@ -9,18 +9,21 @@
 # options:
 #   --rate R        calls per second SIPp offers (100)      --calls N     calls in the run (5000)
 #   --hold-ms MS    how long each answered call stays up (0)
-#   --kill-after S  SIGKILL instance b S seconds into the run: prints the calls it had in progress,
-#                   and SIPp's failures by the message they stopped at (INVITE's 200 or BYE's 200)
+#   --warmup N      N calls at 20 cps first, not measured (the JVMs' JIT; default 0)
+#   --kill-after S  SIGKILL instance b S seconds into the measured run: prints the calls it had in
+#                   progress, SIPp's failures by the message they stopped at (INVITE's 200 or BYE's
+#                   200), and INVITE->200 before and after the kill
 #   --keep          keep the work directory
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-RATE=100; CALLS=5000; HOLD_MS=0; KILL_AFTER=""; KEEP=""
+RATE=100; CALLS=5000; HOLD_MS=0; KILL_AFTER=""; KEEP=""; WARMUP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;       --calls) CALLS="$2"; shift ;;
     --hold-ms) HOLD_MS="$2"; shift ;; --kill-after) KILL_AFTER="$2"; shift ;;
+    --warmup) WARMUP="$2"; shift ;;
     --keep) KEEP=1 ;;
     *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
@@ -101,32 +104,60 @@ PIDS+=("$KAM")
 sleep 2
 kill -0 "$KAM" || { echo "cluster.sh: kamailio did not start" >&2; cat "$WORK/kamailio.log" >&2; exit 1; }
 
-ticks() { # summed utime+stime of the given pids and their threads' process
+ticks() { # summed utime+stime of the given pids
   local t=0
   for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
   echo "$t"
 }
 kam_pids() { echo "$KAM" $(pgrep -P "$KAM" || true); }
 HZ=$(getconf CLK_TCK)
-K0=$(ticks $(kam_pids)); A0=$(ticks "$PID_a"); B0=$(ticks "$PID_b")
 echo "+15551000000;" | { echo SEQUENTIAL; cat; } >"$WORK/numbers.csv"
-mkdir -p "$WORK/run"
+sipp_run() { # DIR RATE CALLS: SIPp through the proxy, in the background (SIPP_PID)
+  mkdir -p "$1"
+  (cd "$1" && "$SIPP" -sf "$HERE/uac-load.xml" -inf "$WORK/numbers.csv" -r "$2" -rp 1000 -m "$3" -l "$3" \
+     -d "$HOLD_MS" -i 127.0.0.1 -p "$SIPP_PORT" -buff_size 8388608 -nostdin -trace_stat -fd 1 -trace_rtt \
+     -rtt_freq 50 -trace_err -timeout 120s -timeout_error "127.0.0.1:$EDGE" >sipp.out 2>&1) &
+  SIPP_PID=$!
+}
+if (( WARMUP > 0 )); then
+  sipp_run "$WORK/warmup" 20 "$WARMUP"; wait "$SIPP_PID" || true
+  echo "warm-up: $(python3 "$HERE/loadstats.py" sipp "$WORK/warmup" | head -1)"
+  sleep 2
+fi
+K0=$(ticks $(kam_pids)); A0=$(ticks "$PID_a"); B0=$(ticks "$PID_b")
 T0=$(date +%s.%N)
-(cd "$WORK/run" && "$SIPP" -sf "$HERE/uac-load.xml" -inf "$WORK/numbers.csv" -r "$RATE" -rp 1000 -m "$CALLS" \
-   -l "$CALLS" -d "$HOLD_MS" -i 127.0.0.1 -p "$SIPP_PORT" -buff_size 8388608 -nostdin -trace_stat -fd 1 \
-   -trace_rtt -rtt_freq 50 -trace_err -timeout 120s -timeout_error "127.0.0.1:$EDGE" >sipp.out 2>&1) &
-SIPP_PID=$!
+sipp_run "$WORK/run" "$RATE" "$CALLS"
 if [[ -n "$KILL_AFTER" ]]; then
   sleep "$KILL_AFTER"
   ACTIVE_B=$(curl -s "http://127.0.0.1:$HTTP_B/metrics" | sed -n 's/^ringhook_calls_active \([0-9]*\).*/\1/p')
   B1=$(ticks "$PID_b")
   kill -9 "$PID_b"
+  TK=$(date +%s.%N)
   echo "killed instance b (SIGKILL) at ${KILL_AFTER}s with $ACTIVE_B calls in progress on it"
 fi
 wait "$SIPP_PID" || true
 T1=$(date +%s.%N)
 K1=$(ticks $(kam_pids)); A1=$(ticks "$PID_a"); B1=${B1:-$(ticks "$PID_b")}
 python3 "$HERE/loadstats.py" sipp "$WORK/run"
+if [[ -n "$KILL_AFTER" ]]; then
+  # SIPp's rtt lines: seconds since SIPp started when the 200 came; response time in ms.
+  python3 - "$WORK/run" "$(python3 -c "print($TK - $T0)")" <<'EOF'
+import glob, sys
+d, tk = sys.argv[1], float(sys.argv[2])
+before, after = [], []
+for f in glob.glob(d + "/*_rtt.csv"):
+    for line in open(f):
+        p = line.strip().split(";")
+        if len(p) == 3 and p[0][:1].isdigit() and p[2] == "invite-200":
+            t, ms = float(p[0]), float(p[1])
+            (before if t - ms / 1000 < tk else after).append(ms)
+for name, v in (("sent before the kill", before), ("sent after the kill", after)):
+    v.sort()
+    if v:
+        print("invite-200_ms %s: n=%d p50=%.0f p99=%.0f max=%.0f over 2000 ms: %d" % (
+            name, len(v), v[len(v) // 2], v[min(len(v) - 1, int(len(v) * 0.99))], v[-1], sum(1 for x in v if x > 2000)))
+EOF
+fi
 python3 - "$T0" "$T1" "$HZ" "$K0" "$K1" "$A0" "$A1" "$B0" "$B1" <<'EOF'
 import sys
 t0, t1, hz = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
