@@ -27,8 +27,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sip.RequestEvent;
 import javax.sip.address.SipURI;
 import javax.sip.header.ContactHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -39,11 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The cluster of issue 19 on real processes: Debian's Kamailio running deploy/kamailio/kamailio.cfg
  * in front of two ringhook jars that share one PostgreSQL, every call placed by a SIP client
- * through the proxy. New calls reach both instances; a number set through one instance's API
- * steers the other's next call; a call that fails after ringing is not retried elsewhere; SIGTERM
+ * through the proxy. New calls reach both instances and their RTP flows straight to them; a number
+ * set through one instance's API steers the other's next call; a call that fails after ringing is
+ * not retried elsewhere; an agent's hang-up reaches the caller through the proxy; SIGTERM
  * on one instance while calls are up and new ones keep coming loses none of them (its calls finish,
  * the new ones go to the survivor); the drained instance comes back and takes calls again; every
- * call's record is in the shared store exactly once.
+ * call's record is in the shared store exactly once; after SIGKILL new calls still go through.
  */
 @Timeout(180)
 class ClusterIT {
@@ -52,6 +55,7 @@ class ClusterIT {
   private static final String NUMBER = "+15550000190";
   private static final String HOOKED = "+15550000191";
   private static final String DEAD_AGENT = "+15550000199";
+  private static final String AGENT_HANGS_UP = "+15550000198";
   private static final Pattern CONNECTED = Pattern.compile("(?m)^ringhook_calls_total\\{outcome=\"connected\",?\\} (\\d+)");
 
   @TempDir
@@ -88,9 +92,13 @@ class ClusterIT {
     TestWebhook hook = resources.add(TestWebhook.start(r ->
         TestWebhook.Reply.json(200, "{\"dynamic_variables\":{\"via\":\"cluster\"}}")));
     int rtpBase = 4000 + 400 * ThreadLocalRandom.current().nextInt(0, 5);
-    int deadAgent = FreePorts.udpAndTcp(); // nothing listens there
-    CompletableFuture<Instance> startingA = CompletableFuture.supplyAsync(() -> instance("a", rtpBase, deadAgent));
-    b = instance("b", rtpBase + 200, deadAgent);
+    TestAgent agent = resources.add(TestAgent.start());
+    String agents = "agents:\n"
+        + "  dead: {url: \"ws://127.0.0.1:" + FreePorts.udpAndTcp() + "/agent\", connect_timeout: 1s}\n" // nothing listens
+        + "  hangs_up: {url: \"" + agent.url() + "\"}\n"
+        + "numbers:\n  \"" + DEAD_AGENT + "\": {agent: dead}\n  \"" + AGENT_HANGS_UP + "\": {agent: hangs_up}\n";
+    CompletableFuture<Instance> startingA = CompletableFuture.supplyAsync(() -> instance("a", rtpBase, agents));
+    b = instance("b", rtpBase + 200, agents);
     a = startingA.join();
     edge = resources.add(KamailioFront.start(dir, FreePorts.udpAndTcp(), List.of(a.sip(), b.sip()), List.of("127.0.0.1"),
         Map.of("DS_PING_INTERVAL", "1", "DS_PROBING_THRESHOLD", "1", "DS_INACTIVE_THRESHOLD", "1",
@@ -102,6 +110,7 @@ class ClusterIT {
     sourcesOutsideTheTrunksAreRefusedAtTheEdge();
     numberSetThroughOneInstanceSteersTheOthersCalls(hook);
     callThatFailsAfterRingingIsNotRetriedElsewhere();
+    agentsHangUpReachesTheCallerThroughTheProxy(agent);
     sigtermOnOneInstanceLosesNoCall();
     drainedInstanceRestartsAndTakesCallsAgain();
     everyCallIsRecordedOnceInTheSharedStore();
@@ -165,6 +174,17 @@ class ClusterIT {
     failedCallIds.add(call.callId());
     assertEquals(Optional.empty(), call.pollResponse(Request.INVITE, 180, Duration.ofMillis(500)),
         "no second ringing from another instance");
+  }
+
+  private void agentsHangUpReachesTheCallerThroughTheProxy(TestAgent agent) {
+    answer(AGENT_HANGS_UP, rtp);
+    TestAgent.Stream stream = agent.awaitStream(WAIT);
+    stream.await("start", WAIT);
+    stream.close(1000);
+    // The instance's BYE follows the Record-Route set: through the proxy, which takes it from an instance.
+    RequestEvent bye = client.awaitRequest(Request.BYE, WAIT);
+    assertEquals(edge.port(), ((ViaHeader) bye.getRequest().getHeader(ViaHeader.NAME)).getPort(), bye.getRequest().toString());
+    client.respond(bye, 200);
   }
 
   private void sigtermOnOneInstanceLosesNoCall() throws Exception {
@@ -342,7 +362,7 @@ class ClusterIT {
     }
   }
 
-  private Instance instance(String name, int rtpMin, int deadAgentPort) {
+  private Instance instance(String name, int rtpMin, String agents) {
     int sip = FreePorts.udpAndTcp();
     int http = FreePorts.udpAndTcp();
     String yaml = ""
@@ -351,8 +371,7 @@ class ClusterIT {
         + "http: {host: 127.0.0.1, port: " + http + "}\n"
         + "trunks:\n  - name: edge\n    allow: [127.0.0.1/32]\n"
         + "records: {url: \"" + db.url() + "\", user: \"${PG_USER}\", password: \"${PG_PASSWORD}\", numbers_refresh: 200ms}\n"
-        + "agents:\n  dead: {url: \"ws://127.0.0.1:" + deadAgentPort + "/agent\", connect_timeout: 1s}\n"
-        + "numbers:\n  \"" + DEAD_AGENT + "\": {agent: dead}\n"
+        + agents
         + "shutdown: {grace: 30s, retry_after: 5s}\n";
     try {
       RingJar jar = resources.add(RingJar.start(dir, name, yaml,
