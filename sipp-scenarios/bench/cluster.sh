@@ -9,7 +9,8 @@
 # options:
 #   --rate R        calls per second SIPp offers (100)      --calls N     calls in the run (5000)
 #   --hold-ms MS    how long each answered call stays up (0)
-#   --warmup N      N calls at 20 cps first, not measured (the JVMs' JIT; default 0)
+#   --warmup N      N calls first, not measured (the JVMs' JIT; default 0)
+#   --warmup-rate R their rate (20); a cold ringhook needs thousands of calls (BENCHMARKS.md, "Warm-up")
 #   --kill-after S  SIGKILL instance b S seconds into the measured run: prints the calls it had in
 #                   progress, SIPp's failures by the message they stopped at (INVITE's 200 or BYE's
 #                   200), and INVITE->200 before and after the kill
@@ -18,12 +19,12 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-RATE=100; CALLS=5000; HOLD_MS=0; KILL_AFTER=""; KEEP=""; WARMUP=0
+RATE=100; CALLS=5000; HOLD_MS=0; KILL_AFTER=""; KEEP=""; WARMUP=0; WARMUP_RATE=20
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;       --calls) CALLS="$2"; shift ;;
     --hold-ms) HOLD_MS="$2"; shift ;; --kill-after) KILL_AFTER="$2"; shift ;;
-    --warmup) WARMUP="$2"; shift ;;
+    --warmup) WARMUP="$2"; shift ;;  --warmup-rate) WARMUP_RATE="$2"; shift ;;
     --keep) KEEP=1 ;;
     *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "${SIPP:-}" && -x "$SIPP" ]] || { echo "cluster.sh: set SIPP to the sipp binary" >&2; exit 2; }
 [[ -n "${RINGHOOK_TEST_PG_URL:-}" ]] || { echo "cluster.sh: export RINGHOOK_TEST_PG_URL/USER/PASSWORD" >&2; exit 2; }
-(( CALLS <= 20000 && RATE <= 2000 )) || { echo "cluster.sh: keep --calls <= 20000, --rate <= 2000" >&2; exit 2; }
+(( CALLS <= 20000 && WARMUP <= 20000 && RATE <= 2000 )) || { echo "cluster.sh: keep --calls <= 20000, --rate <= 2000" >&2; exit 2; }
 JAR="$ROOT/server/target/ringhook.jar"
 [[ -f "$JAR" ]] || { echo "cluster.sh: no $JAR (mvn -o -q -B -DskipTests package)" >&2; exit 2; }
 
@@ -120,7 +121,7 @@ sipp_run() { # DIR RATE CALLS: SIPp through the proxy, in the background (SIPP_P
   SIPP_PID=$!
 }
 if (( WARMUP > 0 )); then
-  sipp_run "$WORK/warmup" 20 "$WARMUP"; wait "$SIPP_PID" || true
+  sipp_run "$WORK/warmup" "$WARMUP_RATE" "$WARMUP"; wait "$SIPP_PID" || true
   echo "warm-up: $(python3 "$HERE/loadstats.py" sipp "$WORK/warmup" | head -1)"
   sleep 2
 fi
@@ -140,7 +141,7 @@ T1=$(date +%s.%N)
 K1=$(ticks $(kam_pids)); A1=$(ticks "$PID_a"); B1=${B1:-$(ticks "$PID_b")}
 python3 "$HERE/loadstats.py" sipp "$WORK/run"
 if [[ -n "$KILL_AFTER" ]]; then
-  # SIPp's rtt lines: seconds since SIPp started when the 200 came; response time in ms.
+  # SIPp's rtt lines: ms since SIPp started when the 200 came; the response time in ms.
   python3 - "$WORK/run" "$(python3 -c "print($TK - $T0)")" <<'EOF'
 import glob, sys
 d, tk = sys.argv[1], float(sys.argv[2])
@@ -150,7 +151,7 @@ for f in glob.glob(d + "/*_rtt.csv"):
         p = line.strip().split(";")
         if len(p) == 3 and p[0][:1].isdigit() and p[2] == "invite-200":
             t, ms = float(p[0]), float(p[1])
-            (before if t - ms / 1000 < tk else after).append(ms)
+            (before if (t - ms) / 1000 < tk else after).append(ms)
 for name, v in (("sent before the kill", before), ("sent after the kill", after)):
     v.sort()
     if v:
