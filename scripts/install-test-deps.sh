@@ -1,10 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive: baresip (headless SIP user agent, package
 # baresip-core), sox, postgresql (the server the records tests run against, started by
-# scripts/start-test-postgres.sh in a throwaway cluster of its own), and kamailio (the SIP proxy
-# in front of the cluster test's two instances, started by ClusterIT itself on loopback ports). Idempotent: does nothing when
-# all are present. Run as root (or with sudo available). Exits non-zero with a message when
-# anything is missing afterwards.
+# scripts/start-test-postgres.sh in a throwaway cluster of its own), and kamailio (the SIP proxy in
+# front of the cluster test's two instances, started by ClusterIT itself on loopback ports; its
+# modules all ship in the one package). Idempotent: does nothing when all are present. Run as root
+# (or with sudo available). Exits non-zero with a message when anything is missing afterwards.
 # RINGHOOK_TEST_PACKAGES overrides the package list (for testing this script).
 set -eu
 

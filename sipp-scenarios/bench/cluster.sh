@@ -54,22 +54,9 @@ trap cleanup EXIT
 psql_ "CREATE SCHEMA $SCHEMA"
 
 # Free ports: proxy, SIPp, webhook, then SIP and HTTP of each instance.
-read -r EDGE SIPP_PORT WH SIP_A HTTP_A SIP_B HTTP_B < <(python3 - <<'EOF'
-import socket
-for base in range(41000, 60000, 100):
-    socks = []
-    try:
-        for p in range(base, base + 7):
-            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", p))
-        print(*range(base, base + 7))
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-EOF
-)
+BASE=$(python3 "$HERE/freeports.py" 7 41000)
+EDGE=$BASE; SIPP_PORT=$((BASE + 1)); WH=$((BASE + 2)); SIP_A=$((BASE + 3)); HTTP_A=$((BASE + 4))
+SIP_B=$((BASE + 5)); HTTP_B=$((BASE + 6))
 
 python3 "$HERE/webhook_server.py" --port "$WH" --latency-ms 0 --fail-rate 0 >"$WORK/webhook.log" 2>&1 &
 PIDS+=($!)

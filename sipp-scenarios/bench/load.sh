@@ -99,23 +99,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Free ports, one block: SIP, HTTP, SIPp, then ORIGINS ports for the webhook (TCP and UDP free).
-read -r SIP_PORT HTTP_PORT SIPP_PORT WH_BASE < <(python3 - "$ORIGINS" <<'EOF'
-import socket, sys
-n = 3 + int(sys.argv[1])
-for base in range(39000, 60000, 100):
-    socks = []
-    try:
-        for p in range(base, base + n):
-            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", p))
-        print(base, base + 1, base + 2, base + 3)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-EOF
-)
+BASE=$(python3 "$HERE/freeports.py" $((3 + ORIGINS)) 39000)
+SIP_PORT=$BASE; HTTP_PORT=$((BASE + 1)); SIPP_PORT=$((BASE + 2)); WH_BASE=$((BASE + 3))
 
 # Configuration: ORIGINS numbers, each with its own webhook origin; numbers.csv for SIPp.
 {
