@@ -10,10 +10,12 @@ import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.server.records.TestDatabases;
+import io.ringhook.testing.Await;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,13 +155,8 @@ class ClusterIT {
   private void numberSetThroughOneInstanceSteersTheOthersCalls(TestWebhook hook) throws Exception {
     String path = "/v1/numbers/" + HOOKED.replace("+", "%2B");
     assertEquals(200, a.admin().put(path, "{\"inbound_webhook_url\":\"" + hook.url("/inbound") + "\"}").status());
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!b.admin().get(path).body().contains("\"api\"")) {
-      if (System.nanoTime() > deadline) {
-        fail("instance b never saw the number set through a: " + b.admin().get(path).body());
-      }
-      Thread.sleep(50);
-    }
+    Await.until(() -> "instance b to see the number set through a: " + b.admin().get(path).body(), WAIT,
+        () -> b.admin().get(path).body().contains("\"api\""));
     Placed one = answer(HOOKED, rtp);
     Placed other = answer(HOOKED, rtp);
     assertTrue(one.instanceSip() != other.instanceSip(), "one call on each instance: " + one + ", " + other);
@@ -219,14 +216,13 @@ class ClusterIT {
         failures.add(e);
       }
     });
-    awaitCount(stream, 3);
+    Await.until("3 calls placed", WAIT, () -> stream.size() >= 3);
     a.jar().sigterm();
     a.jar().awaitLog(l -> l.contains("new INVITEs get 503"), WAIT);
     long drainStarted = System.nanoTime();
 
     // Its calls in progress go on: the process waits for them, and their BYEs still reach it.
-    Thread.sleep(1000);
-    assertTrue(a.jar().process().isAlive(), "a waits for its calls in progress");
+    Await.holds("a waits for its calls in progress", Duration.ofSeconds(1), () -> a.jar().process().isAlive());
     for (Placed p : heldOnA) {
       hangUp(p);
     }
@@ -301,12 +297,9 @@ class ClusterIT {
 
   private void everyCallIsRecordedOnceInTheSharedStore() throws Exception {
     List<String> answered = placed.stream().map(p -> p.call().callId()).toList();
+    // Records are written asynchronously.
+    Await.until("a connected record for each of " + answered, WAIT, () -> allConnected(recordsBySipCallId(), answered));
     Map<String, List<String>> records = recordsBySipCallId();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!allConnected(records, answered) && System.nanoTime() < deadline) {
-      Thread.sleep(100); // records are written asynchronously
-      records = recordsBySipCallId();
-    }
     long failovers = edge.logLines("before ringing: failing over");
     long draining = records.values().stream().flatMap(List::stream).filter("draining"::equals).count();
     for (String id : answered) {
@@ -331,13 +324,16 @@ class ClusterIT {
     return sipCallIds.stream().allMatch(id -> records.getOrDefault(id, List.of()).contains("connected"));
   }
 
-  private Map<String, List<String>> recordsBySipCallId() throws Exception {
+  /** Every record's outcome in the shared store, by the INVITE's Call-ID. */
+  private Map<String, List<String>> recordsBySipCallId() {
     Map<String, List<String>> out = new HashMap<>();
     try (Connection c = db.raw(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT sip_call_id, outcome FROM calls")) {
       while (rs.next()) {
         out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
       }
+    } catch (SQLException e) {
+      throw new AssertionError("reading the records: " + e, e);
     }
     return out;
   }
@@ -363,30 +359,15 @@ class ClusterIT {
     p.call().awaitResponse(Request.BYE, 200, WAIT);
   }
 
-  private static void awaitConnectedCount(Instance i, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (connectedCount(i) != expected) {
-      if (System.nanoTime() > deadline) {
-        fail("instance " + i.name() + " counted " + connectedCount(i) + " connected calls, not " + expected);
-      }
-      Thread.sleep(50);
-    }
+  private static void awaitConnectedCount(Instance i, long expected) {
+    Await.until(() -> "instance " + i.name() + " to count " + expected + " connected calls, not " + connectedCount(i),
+        WAIT, () -> connectedCount(i) == expected);
   }
 
   /** The instance's own count of connected calls, {@code ringhook_calls_total{outcome="connected"}}. */
   private static long connectedCount(Instance i) {
     Matcher m = CONNECTED.matcher(i.admin().get("/metrics").body());
     return m.find() ? Long.parseLong(m.group(1)) : 0;
-  }
-
-  private static void awaitCount(List<?> list, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (list.size() < n) {
-      if (System.nanoTime() > deadline) {
-        fail("only " + list.size() + " of " + n + " calls placed in " + WAIT);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private Instance instance(String name, int rtpMin, String agents) {
