@@ -2,7 +2,6 @@ package io.ringhook.webhook;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +23,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -80,7 +82,7 @@ final class NettyWebhookClient implements WebhookClient {
     this.pools =
         Caffeine.newBuilder()
             .expireAfterAccess(idleTimeout)
-            .scheduler(Scheduler.forScheduledExecutorService(group))
+            .scheduler(this::scheduleCleanUp)
             .executor(Runnable::run)
             .<Origin, OriginPool>removalListener(
                 (origin, pool, cause) -> {
@@ -141,6 +143,18 @@ final class NettyWebhookClient implements WebhookClient {
         });
     live.add(made[0]);
     return made[0];
+  }
+
+  /** Caffeine's expiry timer on the event loops; none once they are shutting down. */
+  private Future<?> scheduleCleanUp(Executor executor, Runnable task, long delay, TimeUnit unit) {
+    if (!group.isShuttingDown()) {
+      try {
+        return group.schedule(() -> executor.execute(task), delay, unit);
+      } catch (RejectedExecutionException e) {
+        // Shutting down meanwhile: nothing left to expire.
+      }
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

@@ -76,6 +76,7 @@ final class OriginPool {
     final int connectMillis;
     final long createdNanos;
     boolean started;
+    boolean queued;
     boolean cancelled;
 
     private Ticket(String target, Listener listener, int connectMillis) {
@@ -186,6 +187,7 @@ final class OriginPool {
         return;
       }
       if (!tryServe(t)) {
+        t.queued = true;
         waiting.computeIfAbsent(t.target, k -> new ArrayDeque<>()).addLast(t);
         waiters++;
         warnFull();
@@ -328,7 +330,8 @@ final class OriginPool {
   private void start(Ticket t) {
     if (!t.started) {
       t.started = true;
-      t.listener.started(t, Duration.ofNanos(ticker.getAsLong() - t.createdNanos));
+      t.listener.started(t, t.queued
+          ? Duration.ofNanos(ticker.getAsLong() - t.createdNanos) : Duration.ZERO);
     }
   }
 

@@ -14,23 +14,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Cancellation, connection reuse, load, idle connections, close and the attempt log. */
 class WebhookClientLifecycleTest {
@@ -54,39 +48,6 @@ class WebhookClientLifecycleTest {
     ScriptedServer s = ScriptedServer.start(script);
     resources.add(0, s);
     return s;
-  }
-
-  /** Collects the attempt log lines; the appender list of logback is not thread-safe. */
-  private static final class Captured extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    final BlockingQueue<ILoggingEvent> events = new LinkedBlockingQueue<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.ringhook.webhook.attempts");
-    private final Level before = logger.getLevel();
-
-    Captured() {
-      start();
-      logger.addAppender(this);
-      logger.setLevel(Level.INFO);
-      logger.setAdditive(false);
-    }
-
-    @Override
-    protected void append(ILoggingEvent e) {
-      events.add(e);
-    }
-
-    ILoggingEvent next() throws InterruptedException {
-      ILoggingEvent e = events.poll(10, TimeUnit.SECONDS);
-      assertNotNull(e, "an attempt was logged");
-      return e;
-    }
-
-    @Override
-    public void close() {
-      logger.detachAppender(this);
-      logger.setLevel(before);
-      logger.setAdditive(true);
-      stop();
-    }
   }
 
   private static Map<String, String> keyValues(ILoggingEvent e) {
@@ -119,7 +80,7 @@ class WebhookClientLifecycleTest {
     WebhookClient client = client(WebhookClient.builder());
     WebhookPolicy slowBackoff = FAST.withBackoff(List.of(Duration.ofMillis(400)));
 
-    try (Captured log = new Captured()) {
+    try (CapturedLog log = new CapturedLog("io.ringhook.webhook.attempts")) {
       CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), slowBackoff);
       ILoggingEvent first = log.next(); // attempt 1 is over: the backoff has begun
       assertEquals("status", keyValues(first).get("outcome"));
@@ -176,6 +137,8 @@ class WebhookClientLifecycleTest {
   void aThousandCallsWaitAtOnceOnAFewThreadsAndBoundedConnections() throws Exception {
     ScriptedServer server = server(sequence(delayed(Duration.ofMillis(20), 200, "{\"dynamic_variables\":{\"n\":1}}")));
     WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(100));
+    CapturedLog poolLog = new CapturedLog("io.ringhook.webhook.OriginPool");
+    resources.add(poolLog);
     int threadsBefore = Thread.activeCount();
 
     List<CompletableFuture<WebhookResult>> calls = new ArrayList<>();
@@ -193,6 +156,8 @@ class WebhookClientLifecycleTest {
     assertEquals(1000, server.requests().size());
     assertTrue(server.connections() <= 100, "at most 100 connections: " + server.connections());
     assertTrue(threadsDuring - threadsBefore < 10, "no thread per call: " + threadsBefore + " -> " + threadsDuring);
+    assertTrue(poolLog.next().getFormattedMessage().contains("has all its 100 connections busy"),
+        "the wait for a connection is logged");
   }
 
   @Test
@@ -226,7 +191,7 @@ class WebhookClientLifecycleTest {
     ScriptedServer server = server(sequence(status(500), json(200, "{}")));
     WebhookClient client = client(WebhookClient.builder());
 
-    try (Captured log = new Captured()) {
+    try (CapturedLog log = new CapturedLog("io.ringhook.webhook.attempts")) {
       await(client.call(request(server.url("/hook")), FAST));
 
       Map<String, String> first = keyValues(log.next());
