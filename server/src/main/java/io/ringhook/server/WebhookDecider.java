@@ -51,7 +51,7 @@ final class WebhookDecider implements CallDecider {
     EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), settings.h2c());
     WebhookPolicy policy = new WebhookPolicy(settings.timeout(), settings.retries(), settings.backoff(),
         settings.maxResponseBytes());
     AttemptListener forRecord = recorder.webhookStarted(call);

@@ -1,5 +1,6 @@
 package io.ringhook.server.config;
 
+import io.ringhook.webhook.WebhookClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,13 +19,18 @@ import java.util.Optional;
  * @param failureResponse  the SIP final response (400..699) when every attempt failed
  * @param caFile           a PEM file of extra trusted CA certificates for private endpoints (on top
  *                         of the JDK trust store)
+ * @param maxConnectionsPerOrigin the most connections open to one webhook origin at once (the
+ *                         {@code webhook} section only: the client's pools are shared by every number)
+ * @param h2c              HTTP/2 by prior knowledge to an {@code http://} URL (a number's
+ *                         {@code webhook_h2c}; the section's is always false)
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
-                              int failureResponse, Optional<Path> caFile) {
-  /** The defaults: 10s, 3 retries, backoff 250ms, 500ms, 1s, 64 KiB, 480, no CA file. */
+                              int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin,
+                              boolean h2c) {
+  /** The defaults: 10s, 3 retries, backoff 250ms, 500ms, 1s, 64 KiB, 480, no CA file, 16384, no h2c. */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(Duration.ofSeconds(10), 3,
       List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
-      Optional.empty());
+      Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false);
 
   public WebhookSettings {
     Objects.requireNonNull(timeout, "timeout");

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,12 +22,17 @@ import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.webhook.FailureReason;
+import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 
@@ -48,6 +55,9 @@ public final class RingMetrics implements AutoCloseable {
       Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
       Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  /** Origins shown one by one in the per-origin pool gauges; the rest are summed as {@code other}. */
+  static final int MAX_ORIGIN_SERIES = 20;
+
   /** Tag values are code-made labels; anything else collapses to one value, so series stay few. */
   private static final Pattern LABEL = Pattern.compile("[a-z0-9_]{1,40}");
 
@@ -60,6 +70,10 @@ public final class RingMetrics implements AutoCloseable {
   private final ConcurrentHashMap<String, Counter> attemptsByResult = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> agentConnectByResult = new ConcurrentHashMap<>();
   private volatile Timer webhookLatency;
+  private volatile Timer poolWait;
+  private volatile Supplier<WebhookClient.PoolStats> pools;
+  private MultiGauge originConnections;
+  private MultiGauge originWaiters;
 
   /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
   public RingMetrics() {
@@ -92,6 +106,7 @@ public final class RingMetrics implements AutoCloseable {
 
   /** The metrics in the Prometheus text format (version 0.0.4), as {@code GET /metrics} serves them. */
   public String scrape() {
+    refreshOrigins();
     return registry.scrape();
   }
 
@@ -140,6 +155,16 @@ public final class RingMetrics implements AutoCloseable {
         .tag("result", r)
         .register(registry))
         .increment();
+    Timer wait = poolWait;
+    if (wait == null) {
+      wait = Timer.builder("ringhook.webhook.pool.wait")
+          .description("Time attempts waited for a connection because their origin had all it may"
+              + " have busy: ringhook's own delay, not counted in the attempt's deadline")
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry);
+      poolWait = wait;
+    }
+    wait.record(attempt.queued());
     if (attempt.failure().orElse(null) != FailureReason.CANCELLED) {
       Timer latency = webhookLatency;
       if (latency == null) {
@@ -152,6 +177,68 @@ public final class RingMetrics implements AutoCloseable {
       }
       latency.record(attempt.latency());
     }
+  }
+
+  /**
+   * Binds the webhook client's connection pools: {@code ringhook_webhook_pool_waiters} (attempts
+   * waiting for a connection), {@code ringhook_webhook_connections} and
+   * {@code ringhook_webhook_streams} (all origins), {@code ringhook_webhook_connections_opened_total},
+   * and per origin {@code ringhook_webhook_origin_connections{origin,protocol}} and
+   * {@code ringhook_webhook_origin_waiters{origin,protocol}} for the {@value #MAX_ORIGIN_SERIES}
+   * busiest origins, the others summed as {@code origin="other"}, so a server calling thousands of
+   * webhook hosts still has few series.
+   */
+  public void bindWebhookPools(Supplier<WebhookClient.PoolStats> stats) {
+    Objects.requireNonNull(stats, "stats");
+    pools = stats;
+    gauge("ringhook.webhook.pool.waiters",
+        "Webhook attempts waiting for a connection: their origin has all it may have busy",
+        () -> stats.get().waiters());
+    gauge("ringhook.webhook.connections", "Webhook connections open or opening, all origins",
+        () -> stats.get().connections());
+    gauge("ringhook.webhook.streams", "Webhook HTTP/2 streams in flight, all origins",
+        () -> stats.get().origins().stream().mapToInt(WebhookClient.OriginStats::streams).sum());
+    counter("ringhook.webhook.connections.opened", "Webhook connections opened", stats,
+        s -> s.get().connectionsOpened());
+    originConnections = MultiGauge.builder("ringhook.webhook.origin.connections")
+        .description("Webhook connections open or opening, by origin (the busiest; the rest as other)")
+        .register(registry);
+    originWaiters = MultiGauge.builder("ringhook.webhook.origin.waiters")
+        .description("Webhook attempts waiting for a connection, by origin (the busiest; the rest as other)")
+        .register(registry);
+  }
+
+  /** Rebuilds the per-origin rows from one snapshot of the pools, just before a scrape. */
+  private void refreshOrigins() {
+    Supplier<WebhookClient.PoolStats> stats = pools;
+    if (stats == null) {
+      return;
+    }
+    List<WebhookClient.OriginStats> origins = new ArrayList<>(stats.get().origins());
+    origins.sort(Comparator.comparingInt(
+        (WebhookClient.OriginStats o) -> o.connections() + o.waiters()).reversed());
+    List<MultiGauge.Row<?>> connections = new ArrayList<>();
+    List<MultiGauge.Row<?>> waiters = new ArrayList<>();
+    int otherConnections = 0;
+    int otherWaiters = 0;
+    for (int i = 0; i < origins.size(); i++) {
+      WebhookClient.OriginStats o = origins.get(i);
+      if (i < MAX_ORIGIN_SERIES) {
+        Tags tags = Tags.of("origin", o.origin(), "protocol", o.protocol());
+        connections.add(MultiGauge.Row.of(tags, o.connections()));
+        waiters.add(MultiGauge.Row.of(tags, o.waiters()));
+      } else {
+        otherConnections += o.connections();
+        otherWaiters += o.waiters();
+      }
+    }
+    if (origins.size() > MAX_ORIGIN_SERIES) {
+      Tags other = Tags.of("origin", "other", "protocol", "mixed");
+      connections.add(MultiGauge.Row.of(other, otherConnections));
+      waiters.add(MultiGauge.Row.of(other, otherWaiters));
+    }
+    originConnections.register(connections, true);
+    originWaiters.register(waiters, true);
   }
 
   // ---- agent ----
