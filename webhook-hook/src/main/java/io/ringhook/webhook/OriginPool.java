@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -45,7 +46,7 @@ final class OriginPool {
   static final int MAX_CONNECT_MILLIS = 30_000;
   /** The most streams one HTTP/2 connection carries, whatever the server allows. */
   static final int MAX_STREAMS_PER_CONNECTION = 500;
-  /** Streams assumed before the server's SETTINGS arrive (RFC 9113 recommends at least 100). */
+  /** Attempts that may join an HTTP/2 connection before its SETTINGS say how many it takes. */
   static final int INITIAL_STREAMS = 100;
   private static final long FULL_WARNING_EVERY_NANOS = 60_000_000_000L;
 
@@ -449,10 +450,12 @@ final class OriginPool {
         return;
       }
       c.connected = true;
-      if (!origin.secure()) {
-        ready(c, protocol);
+      if (origin.h2c()) {
+        c.protocol = Protocol.HTTP_2; // ready at the server's SETTINGS
+      } else if (!origin.secure()) {
+        ready(c, Protocol.HTTP_1_1);
       }
-      // https: ready once TLS and ALPN are done (PoolChannels).
+      // https: ALPN decides once TLS is done (PoolChannels).
     });
     return c;
   }
@@ -515,10 +518,25 @@ final class OriginPool {
     c.channel.close();
   }
 
-  /** The server's SETTINGS: how many streams it lets us open at once. */
+  /** ALPN agreed on HTTP/2: the connection is ready once the server's SETTINGS say how many streams. */
+  void negotiatedHttp2(Conn c) {
+    c.protocol = Protocol.HTTP_2;
+    protocol = Protocol.HTTP_2;
+  }
+
+  /**
+   * The server's SETTINGS: how many streams it lets us open at once. The first ones make the
+   * connection ready, so no stream is opened beyond what the server allows.
+   */
   void settings(Conn c, Long maxConcurrentStreams) {
     if (maxConcurrentStreams != null) {
       c.maxStreams = (int) Math.max(1, Math.min(MAX_STREAMS_PER_CONNECTION, maxConcurrentStreams));
+    } else if (!c.ready) {
+      c.maxStreams = MAX_STREAMS_PER_CONNECTION; // no limit from the server
+    }
+    if (!c.ready) {
+      ready(c, Protocol.HTTP_2);
+      return;
     }
     serveWaiting();
   }
@@ -578,10 +596,16 @@ final class OriginPool {
       pending = null;
     }
     if (c.connected && !c.ready) {
-      // Closed during the TLS handshake. The handshake's own failure (a certificate not trusted,
-      // say) is reported right after the close: let it reach the attempts first.
-      loop.execute(() -> failConn(c, new ClosedChannelException(),
-          origin.secure() ? FailureReason.TLS : FailureReason.IO));
+      // Closed during the TLS handshake or before the server's HTTP/2 SETTINGS. The handshake's
+      // own failure (a certificate not trusted, say) is reported right after the close: let it
+      // reach the attempts first.
+      Throwable cause = c.protocol == Protocol.HTTP_2
+          ? new IOException("connection closed before the server's HTTP/2 SETTINGS"
+              + (origin.h2c() ? " (does the endpoint speak h2c?)" : ""))
+          : new ClosedChannelException();
+      FailureReason fallback = c.protocol != Protocol.HTTP_2 && origin.secure()
+          ? FailureReason.TLS : FailureReason.IO;
+      loop.execute(() -> failConn(c, cause, fallback));
     }
     serveWaiting();
   }

@@ -124,7 +124,7 @@ final class PoolChannels {
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
         http2(ctx.pipeline(), c);
-        pool.ready(c, OriginPool.Protocol.HTTP_2);
+        pool.negotiatedHttp2(c);
       } else {
         http1(ctx.pipeline());
         pool.ready(c, OriginPool.Protocol.HTTP_1_1);

@@ -124,6 +124,7 @@ final class ScriptedServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
   private final Script script;
+  private final int maxStreams;
   private final AtomicInteger requestIndex = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Received> requests = new CopyOnWriteArrayList<>();
@@ -131,11 +132,13 @@ final class ScriptedServer implements AutoCloseable {
   private final Map<Integer, Channel> open = new ConcurrentHashMap<>();
 
   private ScriptedServer(Script script, SslContext tls) throws InterruptedException {
-    this(script, tls, false);
+    this(script, tls, false, 0);
   }
 
-  private ScriptedServer(Script script, SslContext tls, boolean h2) throws InterruptedException {
+  private ScriptedServer(Script script, SslContext tls, boolean h2, int maxStreams)
+      throws InterruptedException {
     this.script = script;
+    this.maxStreams = maxStreams;
     this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     this.server =
         new ServerBootstrap()
@@ -174,7 +177,7 @@ final class ScriptedServer implements AutoCloseable {
   }
 
   static ScriptedServer startTls(Script script, SslContext tls) throws InterruptedException {
-    return new ScriptedServer(script, tls, false);
+    return new ScriptedServer(script, tls, false, 0);
   }
 
   /**
@@ -182,7 +185,13 @@ final class ScriptedServer implements AutoCloseable {
    * protocol as the client picks; without, h2c by prior knowledge only.
    */
   static ScriptedServer startH2(Script script, SslContext tls) throws InterruptedException {
-    return new ScriptedServer(script, tls, true);
+    return new ScriptedServer(script, tls, true, 1000);
+  }
+
+  /** As {@link #startH2(Script, SslContext)}, allowing each connection {@code maxStreams} at once. */
+  static ScriptedServer startH2(Script script, SslContext tls, int maxStreams)
+      throws InterruptedException {
+    return new ScriptedServer(script, tls, true, maxStreams);
   }
 
   private void http1(ChannelPipeline p, int id) {
@@ -193,7 +202,7 @@ final class ScriptedServer implements AutoCloseable {
 
   private void http2(ChannelPipeline p, int id) {
     p.addLast(Http2FrameCodecBuilder.forServer()
-            .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1000))
+            .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams))
             .build())
         .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
           @Override

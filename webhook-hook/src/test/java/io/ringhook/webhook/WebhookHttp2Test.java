@@ -140,6 +140,30 @@ class WebhookHttp2Test {
   }
 
   @Test
+  void theServersStreamLimitIsKeptByOpeningMoreConnections() throws Exception {
+    CompletableFuture<ScriptedServer.Action> answer = new CompletableFuture<>();
+    ScriptedServer server =
+        ScriptedServer.startH2((q, i) -> new ScriptedServer.Await(answer),
+            cert.serverH2(fullHandshakes), 5);
+    resources.add(0, server);
+    WebhookClient client = client();
+
+    List<CompletableFuture<WebhookResult>> calls = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      calls.add(client.call(WebhookRequest.unsigned("call-" + i, FROM, TO, https(server, "/hook")),
+          FAST.withTimeout(Duration.ofSeconds(30)).withRetries(0)));
+    }
+    server.awaitRequests(12, Duration.ofSeconds(20));
+    answer.complete(json(200, "{}"));
+    for (CompletableFuture<WebhookResult> c : calls) {
+      assertInstanceOf(WebhookResult.Success.class, await(c));
+    }
+
+    assertEquals(12, server.requests().size(), "no stream refused, none sent twice");
+    assertEquals(3, server.connections(), "5 streams a connection: 12 need 3");
+  }
+
+  @Test
   void slowStreamsDoNotHoldBackAFastOneOnTheSameConnection() throws Exception {
     CompletableFuture<ScriptedServer.Action> slowAnswer = new CompletableFuture<>();
     ScriptedServer server =

@@ -27,7 +27,9 @@ import io.ringhook.webhook.WebhookResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
@@ -214,7 +216,14 @@ public final class RingMetrics implements AutoCloseable {
     if (stats == null) {
       return;
     }
-    List<WebhookClient.OriginStats> origins = new ArrayList<>(stats.get().origins());
+    // A pool retired while still busy and its successor share an origin: one row for both.
+    Map<List<String>, WebhookClient.OriginStats> merged = new LinkedHashMap<>();
+    for (WebhookClient.OriginStats o : stats.get().origins()) {
+      merged.merge(List.of(o.origin(), o.protocol()), o, (a, b) -> new WebhookClient.OriginStats(
+          a.origin(), a.protocol(), a.connections() + b.connections(), a.idle() + b.idle(),
+          a.streams() + b.streams(), a.waiters() + b.waiters()));
+    }
+    List<WebhookClient.OriginStats> origins = new ArrayList<>(merged.values());
     origins.sort(Comparator.comparingInt(
         (WebhookClient.OriginStats o) -> o.connections() + o.waiters()).reversed());
     List<MultiGauge.Row<?>> connections = new ArrayList<>();
