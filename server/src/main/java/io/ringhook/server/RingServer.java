@@ -5,7 +5,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
-import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.AdminApi;
@@ -158,9 +157,7 @@ public final class RingServer implements AutoCloseable {
           .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
-      RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),
-          config.rtp().timeout());
-      RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
+      RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
           new AgentDirectory(config, p.numbers, p.http.port(), p.recorder::agentChosen), p.group,
           metrics.agentListener());
