@@ -292,28 +292,19 @@ final class OriginPool {
         }
         return false;
       }
-      case HTTP_2 -> {
-        for (Conn c : multiplexed) {
-          if (c.takesStream()) {
-            start(t);
-            openStream(t, c);
-            return true;
+      default -> {
+        // HTTP/2, or an https origin whose protocol the first connection's ALPN will tell.
+        if (protocol == Protocol.HTTP_2) {
+          for (Conn c : multiplexed) {
+            if (c.takesStream()) {
+              start(t);
+              openStream(t, c);
+              return true;
+            }
           }
         }
-        if (pending != null && pending.joined.size() < pending.maxStreams) {
-          start(t);
-          pending.joined.add(t);
-          return true;
-        }
-        if (open < maxConnections) {
-          start(t);
-          pending = connect(t);
-          return true;
-        }
-        return false;
-      }
-      default -> {
-        if (pending != null) {
+        if (pending != null
+            && (protocol == Protocol.UNKNOWN || pending.joined.size() < pending.maxStreams)) {
           start(t);
           pending.joined.add(t);
           return true;

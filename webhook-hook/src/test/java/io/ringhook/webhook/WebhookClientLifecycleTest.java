@@ -4,7 +4,6 @@ import static io.ringhook.webhook.ScriptedServer.delayed;
 import static io.ringhook.webhook.ScriptedServer.json;
 import static io.ringhook.webhook.ScriptedServer.sequence;
 import static io.ringhook.webhook.ScriptedServer.status;
-import static io.ringhook.webhook.WebhookClientTest.CLOCK;
 import static io.ringhook.webhook.WebhookClientTest.FAST;
 import static io.ringhook.webhook.WebhookClientTest.await;
 import static io.ringhook.webhook.WebhookClientTest.request;
@@ -29,25 +28,19 @@ import org.junit.jupiter.api.Test;
 /** Cancellation, connection reuse, load, idle connections, close and the attempt log. */
 class WebhookClientLifecycleTest {
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : resources) {
-      c.close();
-    }
+    resources.close();
   }
 
   private WebhookClient client(WebhookClient.Builder b) {
-    WebhookClient c = b.clock(CLOCK).build();
-    resources.add(c);
-    return c;
+    return resources.client(b);
   }
 
   private ScriptedServer server(ScriptedServer.Script script) throws InterruptedException {
-    ScriptedServer s = ScriptedServer.start(script);
-    resources.add(0, s);
-    return s;
+    return resources.server(script);
   }
 
   private static Map<String, String> keyValues(ILoggingEvent e) {

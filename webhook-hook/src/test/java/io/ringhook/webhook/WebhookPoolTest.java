@@ -2,7 +2,6 @@ package io.ringhook.webhook;
 
 import static io.ringhook.webhook.ScriptedServer.json;
 import static io.ringhook.webhook.ScriptedServer.sequence;
-import static io.ringhook.webhook.WebhookClientTest.CLOCK;
 import static io.ringhook.webhook.WebhookClientTest.FAST;
 import static io.ringhook.webhook.WebhookClientTest.FROM;
 import static io.ringhook.webhook.WebhookClientTest.TO;
@@ -29,25 +28,19 @@ import org.junit.jupiter.api.Test;
  */
 class WebhookPoolTest {
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : resources) {
-      c.close();
-    }
+    resources.close();
   }
 
   private WebhookClient client(WebhookClient.Builder b) {
-    WebhookClient c = b.clock(CLOCK).build();
-    resources.add(c);
-    return c;
+    return resources.client(b);
   }
 
   private ScriptedServer server(ScriptedServer.Script script) throws InterruptedException {
-    ScriptedServer s = ScriptedServer.start(script);
-    resources.add(0, s);
-    return s;
+    return resources.server(script);
   }
 
   private static WebhookRequest call(String id, URI url) {
