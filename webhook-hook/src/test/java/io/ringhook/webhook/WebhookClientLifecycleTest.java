@@ -35,13 +35,6 @@ class WebhookClientLifecycleTest {
     resources.close();
   }
 
-  private WebhookClient client(WebhookClient.Builder b) {
-    return resources.client(b);
-  }
-
-  private ScriptedServer server(ScriptedServer.Script script) throws InterruptedException {
-    return resources.server(script);
-  }
 
   private static Map<String, String> keyValues(ILoggingEvent e) {
     return e.getKeyValuePairs().stream()
@@ -50,9 +43,9 @@ class WebhookClientLifecycleTest {
 
   @Test
   void cancelDuringAnAttemptClosesItsConnectionAndStopsRetrying() throws Exception {
-    ScriptedServer server = server(sequence(new ScriptedServer.Hang(), json(200, "{}")));
+    ScriptedServer server = resources.server(sequence(new ScriptedServer.Hang(), json(200, "{}")));
     // One connection per origin: a leaked connection slot would block the second call.
-    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(1));
+    WebhookClient client = resources.client(WebhookClient.builder().maxConnectionsPerOrigin(1));
 
     CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST);
     server.awaitRequests(1, Duration.ofSeconds(5));
@@ -69,8 +62,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void cancelDuringTheBackoffStopsTheNextAttempt() throws Exception {
-    ScriptedServer server = server(sequence(status(500)));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(status(500)));
+    WebhookClient client = resources.client(WebhookClient.builder());
     WebhookPolicy slowBackoff = FAST.withBackoff(List.of(Duration.ofMillis(400)));
 
     try (CapturedLog log = new CapturedLog("io.ringhook.webhook.attempts")) {
@@ -87,8 +80,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void sequentialCallsToOneOriginReuseOneKeepAliveConnection() throws Exception {
-    ScriptedServer server = server(sequence(json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     await(client.call(request(server.url("/a")), FAST));
     await(client.call(request(server.url("/b")), FAST));
@@ -101,8 +94,8 @@ class WebhookClientLifecycleTest {
   @Test
   void staleKeepAliveConnectionIsResentOnceOnAFreshOneWithinTheAttempt() throws Exception {
     ScriptedServer server =
-        server(sequence(json(200, "{}"), new ScriptedServer.Close(), json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+        resources.server(sequence(json(200, "{}"), new ScriptedServer.Close(), json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     await(client.call(request(server.url("/hook")), FAST));
     WebhookResult second = await(client.call(request(server.url("/hook")), FAST));
@@ -117,8 +110,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void aClosedFreshConnectionIsAFailedAttemptNotAResend() throws Exception {
-    ScriptedServer server = server(sequence(new ScriptedServer.Close(), json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(new ScriptedServer.Close(), json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     WebhookResult r = await(client.call(request(server.url("/hook")), FAST));
 
@@ -128,8 +121,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void aThousandCallsWaitAtOnceOnAFewThreadsAndBoundedConnections() throws Exception {
-    ScriptedServer server = server(sequence(delayed(Duration.ofMillis(20), 200, "{\"dynamic_variables\":{\"n\":1}}")));
-    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(100));
+    ScriptedServer server = resources.server(sequence(delayed(Duration.ofMillis(20), 200, "{\"dynamic_variables\":{\"n\":1}}")));
+    WebhookClient client = resources.client(WebhookClient.builder().maxConnectionsPerOrigin(100));
     CapturedLog poolLog = new CapturedLog("io.ringhook.webhook.OriginPool");
     resources.add(poolLog);
     int threadsBefore = Thread.activeCount();
@@ -155,8 +148,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
-    ScriptedServer server = server(sequence(json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder().idleTimeout(Duration.ofMillis(300)));
+    ScriptedServer server = resources.server(sequence(json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder().idleTimeout(Duration.ofMillis(300)));
 
     await(client.call(request(server.url("/hook")), FAST));
 
@@ -165,7 +158,7 @@ class WebhookClientLifecycleTest {
 
   @Test
   void closingTheClientFailsCallsInFlightAndRefusesNewOnes() throws Exception {
-    ScriptedServer server = server(sequence(new ScriptedServer.Hang()));
+    ScriptedServer server = resources.server(sequence(new ScriptedServer.Hang()));
     WebhookClient client = WebhookClient.builder().build();
 
     CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST);
@@ -181,8 +174,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void eachAttemptIsOneStructuredLogLine() throws Exception {
-    ScriptedServer server = server(sequence(status(500), json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(status(500), json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     try (CapturedLog log = new CapturedLog("io.ringhook.webhook.attempts")) {
       await(client.call(request(server.url("/hook")), FAST));

@@ -35,13 +35,6 @@ class WebhookPoolTest {
     resources.close();
   }
 
-  private WebhookClient client(WebhookClient.Builder b) {
-    return resources.client(b);
-  }
-
-  private ScriptedServer server(ScriptedServer.Script script) throws InterruptedException {
-    return resources.server(script);
-  }
 
   private static WebhookRequest call(String id, URI url) {
     return WebhookRequest.unsigned(id, FROM, TO, url);
@@ -49,8 +42,8 @@ class WebhookPoolTest {
 
   @Test
   void tenThousandSequentialRequestsUseOneConnection() throws Exception {
-    ScriptedServer server = server(sequence(json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     for (int i = 0; i < 10_000; i++) {
       assertInstanceOf(WebhookResult.Success.class,
@@ -64,8 +57,8 @@ class WebhookPoolTest {
 
   @Test
   void tenThousandRequestsEightAtATimeOpenAtMostEightConnections() throws Exception {
-    ScriptedServer server = server(sequence(json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
     Semaphore inFlight = new Semaphore(8);
     List<CompletableFuture<WebhookResult>> calls = new ArrayList<>();
 
@@ -88,9 +81,9 @@ class WebhookPoolTest {
   void aSlowPathDoesNotDelayAFastPathOnTheSameHost() throws Exception {
     CompletableFuture<ScriptedServer.Action> slowAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        server((q, i) -> q.uri().equals("/slow") ? new ScriptedServer.Await(slowAnswer)
+        resources.server((q, i) -> q.uri().equals("/slow") ? new ScriptedServer.Await(slowAnswer)
             : json(200, "{}"));
-    WebhookClient client = client(WebhookClient.builder());
+    WebhookClient client = resources.client(WebhookClient.builder());
     List<CompletableFuture<WebhookResult>> slow = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       slow.add(client.call(call("slow-" + i, server.url("/slow")),
@@ -113,11 +106,11 @@ class WebhookPoolTest {
   void waitingForAConnectionIsNotChargedToTheDeadline() throws Exception {
     CompletableFuture<ScriptedServer.Action> firstAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        server((q, i) -> i == 0 ? new ScriptedServer.Await(firstAnswer) : json(200, "{}"));
+        resources.server((q, i) -> i == 0 ? new ScriptedServer.Await(firstAnswer) : json(200, "{}"));
     // A ticker the test moves: the queued time is exactly what the test says it waited.
     AtomicLong now = new AtomicLong();
     WebhookClient client =
-        client(WebhookClient.builder().maxConnectionsPerOrigin(1).ticker(now::get));
+        resources.client(WebhookClient.builder().maxConnectionsPerOrigin(1).ticker(now::get));
     WebhookPolicy shortDeadline = FAST.withTimeout(Duration.ofMillis(200)).withRetries(0);
     CapturedLog poolLog = new CapturedLog("io.ringhook.webhook.OriginPool");
     resources.add(poolLog);
@@ -151,8 +144,8 @@ class WebhookPoolTest {
   void aFullPoolServesWaitingEndpointsInTurn() throws Exception {
     CompletableFuture<ScriptedServer.Action> firstAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        server((q, i) -> i == 0 ? new ScriptedServer.Await(firstAnswer) : json(200, "{}"));
-    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(1));
+        resources.server((q, i) -> i == 0 ? new ScriptedServer.Await(firstAnswer) : json(200, "{}"));
+    WebhookClient client = resources.client(WebhookClient.builder().maxConnectionsPerOrigin(1));
     WebhookPolicy patient = FAST.withTimeout(Duration.ofSeconds(30));
     resources.add(new CapturedLog("io.ringhook.webhook.OriginPool")); // the pool-full warning
 
