@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,7 +132,7 @@ final class OriginPool {
   private final LongSupplier ticker;
   private final Runnable onEmpty;
 
-  private Protocol protocol;
+  private volatile Protocol protocol; // written on the loop only, read by metrics too
   private final ArrayDeque<Conn> idle = new ArrayDeque<>();
   private final List<Conn> multiplexed = new ArrayList<>();
   private Conn pending;
@@ -610,8 +611,12 @@ final class OriginPool {
   private void onLoop(Runnable r) {
     if (loop.inEventLoop()) {
       r.run();
-    } else {
+      return;
+    }
+    try {
       loop.execute(r);
+    } catch (RejectedExecutionException e) {
+      // The event loop has shut down, and its connections with it: nothing left to do.
     }
   }
 }
