@@ -100,6 +100,9 @@ final class PoolChannels {
   }
 
   private void http2(ChannelPipeline p, OriginPool.Conn c) {
+    // Before the codec: the multiplexer hands stream frames to the streams, so a timer after it
+    // would see a busy connection as idle.
+    p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
     p.addLast(
         "h2",
         Http2FrameCodecBuilder.forClient()
@@ -107,7 +110,6 @@ final class PoolChannels {
                 Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_HEADER_BYTES))
             .build());
     p.addLast("mux", new Http2MultiplexHandler(REFUSE_PUSH));
-    p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
     p.addLast("connection", new Http2Connection(c));
   }
 

@@ -187,6 +187,18 @@ class WebhookHttp2Test {
   }
 
   @Test
+  void anIdleHttp2ConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    ScriptedServer server = h2(sequence(json(200, "{}")), false);
+    WebhookClient client = WebhookClient.builder().idleTimeout(Duration.ofMillis(300)).build();
+    resources.add(client);
+
+    await(client.call(new WebhookRequest("c1", FROM, TO, server.url("/hook"), null, true), FAST));
+
+    assertTrue(server.awaitClosed(1, Duration.ofSeconds(10)), "the client closed the idle connection");
+    assertEquals(0, client.poolStats().connections());
+  }
+
+  @Test
   void aNewConnectionResumesTheTlsSession() throws Exception {
     // HTTP/1.1 (all this server offers by ALPN), whose first response closes its connection, so
     // the second call needs a new one.
