@@ -357,37 +357,50 @@ final class OriginPool {
 
   /** Serves waiting tickets while there is room: after a close, a stream end, new SETTINGS. */
   void serveWaiting() {
-    while (waiters > 0) {
-      Iterator<Map.Entry<String, ArrayDeque<Ticket>>> it = waiting.entrySet().iterator();
-      Map.Entry<String, ArrayDeque<Ticket>> first = it.next();
-      Ticket t = first.getValue().peekFirst();
+    // Out of the queue before it is served: serving may call back into the pool (a lease given
+    // straight back) and must not find the ticket still waiting.
+    while (waiters > 0 && hasRoom()) {
+      Ticket t = nextWaiting();
       if (!tryServe(t)) {
+        requeue(t); // an idle connection turned out closed
         return;
       }
-      takeFirst(it, first);
     }
     checkEmpty();
   }
 
+  /** Whether {@link #tryServe} would serve a ticket now, without serving one. */
+  private boolean hasRoom() {
+    if (open < maxConnections) {
+      return true;
+    }
+    if (protocol == Protocol.HTTP_1_1) {
+      return !idle.isEmpty();
+    }
+    if (pending != null
+        && (protocol == Protocol.UNKNOWN || pending.joined.size() < pending.maxStreams)) {
+      return true;
+    }
+    return multiplexed.stream().anyMatch(Conn::takesStream);
+  }
+
   /** The next waiting ticket, round robin across targets; null when none waits. */
+  /**
+   * The next waiting ticket, out of the queue, round robin across targets (its target goes to the
+   * back of the line); null when none waits.
+   */
   private Ticket nextWaiting() {
     if (waiters == 0) {
       return null;
     }
     Iterator<Map.Entry<String, ArrayDeque<Ticket>>> it = waiting.entrySet().iterator();
     Map.Entry<String, ArrayDeque<Ticket>> first = it.next();
-    return takeFirst(it, first);
-  }
-
-  /** Takes the head of the first target's queue and moves that target to the back of the line. */
-  private Ticket takeFirst(
-      Iterator<Map.Entry<String, ArrayDeque<Ticket>>> it, Map.Entry<String, ArrayDeque<Ticket>> e) {
-    ArrayDeque<Ticket> queue = e.getValue();
+    ArrayDeque<Ticket> queue = first.getValue();
     Ticket t = queue.pollFirst();
     waiters--;
     it.remove();
     if (!queue.isEmpty()) {
-      waiting.put(e.getKey(), queue);
+      waiting.put(first.getKey(), queue);
     }
     return t;
   }
