@@ -14,10 +14,7 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -136,7 +133,7 @@ final class OriginPool {
   private final ArrayDeque<Conn> idle = new ArrayDeque<>();
   private final List<Conn> multiplexed = new ArrayList<>();
   private Conn pending;
-  private final Map<String, ArrayDeque<Ticket>> waiting = new LinkedHashMap<>();
+  private final WaitingLine<Ticket> waiting = new WaitingLine<>();
   private boolean retired;
   private long lastFullWarning;
 
@@ -190,8 +187,8 @@ final class OriginPool {
       }
       if (!tryServe(t)) {
         t.queued = true;
-        waiting.computeIfAbsent(t.target, k -> new ArrayDeque<>()).addLast(t);
-        waiters++;
+        waiting.add(t.target, t);
+        waiters = waiting.size();
         warnFull();
       }
     });
@@ -385,39 +382,22 @@ final class OriginPool {
   }
 
   /** The next waiting ticket, round robin across targets; null when none waits. */
-  /**
-   * The next waiting ticket, out of the queue, round robin across targets (its target goes to the
-   * back of the line); null when none waits.
-   */
+  /** The next waiting ticket in turn, out of the line; null when none waits. */
   private Ticket nextWaiting() {
-    if (waiters == 0) {
-      return null;
-    }
-    Iterator<Map.Entry<String, ArrayDeque<Ticket>>> it = waiting.entrySet().iterator();
-    Map.Entry<String, ArrayDeque<Ticket>> first = it.next();
-    ArrayDeque<Ticket> queue = first.getValue();
-    Ticket t = queue.pollFirst();
-    waiters--;
-    it.remove();
-    if (!queue.isEmpty()) {
-      waiting.put(first.getKey(), queue);
-    }
+    Ticket t = waiting.next();
+    waiters = waiting.size();
     return t;
   }
 
   /** A ticket that joined a connection which cannot take it after all waits at the front. */
   private void requeue(Ticket t) {
-    waiting.computeIfAbsent(t.target, k -> new ArrayDeque<>()).addFirst(t);
-    waiters++;
+    waiting.addFirst(t.target, t);
+    waiters = waiting.size();
   }
 
   private void forget(Ticket t) {
-    ArrayDeque<Ticket> queue = waiting.get(t.target);
-    if (queue != null && queue.remove(t)) {
-      waiters--;
-      if (queue.isEmpty()) {
-        waiting.remove(t.target);
-      }
+    if (waiting.remove(t.target, t)) {
+      waiters = waiting.size();
     }
     if (pending != null) {
       pending.joined.remove(t);
