@@ -116,6 +116,19 @@ class WebhookHttp2Test {
   }
 
   @Test
+  void h2cToAnEndpointThatSpeaksOnlyHttp11FailsSayingSo() throws Exception {
+    ScriptedServer plain = ScriptedServer.start(sequence(status(400)));
+    resources.add(0, plain);
+
+    WebhookResult r = await(client().call(signed(plain.url("/hook"), true), FAST.withRetries(0)));
+
+    WebhookResult.Failure f = assertInstanceOf(WebhookResult.Failure.class, r);
+    assertEquals(FailureReason.IO, f.reason());
+    assertTrue(f.lastAttempt().detail().contains("does the endpoint speak h2c?"),
+        f.lastAttempt().detail());
+  }
+
+  @Test
   void manyAttemptsAtOnceShareOneConnection() throws Exception {
     ScriptedServer server =
         h2(sequence(delayed(Duration.ofMillis(50), 200, "{\"dynamic_variables\":{\"n\":1}}")), true);
