@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,15 +210,9 @@ final class CallRun {
 
   /** Runs on the call's loop: at once when already there, else queued. */
   void onLoop(Runnable r) {
-    if (loop.inEventLoop()) {
-      r.run();
-      return;
-    }
-    try {
-      loop.execute(r);
-    } catch (RejectedExecutionException e) {
+    if (!EventLoops.run(loop, r)) {
       // The event loop is shutting down: the client was closed, which fails the future.
-      future.completeExceptionally(new IllegalStateException("webhook client closed", e));
+      future.completeExceptionally(new IllegalStateException("webhook client closed"));
     }
   }
 }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -601,15 +600,8 @@ final class OriginPool {
     }
   }
 
+  /** Runs on the pool's loop; once that has shut down, its connections are gone and so is the work. */
   private void onLoop(Runnable r) {
-    if (loop.inEventLoop()) {
-      r.run();
-      return;
-    }
-    try {
-      loop.execute(r);
-    } catch (RejectedExecutionException e) {
-      // The event loop has shut down, and its connections with it: nothing left to do.
-    }
+    EventLoops.run(loop, r);
   }
 }
