@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -74,8 +72,10 @@ public final class RingMetrics implements AutoCloseable {
   private volatile Timer webhookLatency;
   private volatile Timer poolWait;
   private volatile Supplier<WebhookClient.PoolStats> pools;
-  private MultiGauge originConnections;
-  private MultiGauge originWaiters;
+  /** The per-origin figures of the last scrape, by [origin, protocol]: {connections, waiters}. */
+  private volatile Map<List<String>, int[]> originFigures = Map.of();
+  /** The per-origin gauges registered, by [origin, protocol]; changed by scrapes only. */
+  private final Map<List<String>, List<Gauge>> originGauges = new LinkedHashMap<>();
 
   /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
   public RingMetrics() {
@@ -202,52 +202,64 @@ public final class RingMetrics implements AutoCloseable {
         () -> stats.get().origins().stream().mapToInt(WebhookClient.OriginStats::streams).sum());
     counter("ringhook.webhook.connections.opened", "Webhook connections opened", stats,
         s -> s.get().connectionsOpened());
-    originConnections = MultiGauge.builder("ringhook.webhook.origin.connections")
-        .description("Webhook connections open or opening, by origin (the busiest; the rest as other)")
-        .register(registry);
-    originWaiters = MultiGauge.builder("ringhook.webhook.origin.waiters")
-        .description("Webhook attempts waiting for a connection, by origin (the busiest; the rest as other)")
-        .register(registry);
   }
 
-  /** Rebuilds the per-origin rows from one snapshot of the pools, just before a scrape. */
-  private void refreshOrigins() {
+  /**
+   * Updates the per-origin gauges from one snapshot of the pools, just before a scrape: the
+   * busiest origins by name, the rest as {@code other}; gauges of origins gone are removed.
+   */
+  private synchronized void refreshOrigins() {
     Supplier<WebhookClient.PoolStats> stats = pools;
     if (stats == null) {
       return;
     }
     // A pool retired while still busy and its successor share an origin: one row for both.
-    Map<List<String>, WebhookClient.OriginStats> merged = new LinkedHashMap<>();
+    Map<List<String>, int[]> merged = new LinkedHashMap<>();
     for (WebhookClient.OriginStats o : stats.get().origins()) {
-      merged.merge(List.of(o.origin(), o.protocol()), o, (a, b) -> new WebhookClient.OriginStats(
-          a.origin(), a.protocol(), a.connections() + b.connections(), a.idle() + b.idle(),
-          a.streams() + b.streams(), a.waiters() + b.waiters()));
+      int[] f = merged.computeIfAbsent(List.of(o.origin(), o.protocol()), k -> new int[2]);
+      f[0] += o.connections();
+      f[1] += o.waiters();
     }
-    List<WebhookClient.OriginStats> origins = new ArrayList<>(merged.values());
-    origins.sort(Comparator.comparingInt(
-        (WebhookClient.OriginStats o) -> o.connections() + o.waiters()).reversed());
-    List<MultiGauge.Row<?>> connections = new ArrayList<>();
-    List<MultiGauge.Row<?>> waiters = new ArrayList<>();
-    int otherConnections = 0;
-    int otherWaiters = 0;
-    for (int i = 0; i < origins.size(); i++) {
-      WebhookClient.OriginStats o = origins.get(i);
+    List<Map.Entry<List<String>, int[]>> byLoad = new ArrayList<>(merged.entrySet());
+    byLoad.sort(Comparator.comparingInt((Map.Entry<List<String>, int[]> e) -> e.getValue()[0]
+        + e.getValue()[1]).reversed());
+    Map<List<String>, int[]> rows = new LinkedHashMap<>();
+    for (int i = 0; i < byLoad.size(); i++) {
+      Map.Entry<List<String>, int[]> e = byLoad.get(i);
       if (i < MAX_ORIGIN_SERIES) {
-        Tags tags = Tags.of("origin", o.origin(), "protocol", o.protocol());
-        connections.add(MultiGauge.Row.of(tags, o.connections()));
-        waiters.add(MultiGauge.Row.of(tags, o.waiters()));
+        rows.put(e.getKey(), e.getValue());
       } else {
-        otherConnections += o.connections();
-        otherWaiters += o.waiters();
+        int[] other = rows.computeIfAbsent(List.of("other", "mixed"), k -> new int[2]);
+        other[0] += e.getValue()[0];
+        other[1] += e.getValue()[1];
       }
     }
-    if (origins.size() > MAX_ORIGIN_SERIES) {
-      Tags other = Tags.of("origin", "other", "protocol", "mixed");
-      connections.add(MultiGauge.Row.of(other, otherConnections));
-      waiters.add(MultiGauge.Row.of(other, otherWaiters));
+    originFigures = rows;
+    for (List<String> key : rows.keySet()) {
+      originGauges.computeIfAbsent(key, k -> List.of(
+          originGauge("ringhook.webhook.origin.connections",
+              "Webhook connections open or opening, by origin (the busiest; the rest as other)", k, 0),
+          originGauge("ringhook.webhook.origin.waiters",
+              "Webhook attempts waiting for a connection, by origin (the busiest; the rest as other)", k, 1)));
     }
-    originConnections.register(connections, true);
-    originWaiters.register(waiters, true);
+    originGauges.entrySet().removeIf(e -> {
+      if (rows.containsKey(e.getKey())) {
+        return false;
+      }
+      e.getValue().forEach(registry::remove);
+      return true;
+    });
+  }
+
+  private Gauge originGauge(String name, String description, List<String> key, int index) {
+    return Gauge.builder(name, () -> {
+          int[] f = originFigures.get(key);
+          return f == null ? 0 : f[index];
+        })
+        .description(description)
+        .tags("origin", key.get(0), "protocol", key.get(1))
+        .strongReference(true)
+        .register(registry);
   }
 
   // ---- agent ----
