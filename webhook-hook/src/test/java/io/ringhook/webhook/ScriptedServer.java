@@ -33,6 +33,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.ringhook.testing.Await;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ final class ScriptedServer implements AutoCloseable {
   }
 
   /** What to do with one request. */
-  sealed interface Action permits Respond, Trickle, Chunked, Hang, Close, Await {}
+  sealed interface Action permits Respond, Trickle, Chunked, Hang, Close, Deferred {}
 
   /** A complete response, after an optional delay. */
   record Respond(int status, Map<String, String> headers, byte[] body, Duration delay)
@@ -87,7 +88,7 @@ final class ScriptedServer implements AutoCloseable {
   record Close() implements Action {}
 
   /** Waits until the test completes {@code then}, then performs the action it was completed with. */
-  record Await(CompletableFuture<Action> then) implements Action {}
+  record Deferred(CompletableFuture<Action> then) implements Action {}
 
   /** Chooses the action for the {@code index}-th request (from 0). */
   @FunctionalInterface
@@ -270,13 +271,7 @@ final class ScriptedServer implements AutoCloseable {
 
   /** Waits until at least {@code n} requests arrived. */
   List<Received> awaitRequests(int n, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (requests.size() < n) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("expected " + n + " requests, got " + requests.size());
-      }
-      Thread.sleep(5);
-    }
+    Await.until(() -> n + " requests, got " + requests.size(), timeout, () -> requests.size() >= n);
     return requests();
   }
 
@@ -340,7 +335,7 @@ final class ScriptedServer implements AutoCloseable {
         ctx.writeAndFlush(new DefaultLastHttpContent());
       } else if (action instanceof Close) {
         ctx.close();
-      } else if (action instanceof Await a) {
+      } else if (action instanceof Deferred a) {
         a.then().thenAccept(next -> ctx.executor().execute(() -> perform(ctx, next)));
       }
       // Hang: read, never answer.

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.testing.Await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,7 +153,7 @@ class WebhookHttp2Test {
   void theServersStreamLimitIsKeptByOpeningMoreConnections() throws Exception {
     CompletableFuture<ScriptedServer.Action> answer = new CompletableFuture<>();
     ScriptedServer server =
-        ScriptedServer.startH2((q, i) -> new ScriptedServer.Await(answer),
+        ScriptedServer.startH2((q, i) -> new ScriptedServer.Deferred(answer),
             cert.serverH2(fullHandshakes), 5);
     resources.add(0, server);
     WebhookClient client = client();
@@ -176,7 +177,7 @@ class WebhookHttp2Test {
   void slowStreamsDoNotHoldBackAFastOneOnTheSameConnection() throws Exception {
     CompletableFuture<ScriptedServer.Action> slowAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        h2((q, i) -> q.uri().equals("/slow") ? new ScriptedServer.Await(slowAnswer)
+        h2((q, i) -> q.uri().equals("/slow") ? new ScriptedServer.Deferred(slowAnswer)
             : json(200, "{}"), false);
     WebhookClient client = client();
     List<CompletableFuture<WebhookResult>> slow = new ArrayList<>();
@@ -209,11 +210,8 @@ class WebhookHttp2Test {
 
     assertTrue(server.awaitClosed(1, Duration.ofSeconds(10)), "the client closed the idle connection");
     // The pool counts the close on its own loop, maybe a moment after the server saw it.
-    for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-         client.poolStats().connections() != 0 && System.nanoTime() < end; ) {
-      Thread.sleep(5);
-    }
-    assertEquals(0, client.poolStats().connections());
+    Await.until("the pool counted the close", Duration.ofSeconds(10),
+        () -> client.poolStats().connections() == 0);
   }
 
   @Test

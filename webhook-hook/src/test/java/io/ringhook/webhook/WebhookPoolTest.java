@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.testing.Await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +81,7 @@ class WebhookPoolTest {
   void aSlowPathDoesNotDelayAFastPathOnTheSameHost() throws Exception {
     CompletableFuture<ScriptedServer.Action> slowAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        resources.server((q, i) -> q.uri().equals("/slow") ? new ScriptedServer.Await(slowAnswer)
+        resources.server((q, i) -> q.uri().equals("/slow") ? new ScriptedServer.Deferred(slowAnswer)
             : json(200, "{}"));
     WebhookClient client = resources.client(WebhookClient.builder());
     List<CompletableFuture<WebhookResult>> slow = new ArrayList<>();
@@ -106,7 +106,7 @@ class WebhookPoolTest {
   void waitingForAConnectionIsNotChargedToTheDeadline() throws Exception {
     CompletableFuture<ScriptedServer.Action> firstAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        resources.server((q, i) -> i == 0 ? new ScriptedServer.Await(firstAnswer) : json(200, "{}"));
+        resources.server((q, i) -> i == 0 ? new ScriptedServer.Deferred(firstAnswer) : json(200, "{}"));
     // A ticker the test moves: the queued time is exactly what the test says it waited.
     AtomicLong now = new AtomicLong();
     WebhookClient client =
@@ -144,7 +144,7 @@ class WebhookPoolTest {
   void aFullPoolServesWaitingEndpointsInTurn() throws Exception {
     CompletableFuture<ScriptedServer.Action> firstAnswer = new CompletableFuture<>();
     ScriptedServer server =
-        resources.server((q, i) -> i == 0 ? new ScriptedServer.Await(firstAnswer) : json(200, "{}"));
+        resources.server((q, i) -> i == 0 ? new ScriptedServer.Deferred(firstAnswer) : json(200, "{}"));
     WebhookClient client = resources.client(WebhookClient.builder().maxConnectionsPerOrigin(1));
     WebhookPolicy patient = FAST.withTimeout(Duration.ofSeconds(30));
     resources.add(new CapturedLog("io.ringhook.webhook.OriginPool")); // the pool-full warning
@@ -169,11 +169,8 @@ class WebhookPoolTest {
         "/fast went second, not behind every /slow");
   }
 
-  private static void awaitWaiters(WebhookClient client, int n) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (client.poolStats().waiters() != n) {
-      assertTrue(System.nanoTime() < end, "expected " + n + " waiters: " + client.poolStats());
-      Thread.sleep(5);
-    }
+  private static void awaitWaiters(WebhookClient client, int n) {
+    Await.until(() -> "expected " + n + " waiters: " + client.poolStats(), Duration.ofSeconds(10),
+        () -> client.poolStats().waiters() == n);
   }
 }

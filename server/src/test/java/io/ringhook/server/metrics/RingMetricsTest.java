@@ -20,6 +20,7 @@ import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaParams;
 import com.sun.net.httpserver.HttpServer;
+import io.ringhook.testing.Await;
 import io.ringhook.webhook.FailureReason;
 import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
@@ -159,11 +160,9 @@ class RingMetricsTest {
       CompletableFuture<WebhookResult> second =
           client.call(WebhookRequest.unsigned("c2", "+12345678912", "+12345678913", url), patient,
               metrics::webhookAttempt);
+      Await.until("the second attempt waits", Duration.ofSeconds(10),
+          () -> value(metrics.scrape(), "ringhook_webhook_pool_waiters") == 1.0);
       String s = metrics.scrape();
-      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-           value(s, "ringhook_webhook_pool_waiters") != 1.0 && System.nanoTime() < end; s = metrics.scrape()) {
-        Thread.sleep(10);
-      }
       assertEquals(1.0, value(s, "ringhook_webhook_pool_waiters"), s);
       assertEquals(1.0, value(s, "ringhook_webhook_connections"), s);
       assertEquals(1.0, value(s, "ringhook_webhook_origin_connections{" + origin + "}"), s);
@@ -201,11 +200,9 @@ class RingMetricsTest {
         c.get(20, TimeUnit.SECONDS);
       }
       // Each refused connection is counted closed on its pool's loop, maybe just after its call ended.
+      Await.until("every refused connection counted closed", Duration.ofSeconds(10),
+          () -> value(metrics.scrape(), "ringhook_webhook_connections") == 0.0);
       String s = metrics.scrape();
-      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-           value(s, "ringhook_webhook_connections") != 0.0 && System.nanoTime() < end; s = metrics.scrape()) {
-        Thread.sleep(10);
-      }
       long series = s.lines().filter(l -> l.startsWith("ringhook_webhook_origin_connections{")).count();
       assertEquals(RingMetrics.MAX_ORIGIN_SERIES + 1, series, s);
       assertEquals(0.0, value(s, "ringhook_webhook_origin_connections{origin=\"other\",protocol=\"mixed\"}"), s);
@@ -291,12 +288,9 @@ class RingMetricsTest {
         byte[] rtp = rtp(seq);
         caller.send(new DatagramPacket(rtp, rtp.length, target));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      Await.until("a late packet counted", Duration.ofSeconds(5),
+          () -> value(metrics.scrape(), "ringhook_rtp_packets_late_total") >= 1);
       String s = metrics.scrape();
-      while (value(s, "ringhook_rtp_packets_late_total") < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-        s = metrics.scrape();
-      }
       assertTrue(s.contains("# TYPE ringhook_rtp_packets_total counter"), s);
       assertEquals(9.0, value(s, "ringhook_rtp_packets_total{direction=\"in\"}"), s);
       assertEquals(0.0, value(s, "ringhook_rtp_packets_total{direction=\"out\"}"), s);
