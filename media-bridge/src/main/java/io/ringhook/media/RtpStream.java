@@ -436,7 +436,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private RtpStats snapshot() {
     return new RtpStats(packetsReceived, pacer.packetsSent(), malformed, foreignSource,
         unexpectedType, reorder.duplicates(), reorder.late(), reorder.lost(), dtmfDigits,
-        pacer.bytesDropped());
+        pacer.bytesDropped(), pacer.bytesStale());
   }
 
   /** Runs {@code task} on the event loop; false when the loop is shut down and it will never run. */
