@@ -37,6 +37,7 @@ public final class RtpEndpoints {
   private final Ticker ticker;
   private final PortAllocator ports;
   private final RtpTotals totals = new RtpTotals();
+  private final PacingTicks ticks;
 
   private RtpEndpoints(RtpSettings settings, InetAddress bindAddress, EventLoopGroup group, Ticker ticker) {
     this.settings = settings;
@@ -44,6 +45,7 @@ public final class RtpEndpoints {
     this.group = group;
     this.ticker = ticker;
     this.ports = new PortAllocator(settings.portMin(), settings.portMax());
+    this.ticks = new PacingTicks(ticker);
   }
 
   /**
@@ -81,6 +83,11 @@ public final class RtpEndpoints {
    */
   public RtpTotals totals() {
     return totals;
+  }
+
+  /** How many pacing timers run now: one per event loop that has a started stream. */
+  int pacingTimers() {
+    return ticks.timers();
   }
 
   /** How many ports the range holds. */
@@ -122,7 +129,7 @@ public final class RtpEndpoints {
       }
     };
     RtpStream stream = new RtpStream(callId, port, ticker, settings.timeout(), ByteBufAllocator.DEFAULT,
-        ThreadLocalRandom.current(), release, totals);
+        ThreadLocalRandom.current(), release, totals, ticks);
     ChannelFuture bind;
     try {
       bind = new Bootstrap()

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaParams;
 import java.net.InetSocketAddress;
@@ -27,9 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Inbound, each datagram is decoded, checked (payload type negotiated, source the latched one),
  * and passed through the {@link ReorderBuffer}; what comes out in order goes to the consumer as
- * {@link AudioFrame}s or, for telephone-events, through the {@link DtmfReceiver}. A timer on the
- * channel's event loop runs every 20 ms: it drives the {@link Pacer}, lets the reorder and DTMF
- * stages give up on what never came, and checks the inactivity timeout. All times come from the
+ * {@link AudioFrame}s or, for telephone-events, through the {@link DtmfReceiver}. Every 20 ms the
+ * event loop's shared timer ({@link PacingTicks}) ticks the stream: it drives the {@link Pacer},
+ * lets the reorder and DTMF stages give up on what never came, and checks the inactivity timeout. All times come from the
  * ticker passed in, so a test drives everything on an {@code EmbeddedChannel} with a mock ticker.
  * All state is confined to the event loop; the public methods hop onto it.
  */
@@ -60,11 +59,12 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private volatile RtpStats lastStats = RtpStats.ZERO;
   private final RtpTotals totals;
+  private final PacingTicks ticks;
 
   // Event-loop confined from here on.
   private Channel channel;
   private EventLoop loop;
-  private ScheduledFuture<?> timer;
+  private boolean ticking;
   private RtpEvents events;
   private boolean started;
   private boolean cleanedUp;
@@ -96,13 +96,15 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
    */
   RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
             RandomGenerator random, Runnable releasePort) {
-    this(callId, port, ticker, timeout, alloc, random, releasePort, new RtpTotals());
+    this(callId, port, ticker, timeout, alloc, random, releasePort, new RtpTotals(),
+        new PacingTicks(ticker));
   }
 
-  /** As above, adding this stream's counts to the pool's {@code totals}. */
+  /** As above, adding this stream's counts to the pool's {@code totals}, paced by the pool's {@code ticks}. */
   RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
-            RandomGenerator random, Runnable releasePort, RtpTotals totals) {
+            RandomGenerator random, Runnable releasePort, RtpTotals totals, PacingTicks ticks) {
     this.totals = Objects.requireNonNull(totals, "totals");
+    this.ticks = Objects.requireNonNull(ticks, "ticks");
     this.callId = Objects.requireNonNull(callId, "callId");
     this.port = port;
     this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -268,10 +270,10 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     this.events = events;
     apply(params, now);
     lastReceivedNanos = now;
-    pacer.start(now, AudioCodec.ofPayloadType(params.payloadType()));
+    long slotBoundary = ticks.add(loop, this);
+    ticking = true;
+    pacer.start(slotBoundary, AudioCodec.ofPayloadType(params.payloadType()));
     started = true;
-    timer = loop.scheduleAtFixedRate(this::tick, Pacer.PTIME_NANOS, Pacer.PTIME_NANOS,
-        TimeUnit.NANOSECONDS);
     log.info("call {}: RTP started on port {} -> {} ({}, telephone-event {}, {})", callId, port,
         params.remote(), AudioCodec.ofPayloadType(params.payloadType()), params.telephoneEventPt(),
         params.direction());
@@ -360,7 +362,8 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
   }
 
-  private void tick() {
+  /** One 20 ms step; run by the loop's {@link PacingTicks} timer. */
+  void tick() {
     if (closing.get()) {
       return;
     }
@@ -422,8 +425,9 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     cleanedUp = true;
     closing.set(true);
-    if (timer != null) {
-      timer.cancel(false);
+    if (ticking) {
+      ticking = false;
+      ticks.remove(loop, this);
     }
     pacer.release();
     reorder.clear();
