@@ -3,6 +3,7 @@ package io.ringhook.media;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.Ticker;
@@ -101,14 +102,23 @@ public final class RtpEndpoints {
    * cancelled before then, the endpoint is closed as soon as it exists.
    */
   public CompletableFuture<RtpEndpoint> open(String callId) {
+    return open(callId, group.next());
+  }
+
+  /**
+   * Binds a port for a call as {@link #open(String)} does, on the given event loop: the call's
+   * other channels (its agent WebSocket) run there too, so its frames never change threads.
+   */
+  public CompletableFuture<RtpEndpoint> open(String callId, EventLoop loop) {
     Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(loop, "loop");
     CompletableFuture<RtpEndpoint> result = new CompletableFuture<>();
-    tryBind(callId, result, Math.min(ports.capacity(), MAX_BIND_ATTEMPTS), null);
+    tryBind(callId, loop, result, Math.min(ports.capacity(), MAX_BIND_ATTEMPTS), null);
     return result;
   }
 
-  private void tryBind(String callId, CompletableFuture<RtpEndpoint> result, int attemptsLeft,
-                       Throwable lastFailure) {
+  private void tryBind(String callId, EventLoop loop, CompletableFuture<RtpEndpoint> result,
+                       int attemptsLeft, Throwable lastFailure) {
     if (result.isDone()) {
       return;
     }
@@ -133,7 +143,7 @@ public final class RtpEndpoints {
     ChannelFuture bind;
     try {
       bind = new Bootstrap()
-          .group(group)
+          .group(loop)
           .channel(NioDatagramChannel.class)
           .handler(stream)
           .bind(new InetSocketAddress(bindAddress, port));
@@ -153,7 +163,7 @@ public final class RtpEndpoints {
         release.run();
         log.debug("call {}: RTP port {} not bindable ({}), trying the next", callId, port,
             f.cause().toString());
-        tryBind(callId, result, attemptsLeft - 1, f.cause());
+        tryBind(callId, loop, result, attemptsLeft - 1, f.cause());
       }
     });
   }
