@@ -44,7 +44,7 @@
 # and a check that the store gained one row per call SIPp made (warm-up included).
 # Bridged runs also print the plateau (every call up: from the end of the ramp + 2 s to 1 s before the first
 # calls end): calls up, the server's CPU share and per bridged call, the agent's and SIPp's CPU, and what the
-# callers received (--watch-calls).
+# callers received (--watch-calls); then the live heap per bridged call (after a full GC, with the calls up).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -269,7 +269,7 @@ ROWS=()
 # plateau DIR RATE: bridged runs, while every call is up: CPU of the server, the agent and SIPp, and
 # what the callers received (rtpwatch.py on a sample of their ports). Started with the SIPp run.
 plateau() {
-  local dir="$1" rate="$2" up len calls0 calls1 sp r0 a0 s0 t0 r1 a1 s1 t1 rtp=""
+  local dir="$1" rate="$2" up len calls0 calls1 sp r0 a0 s0 t0 r1 a1 s1 t1 heap1 rtp=""
   up=$(python3 -c "print(round($CALLS / $rate + 2, 2))")
   len=$(python3 -c "print(round($HOLD_MS / 1000 - $CALLS / $rate - 3, 2))")
   if ! python3 -c "import sys; sys.exit(0 if $len >= 3 else 1)"; then
@@ -286,12 +286,15 @@ plateau() {
   fi
   sleep "$len"
   calls1=$(current_calls "$dir"); r1=$(ticks); a1=$(pid_ticks "$AG_PID"); s1=$(pid_ticks "$sp"); t1=$(date +%s.%N)
-  [[ -n "$rtp" ]] && wait "$rtp"
-  python3 - "$calls0" "$calls1" "$r0" "$r1" "$a0" "$a1" "$s0" "$s1" "$t0" "$t1" "$HZ" "$AGENT" >"$dir.plateau" <<'EOF'
+  [[ -z "$rtp" ]] || wait "$rtp" || true
+  # After the window (a full GC stalls the calls): the live heap with every call still up.
+  heap1=$(live_heap_kb)
+  python3 - "$calls0" "$calls1" "$r0" "$r1" "$a0" "$a1" "$s0" "$s1" "$t0" "$t1" "$HZ" "$AGENT" "${HEAP0:-0}" "${heap1:-0}" >"$dir.plateau" <<'EOF'
 import sys
 c0, c1 = (int(x or 0) for x in sys.argv[1:3])
 r0, r1, a0, a1, s0, s1 = (float(x) for x in sys.argv[3:9])
 t0, t1, hz, agent = float(sys.argv[9]), float(sys.argv[10]), float(sys.argv[11]), sys.argv[12]
+heap0, heap1 = float(sys.argv[13] or 0), float(sys.argv[14] or 0)
 wall = t1 - t0
 calls = min(c0, c1)
 server = 100 * (r1 - r0) / hz / wall
@@ -299,6 +302,9 @@ print("plateau: %d calls up (SIPp; %d at its start) for %.1f s: server %.0f%% of
       " (%.2f ms CPU per call-second); agent (%s) %s; sipp %.0f%%" % (
           calls, c0, wall, server, server / max(calls, 1), 10 * server / max(calls, 1), agent,
           "in-process" if agent == "demo" else "%.0f%%" % (100 * (a1 - a0) / hz / wall), 100 * (s1 - s0) / hz / wall))
+if heap1 > 0:
+    print("plateau: live heap %d KB before the runs, %d KB with the calls up = %.1f KB per bridged call" % (
+        heap0, heap1, (heap1 - heap0) / max(calls, 1)))
 EOF
   [[ -s "$dir.caller_rtp" ]] && cat "$dir.caller_rtp" >>"$dir.plateau"
   return 0
