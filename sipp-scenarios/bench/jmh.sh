@@ -27,11 +27,9 @@ mkdir -p "$OUT"
 for m in "${MODULES[@]}"; do
   [[ -d "$ROOT/$m/src/test/java" ]] || { echo "jmh.sh: no module $m" >&2; exit 2; }
   echo "== $m"
-  # Reactor-style (-am), in one invocation: the modules it depends on resolve to their
-  # target/classes, so nothing has to be installed into ~/.m2 first. Each module of the reactor
-  # writes the classpath file in turn; the one measured comes last.
-  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/$m.classpath" >/dev/null)
+  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile)
+  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$OUT/$m.classpath" >/dev/null)
   java -cp "$ROOT/$m/target/test-classes:$ROOT/$m/target/classes:$(cat "$OUT/$m.classpath")" \
     org.openjdk.jmh.Main -rf json -rff "$OUT/$m.json" "${JMH_ARGS[@]}"
 done

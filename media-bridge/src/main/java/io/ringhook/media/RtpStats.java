@@ -16,7 +16,7 @@ package io.ringhook.media;
  * @param outboundStale    bytes of outgoing audio dropped because their 20 ms slot had passed more
  *                         than {@value Pacer#MAX_LATENESS_MILLIS} ms ago (the pacer was stalled)
  */
-public record RtpStats(long packetsReceived, long packetsSent, long malformed, long foreignSource,
+record RtpStats(long packetsReceived, long packetsSent, long malformed, long foreignSource,
                        long unexpectedType, long duplicates, long late, long lost, long dtmfDigits,
                        long outboundDropped, long outboundStale) {
   static final RtpStats ZERO = new RtpStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);

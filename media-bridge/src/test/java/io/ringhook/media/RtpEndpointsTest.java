@@ -13,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaParams;
+import io.ringhook.sip.Outcome;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -89,7 +90,7 @@ class RtpEndpointsTest {
     RtpEndpoint only = pool.open("call-1").get(5, TimeUnit.SECONDS);
     MediaException e = openFails(pool);
     assertEquals(503, e.sipStatus());
-    assertEquals("no_rtp_port", e.outcome());
+    assertEquals(Outcome.NO_RTP_PORT, e.outcome());
     assertTrue(e.getMessage().contains("in use"), e.getMessage());
     only.close("done");
     only.closeFuture().get(5, TimeUnit.SECONDS);
@@ -122,7 +123,7 @@ class RtpEndpointsTest {
       RtpEndpoints pool = pool(base, base);
       MediaException e = openFails(pool);
       assertEquals(503, e.sipStatus());
-      assertEquals("no_rtp_port", e.outcome());
+      assertEquals(Outcome.NO_RTP_PORT, e.outcome());
       assertEquals(0, pool.portsInUse());
     }
   }
