@@ -81,7 +81,7 @@ public final class RtpEndpoints {
 
   /**
    * The RTP counters of every endpoint of this pool since it was created (packets in, out, lost,
-   * late, ...), refreshed every 20 ms; for metrics.
+   * late, ...), refreshed every 100 ms; for metrics.
    */
   public RtpTotals totals() {
     return totals;

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
    */
   static final long RELATCH_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int COMFORT_NOISE_PT = 13;
+  /** The stats other threads read and the pool's totals are refreshed every 5 ticks (100 ms). */
+  static final int PUBLISH_EVERY_TICKS = 5;
 
   private final String callId;
   private final int port;
@@ -84,6 +87,12 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private long consumerFailures;
   /** What {@link #totals} has been given so far. */
   private RtpStats reported = RtpStats.ZERO;
+  private int ticksSincePublish;
+  /** The time the reorder stage's sink passes on; set before each offer or poll. */
+  private long deliverNanos;
+  // The sinks, made once: no lambda allocated per packet or tick.
+  private final ReorderBuffer.Sink deliver = (p, lost) -> deliver(p, lost, deliverNanos);
+  private final Consumer<DtmfEvent> digits = this::digit;
 
   /**
    * @param callId      for logs
@@ -318,7 +327,8 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     packetsReceived++;
     lastReceivedNanos = now;
-    reorder.offer(packet, now, (p, lost) -> deliver(p, lost, now));
+    deliverNanos = now;
+    reorder.offer(packet, now, deliver);
   }
 
   private boolean acceptSource(InetSocketAddress sender, long now) {
@@ -341,7 +351,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private void deliver(RtpPacket packet, int lostBefore, long now) {
     int pt = packet.payloadType();
     if (pt == telephoneEventPt) {
-      dtmf.onPacket(packet, now, this::digit);
+      dtmf.onPacket(packet, now, digits);
     } else if (AudioCodec.isG711(pt)) {
       AudioFrame frame = new AudioFrame(AudioCodec.ofPayloadType(pt), packet.sequence(),
           packet.timestamp(), packet.ssrc(), packet.marker(), lostBefore, packet.payload());
@@ -369,18 +379,22 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     long now = ticker.nanoTime();
     try {
-      reorder.poll(now, (p, lost) -> deliver(p, lost, now));
-      dtmf.poll(now, this::digit);
+      deliverNanos = now;
+      reorder.poll(now, deliver);
+      dtmf.poll(now, digits);
       pacer.tick(now, direction.sends() && canSendTo(remote));
       checkTimeout(now);
     } catch (RuntimeException e) {
       log.warn("call {}: RTP tick failed", callId, e);
     }
-    publish();
+    if (++ticksSincePublish == PUBLISH_EVERY_TICKS) {
+      publish();
+    }
   }
 
   /** Refreshes the stats other threads read and passes the counts since last time to the totals. */
   private void publish() {
+    ticksSincePublish = 0;
     RtpStats now = snapshot();
     lastStats = now;
     totals.add(reported, now);

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of every RTP endpoint of one {@link RtpEndpoints} pool since it was created, for
  * metrics: packets in and out, lost, late, duplicates, and the packets refused.
  *
- * <p>Each endpoint adds what it counted every 20 ms tick and once more when it closes, so the
- * totals trail the wire by at most a tick and cost the packet path nothing. Readable from any
+ * <p>Each endpoint adds what it counted every fifth 20 ms tick and once more when it closes, so the
+ * totals trail the wire by at most 100 ms and cost the packet path nothing. Readable from any
  * thread; each value only grows.
  */
 public final class RtpTotals {
