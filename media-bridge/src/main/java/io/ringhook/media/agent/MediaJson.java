@@ -16,9 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The fast path of the agent protocol's per-frame messages: the caller's {@code media} message
- * written straight into a (pooled) buffer from a fixed template, and the agent's messages read
- * with Jackson's streaming parser instead of a tree.
+ * The fast path of the agent protocol's per-frame messages: the {@code media} messages written
+ * straight into a (pooled) buffer from a fixed template, and read with Jackson's streaming parser
+ * instead of a tree.
  *
  * <p>Every 20 ms of every call crosses here in each direction, so neither side builds a tree, a
  * String of the message or a String of the base64 payload. The output is the same JSON, field for
@@ -38,6 +38,8 @@ final class MediaJson {
   private static final byte[] PAYLOAD = ascii("\",\"payload\":\"");
   private static final byte[] SID = ascii("\"},\"streamSid\":\"");
   private static final byte[] TAIL = ascii("\"}");
+  private static final byte[] OUT_HEAD = ascii("{\"event\":\"media\",\"streamSid\":\"");
+  private static final byte[] OUT_PAYLOAD = ascii("\",\"media\":{\"payload\":\"");
 
   static {
     Arrays.fill(VALUES, -1);
@@ -77,11 +79,55 @@ final class MediaJson {
   }
 
   /**
+   * The agent's {@code media} message for {@code payload}, in a buffer from {@code alloc}, as the
+   * tree codec writes it; null when {@code streamSid} would need escaping.
+   */
+  static ByteBuf outboundMedia(ByteBufAllocator alloc, String streamSid, byte[] payload) {
+    if (!plain(streamSid)) {
+      return null;
+    }
+    ByteBuf out = alloc.buffer(OUT_HEAD.length + streamSid.length() + OUT_PAYLOAD.length
+        + (payload.length + 2) / 3 * 4 + TAIL.length + 1);
+    out.writeBytes(OUT_HEAD);
+    out.writeCharSequence(streamSid, StandardCharsets.US_ASCII);
+    out.writeBytes(OUT_PAYLOAD);
+    writeBase64(out, payload);
+    out.writeBytes(TAIL).writeByte('}');
+    return out;
+  }
+
+  /**
    * Reads a message from the agent ({@code media}, {@code mark}, {@code clear}) without building a
    * tree; null when the text is not such a message, with every field of the right type (the caller
    * then decodes it the tree way, which explains what is wrong or ignores an unknown event).
    */
   static FromAgent fromAgent(ByteBuf json) {
+    Scan m = scan(json);
+    if (m == null) {
+      return null;
+    }
+    return switch (m.event) {
+      case "media" -> m.payload == null ? null : new OutboundMedia(m.streamSid, m.payload);
+      case "mark" -> m.mark == null ? null : new OutboundMark(m.streamSid, m.mark);
+      case "clear" -> new Clear(m.streamSid);
+      default -> null;
+    };
+  }
+
+  /**
+   * The audio of a {@code media} message (either direction: both keep it in {@code media.payload});
+   * null for any other message, or one that is not plain and well-formed.
+   */
+  static byte[] mediaPayload(ByteBuf json) {
+    Scan m = scan(json);
+    return m != null && "media".equals(m.event) ? m.payload : null;
+  }
+
+  /** What the fast path reads of a message: its event, stream, audio and mark name. */
+  private record Scan(String event, String streamSid, byte[] payload, String mark) {
+  }
+
+  private static Scan scan(ByteBuf json) {
     try (JsonParser p = FACTORY.createParser((InputStream) new ByteBufInputStream(json.duplicate()))) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -108,36 +154,23 @@ final class MediaJson {
               return null;
             }
           }
-          case "media" -> {
+          case "media", "mark" -> {
             if (v != JsonToken.START_OBJECT) {
               p.skipChildren();
               continue;
             }
+            boolean media = name.equals("media");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-              boolean isPayload = "payload".equals(p.currentName());
-              JsonToken pv = p.nextToken();
-              if (isPayload && pv == JsonToken.VALUE_STRING) {
+              boolean wanted = (media ? "payload" : "name").equals(p.currentName());
+              if (p.nextToken() != JsonToken.VALUE_STRING || !wanted) {
+                p.skipChildren();
+              } else if (media) {
                 payload = decodeBase64(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 if (payload == null) {
                   return null;
                 }
               } else {
-                p.skipChildren();
-              }
-            }
-          }
-          case "mark" -> {
-            if (v != JsonToken.START_OBJECT) {
-              p.skipChildren();
-              continue;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              boolean isName = "name".equals(p.currentName());
-              JsonToken mv = p.nextToken();
-              if (isName && mv == JsonToken.VALUE_STRING) {
                 mark = p.getText();
-              } else {
-                p.skipChildren();
               }
             }
           }
@@ -147,12 +180,7 @@ final class MediaJson {
       if (t != JsonToken.END_OBJECT || p.nextToken() != null || event == null) {
         return null;
       }
-      return switch (event) {
-        case "media" -> payload == null ? null : new OutboundMedia(sid, payload);
-        case "mark" -> mark == null ? null : new OutboundMark(sid, mark);
-        case "clear" -> new Clear(sid);
-        default -> null;
-      };
+      return new Scan(event, sid, payload, mark);
     } catch (IOException | RuntimeException e) {
       return null; // not JSON, not base64, ...: the tree decoder says what
     }

@@ -1,5 +1,6 @@
 package io.ringhook.media.agent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -46,6 +47,24 @@ class MediaJsonTest {
         assertEquals(AgentMessages.encode(m), fast(m), length + " bytes, counter " + n);
       }
     }
+  }
+
+  @Test
+  void theAgentsMediaTemplateWritesExactlyWhatTheTreeCodecWrites() {
+    for (int length : new int[] {0, 1, 2, 3, 160}) {
+      byte[] payload = new byte[length];
+      new SplittableRandom(length).nextBytes(payload);
+      ByteBuf b = MediaJson.outboundMedia(UnpooledByteBufAllocator.DEFAULT, SID, payload);
+      assertEquals(AgentMessages.encode(new AgentMessages.OutboundMedia(SID, payload)),
+          b.toString(StandardCharsets.US_ASCII), length + " bytes");
+      b.release();
+      assertArrayEquals(payload, MediaJson.mediaPayload(Unpooled.copiedBuffer(
+          AgentMessages.encode(new Media(3, SID, AgentMessages.INBOUND, 3, 40, payload)),
+          StandardCharsets.UTF_8)), "the demo agent reads the caller's audio back");
+    }
+    assertNull(MediaJson.outboundMedia(UnpooledByteBufAllocator.DEFAULT, "MZ\\", new byte[1]));
+    assertNull(MediaJson.mediaPayload(Unpooled.copiedBuffer("{\"event\":\"mark\",\"mark\":{\"name\":\"a\"}}",
+        StandardCharsets.UTF_8)));
   }
 
   @Test
