@@ -19,9 +19,8 @@ import java.util.Objects;
  * with the audio due now, so a stall never adds lasting delay to the call and what the agent
  * queued for after the stall plays intact and on time. The sequence number grows by one per
  * packet sent; the timestamp by 160 per slot, sent or not, so silence and dropped slots show as a
- * timestamp jump (RFC 3551 section 4.1). The marker bit
- * is set on the first packet after a slot that sent nothing (start, silence, underrun, hold) and
- * after {@link #clear}.
+ * timestamp jump (RFC 3551 section 4.1). The marker bit is set on the first packet after a slot
+ * that sent nothing (start, silence, underrun, hold, stall) and after {@link #clear}.
  *
  * <p>Audio may come in any length and either G.711 law; it is transcoded to the stream's codec as
  * the packet is built. A remainder shorter than a packet is held for one slot in case more audio

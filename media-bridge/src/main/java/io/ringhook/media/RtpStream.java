@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * and passed through the {@link ReorderBuffer}; what comes out in order goes to the consumer as
  * {@link AudioFrame}s or, for telephone-events, through the {@link DtmfReceiver}. Every 20 ms the
  * event loop's shared timer ({@link PacingTicks}) ticks the stream: it drives the {@link Pacer},
- * lets the reorder and DTMF stages give up on what never came, and checks the inactivity timeout. All times come from the
- * ticker passed in, so a test drives everything on an {@code EmbeddedChannel} with a mock ticker.
- * All state is confined to the event loop; the public methods hop onto it.
+ * lets the reorder and DTMF stages give up on what never came, and checks the inactivity timeout.
+ * All times come from the ticker passed in, so a test drives everything on an
+ * {@code EmbeddedChannel} with a mock ticker. All state is confined to the event loop; the public
+ * methods hop onto it.
  */
 final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoint {
   private static final Logger log = LoggerFactory.getLogger(RtpStream.class);
@@ -109,7 +110,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
         new PacingTicks(ticker));
   }
 
-  /** As above, adding this stream's counts to the pool's {@code totals}, paced by the pool's {@code ticks}. */
+  /** As above, adding this stream's counts to the pool's {@code totals}, paced by its {@code ticks}. */
   RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
             RandomGenerator random, Runnable releasePort, RtpTotals totals, PacingTicks ticks) {
     this.totals = Objects.requireNonNull(totals, "totals");
