@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * trivial work in both, so the difference is the scheduling: timer queue, wake-ups, selects.
  *
  * <p>The figure is the loop thread's CPU time (not wall time, so a busy machine disturbs it
- * little), in milliseconds per second of pacing, as the auxiliary counter {@code loopCpuMs}:
- * divide by the calls for the cost per call. Run with
- * {@code sipp-scenarios/bench/jmh.sh media-bridge -- PacingBench}.
+ * little), in milliseconds per second of pacing, as the auxiliary counter {@code loopCpuMs} of
+ * each iteration (JMH's summary line adds the iterations up: divide it by their number, 10 with
+ * these settings). Run with {@code sipp-scenarios/bench/jmh.sh media-bridge -- PacingBench}.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
