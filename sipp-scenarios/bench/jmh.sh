@@ -27,11 +27,10 @@ mkdir -p "$OUT"
 for m in "${MODULES[@]}"; do
   [[ -d "$ROOT/$m/src/test/java" ]] || { echo "jmh.sh: no module $m" >&2; exit 2; }
   echo "== $m"
-  # One invocation: the reactor modules it depends on resolve to their target/classes only when
-  # they were compiled in the same run (a separate dependency:build-classpath looks for them in
-  # ~/.m2 and fails). Each module of the reactor writes the file in turn; the one measured is last.
-  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/$m.classpath" >/dev/null)
+  # One session with -am: the test-support module resolves to its classes in the reactor (it is
+  # never installed); the module itself comes last, so the classpath file ends up being its own.
+  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$OUT/$m.classpath" >/dev/null)
   java -cp "$ROOT/$m/target/test-classes:$ROOT/$m/target/classes:$(cat "$OUT/$m.classpath")" \
     org.openjdk.jmh.Main -rf json -rff "$OUT/$m.json" "${JMH_ARGS[@]}"
 done
