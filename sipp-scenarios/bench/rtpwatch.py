@@ -15,10 +15,14 @@ Prints one line: "caller_rtp: streams=S packets=N gap_ms p50=.. p99=.. p99.9=.. 
 """
 import argparse
 import ctypes
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loadstats import percentile  # noqa: E402  (the harness's one percentile)
 
 SO_ATTACH_FILTER = 26
 SO_TIMESTAMPNS = 35
@@ -53,15 +57,6 @@ def bpf(src_lo, src_hi, dst_lo, dst_hi):
 def span(text):
     lo, _, hi = text.partition("-")
     return int(lo), int(hi or lo)
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100.0
-    lo = int(k)
-    hi = min(lo + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def main():
