@@ -14,10 +14,12 @@ import java.util.Objects;
  * <p>Slots are counted from {@link #start}'s time with the time the caller passes to {@link #tick},
  * so the cadence does not drift with late timer runs: a late run sends the slots it missed, up to
  * {@value #MAX_CATCH_UP} of them ({@link #MAX_LATENESS_MILLIS} ms). Latency stays bounded after a
- * stall (a GC pause, a starved CPU): when the run is later than that, the audio of every missed
- * slot but the current one is dropped, counted in {@link #bytesStale}, and the stream goes on
- * with the audio due now, so a stall never adds lasting delay to the call and what the agent
- * queued for after the stall plays intact and on time. The sequence number grows by one per
+ * stall (a GC pause, a starved CPU): when the run is later than that and the stall cut into
+ * speech (the slot before it sent a packet), the audio of every missed slot but the current one
+ * is dropped, counted in {@link #bytesStale}, and the stream goes on with the audio due now, so a
+ * stall never adds lasting delay to the call and what the agent queued for after the stall plays
+ * intact and on time. When nothing was playing (the call's first slots, a pause), the missed
+ * slots are skipped and the queued audio starts late but whole: no utterance loses its start. The sequence number grows by one per
  * packet sent; the timestamp by 160 per slot, sent or not, so silence and dropped slots show as a
  * timestamp jump (RFC 3551 section 4.1). The marker bit is set on the first packet after a slot
  * that sent nothing (start, silence, underrun, hold, stall) and after {@link #clear}.
@@ -182,7 +184,11 @@ final class Pacer {
     long due = (nowNanos - epochNanos) / PTIME_NANOS;
     long behind = due - slot;
     if (behind > MAX_CATCH_UP) {
-      dropStale(behind - 1);
+      if (sentLastSlot) {
+        dropStale(behind - 1); // the stall cut into speech: keep it on time
+      } else {
+        skipSilent(behind - 1); // nothing was playing: what is queued starts late but whole
+      }
     }
     while (slot < due) {
       slot++;
@@ -219,6 +225,13 @@ final class Pacer {
   /** The timestamp of the next slot. */
   long nextTimestamp() {
     return timestamp;
+  }
+
+  /** Passes {@code slots} missed slots in which nothing was playing: no audio is consumed. */
+  private void skipSilent(long slots) {
+    slotsSkipped += slots;
+    slot += slots;
+    timestamp = (timestamp + slots * FRAME) & 0xFFFFFFFFL;
   }
 
   /**

@@ -125,6 +125,25 @@ class PacerTest {
     assertEquals(160 * 2, pacer.queuedBytes(), "on schedule: 58 of 60 slots have passed");
   }
 
+  /** A stall before anything played (the call's start, a pause) clips nothing: the audio starts late. */
+  @Test
+  void aStallBeforeTheSpeechStartsDelaysItWhole() {
+    pacer.start(T0, AudioCodec.PCMU);
+    for (int frame = 0; frame < 10; frame++) {
+      pacer.enqueue(audio(160, frame), AudioCodec.PCMU);
+    }
+    at(300); // the first run comes 280 ms late
+    for (int t = 320; t <= 500; t += 20) {
+      at(t);
+    }
+    assertEquals(10, packets.size());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(i, packets.get(i).payload()[0], "every frame, in order");
+    }
+    assertEquals(0, pacer.bytesStale());
+    assertTrue(packets.get(0).marker());
+  }
+
   /**
    * The latency bound: speech queued ahead (a text-to-speech burst), each 20 ms frame filled with
    * its number. A short stall is caught up; after a long one the frames whose slots passed are
