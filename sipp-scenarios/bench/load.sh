@@ -32,7 +32,7 @@
 #   --agent A         bridged: who answers the agent WebSocket: demo (default: ringhook's built-in demo agent,
 #                     in-process, so both ends of the WebSocket cost ringhook CPU), node (bench/agent_server.js in
 #                     its own process), python (bench/agent_server.py in its own process; slow beyond ~200 calls)
-#   --watch-calls K   bridged: watch the RTP the callers receive on K callers' ports (a sample; default 200, 0 = off;
+#   --watch-calls K   bridged: watch the RTP the callers receive on the ports of about K callers (a sample; default 100, 0 = off;
 #                     needs root or CAP_NET_RAW): inter-packet gap percentiles and the share of packets more than
 #                     10 ms behind their slot, over the plateau (bench/rtpwatch.py)
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
@@ -61,7 +61,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""; AGENT=demo; WATCH_CALLS=200
+RECORDS_BUFFER=""; DURING=""; AGENT=demo; WATCH_CALLS=100
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -280,7 +280,8 @@ plateau() {
   sp=$(pgrep -n -f -- "-p $SIPP_PORT " || true)
   calls0=$(current_calls "$dir"); r0=$(ticks); a0=$(pid_ticks "$AG_PID"); s0=$(pid_ticks "$sp"); t0=$(date +%s.%N)
   if (( WATCH_CALLS > 0 )); then
-    python3 "$HERE/rtpwatch.py" --src 20000-29999 --dst "30000-$((30000 + 2 * WATCH_CALLS))" --seconds "$len" \
+    # SIPp takes four ports a call (audio and video, RTP and RTCP) from -min_rtp_port up.
+    python3 "$HERE/rtpwatch.py" --src 20000-29999 --dst "30000-$((30000 + 4 * WATCH_CALLS - 1))" --seconds "$len" \
       >"$dir.caller_rtp" 2>&1 &
     rtp=$!
   fi
