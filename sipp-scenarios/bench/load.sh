@@ -9,7 +9,7 @@
 #        ringing  most calls ringing at once: slow webhook (8 s), calls pile up while it thinks
 #        bridged  most calls bridged at once: 20 ms PCMU both ways (echo agent) for --hold-ms
 #                 (--calls beyond --rate x hold seconds never overlap: 1000 at once for 30 s is
-#                 --rate 50 --calls 1000 --hold-ms 55000, all of them up from 22 s to 52 s)
+#                 --rate 50 --calls 1000 --hold-ms 55000: the plateau is measured from 22 s to 53 s)
 # options (defaults depend on MODE, shown by --help):
 #   --rate R          calls per second SIPp offers              --calls N       calls in each measured run
 #   --rates "R1 R2.." one server, one warm-up (at R1), then a measured run at each rate: a rate/latency table
@@ -42,7 +42,7 @@
 # ringing call), and for bridged calls the server's RTP counters (lost, late); for each run the records
 # written and dropped and the peak of pending (GET /metrics every 0.5 s), and at the end the records totals
 # and a check that the store gained one row per call SIPp made (warm-up included).
-# Bridged runs also print the plateau (every call up: from the end of the ramp + 2 s to 1 s before the first
+# Bridged runs also print the plateau (every call up: from the end of the ramp + 2 s to 2 s before the first
 # calls end): calls up, the server's CPU share and per bridged call, the agent's and SIPp's CPU, and what the
 # callers received (--watch-calls); then the live heap per bridged call (after a full GC, with the calls up).
 set -euo pipefail
@@ -271,9 +271,9 @@ ROWS=()
 plateau() {
   local dir="$1" rate="$2" up len calls0 calls1 sp r0 a0 s0 t0 r1 a1 s1 t1 heap1 rtp=""
   up=$(python3 -c "print(round($CALLS / $rate + 2, 2))")
-  len=$(python3 -c "print(round($HOLD_MS / 1000 - $CALLS / $rate - 3, 2))")
+  len=$(python3 -c "print(round($HOLD_MS / 1000 - $CALLS / $rate - 4, 2))")
   if ! python3 -c "import sys; sys.exit(0 if $len >= 3 else 1)"; then
-    echo "plateau: none (the calls never all overlap for 3 s: make --hold-ms longer than --calls / --rate + 6 s)" >"$dir.plateau"
+    echo "plateau: none (the calls never all overlap for 3 s: make --hold-ms longer than --calls / --rate + 7 s)" >"$dir.plateau"
     return
   fi
   sleep "$up"
