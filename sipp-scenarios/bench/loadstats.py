@@ -2,7 +2,8 @@
 """Reads what one load.sh run left behind and prints its figures.
 
     loadstats.py sipp DIR            calls, failures, achieved rate, INVITE->180 / INVITE->200 (/ ->480) percentiles
-    loadstats.py rtp LOG EXPECTED    the server's RtpStats lines summed (bridged calls): packets, lost, late
+    loadstats.py rtp LOG EXPECTED    the server's RtpStats lines summed (bridged calls): packets, lost, late,
+                                     agent audio dropped (queue full; stale: the pacer's latency bound)
     loadstats.py jfr FILE.jfr [N]    where the CPU went: the top N frames of jdk.ExecutionSample, by method
                                      and by layer (ringhook, JAIN-SIP, Netty, JDK, logging)
     loadstats.py threads BEFORE AFTER HZ   CPU seconds per server thread group between two snapshots
@@ -103,9 +104,9 @@ def rtp(log, expected_per_call):
                 short += 1
     exp = expected_per_call * calls
     print("rtp: calls=%d expected_per_direction=%d received=%d sent=%d lost=%d late=%d duplicates=%d "
-          "outbound_dropped_bytes=%d calls_below_95pct=%d" % (
+          "outbound_dropped_bytes=%d outbound_stale_bytes=%d calls_below_95pct=%d" % (
               calls, exp, totals["packetsReceived"], totals["packetsSent"], totals["lost"], totals["late"],
-              totals["duplicates"], totals["outboundDropped"], short))
+              totals["duplicates"], totals["outboundDropped"], totals["outboundStale"], short))
 
 
 LAYERS = [("io.ringhook.", "ringhook"), ("gov.nist.", "JAIN-SIP"), ("javax.sip.", "JAIN-SIP"),

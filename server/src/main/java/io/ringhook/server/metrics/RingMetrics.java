@@ -299,8 +299,9 @@ public final class RingMetrics implements AutoCloseable {
   /**
    * Binds the RTP counters of the server's port pool: {@code ringhook_rtp_packets_total{direction}},
    * {@code ringhook_rtp_packets_lost_total}, {@code ringhook_rtp_packets_late_total},
-   * {@code ringhook_rtp_packets_duplicate_total} and
-   * {@code ringhook_rtp_packets_dropped_total{reason}}.
+   * {@code ringhook_rtp_packets_duplicate_total},
+   * {@code ringhook_rtp_packets_dropped_total{reason}} and
+   * {@code ringhook_rtp_outbound_dropped_bytes_total{reason}}.
    */
   public void bindRtp(RtpTotals totals) {
     Objects.requireNonNull(totals, "totals");
@@ -320,6 +321,10 @@ public final class RingMetrics implements AutoCloseable {
     counter(dropped, what, totals, RtpTotals::malformed, "reason", "malformed");
     counter(dropped, what, totals, RtpTotals::foreignSource, "reason", "foreign_source");
     counter(dropped, what, totals, RtpTotals::unexpectedType, "reason", "unexpected_type");
+    String outbound = "ringhook.rtp.outbound.dropped.bytes";
+    String why = "Bytes of agent audio dropped instead of sent to callers, by reason";
+    counter(outbound, why, totals, RtpTotals::outboundStale, "reason", "stale");
+    counter(outbound, why, totals, RtpTotals::outboundQueueFull, "reason", "queue_full");
   }
 
   // ---- records ----

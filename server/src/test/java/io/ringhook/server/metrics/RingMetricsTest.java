@@ -298,6 +298,8 @@ class RingMetricsTest {
       assertEquals(1.0, value(s, "ringhook_rtp_packets_late_total"), s);
       assertEquals(1.0, value(s, "ringhook_rtp_packets_duplicate_total"), s);
       assertEquals(0.0, value(s, "ringhook_rtp_packets_dropped_total{reason=\"malformed\"}"), s);
+      assertEquals(0.0, value(s, "ringhook_rtp_outbound_dropped_bytes_total{reason=\"stale\"}"), s);
+      assertEquals(0.0, value(s, "ringhook_rtp_outbound_dropped_bytes_total{reason=\"queue_full\"}"), s);
       endpoint.close("done");
       endpoint.closeFuture().get(5, TimeUnit.SECONDS);
     } finally {
