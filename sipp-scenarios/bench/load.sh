@@ -131,7 +131,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free ports, one block: SIP, HTTP, SIPp, the agent, then ORIGINS ports for the webhook (TCP and UDP free).
+# Free ports, one block: SIP, HTTP, SIPp, the agent, ORIGINS ports for the webhook, the flood SIPp (TCP and UDP free).
 BASE=$(python3 "$HERE/freeports.py" $((5 + ORIGINS)) 39000)
 SIP_PORT=$BASE; HTTP_PORT=$((BASE + 1)); SIPP_PORT=$((BASE + 2)); AGENT_PORT=$((BASE + 3)); WH_BASE=$((BASE + 4))
 FLOOD_PORT=$((WH_BASE + ORIGINS))  # its own port: the SIPp of the measured run is found by its -p
