@@ -22,21 +22,8 @@ final class Admission {
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
   private static final long LOG_EVERY_NANOS = 1_000_000_000L;
 
-  /** Why an INVITE was turned away; {@link #value()} is the metric's {@code reason} tag. */
-  enum Reason {
-    OVERLOAD("overload"),
-    SOURCE_LIMIT("source_limit");
-
-    private final String value;
-
-    Reason(String value) {
-      this.value = value;
-    }
-
-    String value() {
-      return value;
-    }
-  }
+  /** Why an INVITE was turned away (the {@code reason} tag of {@code ringhook_calls_rejected_total}). */
+  enum Reason { OVERLOAD, SOURCE_LIMIT }
 
   private final AdmissionSettings settings;
   private final long maxDelayMillis;

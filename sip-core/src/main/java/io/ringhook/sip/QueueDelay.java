@@ -13,9 +13,6 @@ import java.util.function.LongSupplier;
 interface QueueDelay {
   long millis();
 
-  /** Nothing measured: never behind. */
-  QueueDelay NONE = () -> 0;
-
   /** The longer of two delays. */
   static QueueDelay max(QueueDelay a, QueueDelay b) {
     return () -> Math.max(a.millis(), b.millis());

@@ -31,7 +31,7 @@ import java.util.function.Function;
 final class Binder {
   static final List<String> ROOT_KEYS =
       List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent", "records", "shutdown",
-          "logging", "admission", "startup");
+          "admission", "startup", "logging");
   static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");

@@ -85,7 +85,7 @@ class ValidationTest {
             agents: {sales: "wss://a.example.com"}
             """));
     assertEquals(List.of("1: : the file must be a mapping of sections sip, rtp, trunks, http, numbers, webhook,"
-        + " agents, default_agent, records, shutdown, logging, not a list"), problems("- sip\n"));
+        + " agents, default_agent, records, shutdown, admission, startup, logging, not a list"), problems("- sip\n"));
   }
 
   @Test
