@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive: baresip (headless SIP user agent, package
-# baresip-core), sox, and postgresql (the server the records tests run against, started by
-# scripts/start-test-postgres.sh in a throwaway cluster of its own). Idempotent: does nothing when
+# baresip-core), sox, postgresql (the server the records tests run against, started by
+# scripts/start-test-postgres.sh in a throwaway cluster of its own), and chromium with
+# chromium-driver (the headless browser the console's tests drive through Selenium). Idempotent: does nothing when
 # all are present. Run as root (or with sudo available). Exits non-zero with a message when
 # anything is missing afterwards.
 # RINGHOOK_TEST_PACKAGES overrides the package list (for testing this script).
 set -eu
 
-PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql}"
+PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql chromium chromium-driver}"
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -57,4 +58,6 @@ for d in /usr/lib/postgresql/*/bin; do
 done
 [ -n "$pg_bin" ] || die "no PostgreSQL server (initdb, pg_ctl, postgres, psql) under /usr/lib/postgresql/*/bin after installing postgresql"
 id postgres >/dev/null 2>&1 || die "user postgres missing after installing postgresql"
-say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version)"
+command -v chromium >/dev/null 2>&1 || die "chromium is not on the PATH after installing chromium"
+command -v chromedriver >/dev/null 2>&1 || die "chromedriver is not on the PATH after installing chromium-driver"
+say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version); $(chromium --version 2>/dev/null || true)"

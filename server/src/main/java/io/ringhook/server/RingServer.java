@@ -13,6 +13,8 @@ import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
 import io.ringhook.server.http.HttpFrontend;
+import io.ringhook.server.live.LiveCalls;
+import io.ringhook.server.metrics.MeterHistory;
 import io.ringhook.server.metrics.RingMetrics;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
@@ -20,6 +22,7 @@ import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.CallObserver;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +63,7 @@ public final class RingServer implements AutoCloseable {
     RecordWriter writer;
     NumberDirectory numbers;
     AutoCloseable refresh;
+    AutoCloseable history;
     CallRecorder recorder;
     RingMetrics metrics;
     HttpFrontend http;
@@ -78,6 +82,7 @@ public final class RingServer implements AutoCloseable {
         writer.close(RECORDS_FLUSH);
       }
       quietly(refresh);
+      quietly(history);
       if (http != null) {
         http.close();
       }
@@ -146,10 +151,15 @@ public final class RingServer implements AutoCloseable {
       metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
+      LiveCalls live = new LiveCalls(Clock.systemUTC());
+      MeterHistory history = new MeterHistory(metrics.registry(), Clock.systemUTC());
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
+          .stats(history::json)
+          .liveCalls(live)
+          .userAgent("ringhook/" + Version.get())
           .build();
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
@@ -160,20 +170,28 @@ public final class RingServer implements AutoCloseable {
       RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),
           config.rtp().timeout());
       RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
-      AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
-          new AgentDirectory(config, p.numbers, p.http.port(), p.recorder::agentChosen), p.group,
-          metrics.agentListener());
       CallRecorder recorder = p.recorder;
+      AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
+          new AgentDirectory(config, p.numbers, p.http.port(), (call, agent) -> {
+            recorder.agentChosen(call, agent);
+            live.agentChosen(call, agent);
+          }), p.group, metrics.agentListener());
+      NumberDirectory numbers = p.numbers;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(new WebhookDecider(p.numbers, p.webhooks, recorder, metrics::webhookAttempt))
-          .bridge(bridge)
+          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, recorder, (call, attempt) -> {
+            metrics.webhookAttempt(attempt);
+            live.attemptEnded(call, attempt);
+          }), call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
+          .bridge(live.watch(bridge))
           .observer(summary -> {
+            live.ended(summary.call().callId());
             recorder.callEnded(summary);
             observer.callEnded(summary);
           })
           .start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",

@@ -15,6 +15,7 @@ import io.ringhook.webhook.WebhookResult;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * The call decision of the design: a number with an inbound webhook URL is connected only when its
@@ -28,13 +29,14 @@ final class WebhookDecider implements CallDecider {
   private final NumberDirectory numbers;
   private final WebhookClient client;
   private final CallRecorder recorder;
-  private final AttemptListener attempts;
+  private final BiConsumer<InboundCall, WebhookResult.Attempt> attempts;
 
   /**
    * @param recorder collects each call's attempts for its record
-   * @param attempts also told of every attempt (metrics); must not block
+   * @param attempts also told of every attempt and its call (metrics, live calls); must not block
    */
-  WebhookDecider(NumberDirectory numbers, WebhookClient client, CallRecorder recorder, AttemptListener attempts) {
+  WebhookDecider(NumberDirectory numbers, WebhookClient client, CallRecorder recorder,
+                 BiConsumer<InboundCall, WebhookResult.Attempt> attempts) {
     this.numbers = numbers;
     this.client = client;
     this.recorder = recorder;
@@ -57,7 +59,7 @@ final class WebhookDecider implements CallDecider {
     AttemptListener forRecord = recorder.webhookStarted(call);
     CompletableFuture<WebhookResult> pending = client.call(request, policy, attempt -> {
       forRecord.attemptEnded(attempt);
-      attempts.attemptEnded(attempt);
+      attempts.accept(call, attempt);
     });
     CompletableFuture<CallDecision> decision = pending.thenApply(result -> {
       recorder.webhookFinished(call);
