@@ -22,7 +22,7 @@ async function load() {
   },
   el('td', { class: 'mono' }, n.number),
   el('td', { class: 'url', title: n.inbound_webhook_url ?? '' }, n.inbound_webhook_url ?? el('span', { class: 'muted' }, 'none: straight to the agent')),
-  el('td', {}, n.webhook_secret_set ? pill('set') : el('span', { class: 'muted' }, 'unset')),
+  el('td', {}, n.webhook_secret_set ? el('span', { class: 'pill ok' }, 'set') : el('span', { class: 'muted' }, 'unset')),
   el('td', {}, n.agent),
   el('td', {}, sourcePill(n.source)))));
   $('numbers-empty').hidden = list.numbers.length > 0;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -75,14 +76,19 @@ final class Browser implements AutoCloseable {
         .filter(e -> e.getText().contains(text)).findFirst().orElse(null));
   }
 
-  /** Saves the page as {@code target/console-screenshots/<name>.png}. */
+  /** Saves the whole page (not only the window) as {@code target/console-screenshots/<name>.png}. */
   Path screenshot(String name) {
+    Dimension window = driver.manage().window().getSize();
+    long height = (Long) driver.executeScript("return document.documentElement.scrollHeight;");
     try {
+      driver.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.max(window.getHeight(), height + 140)));
       Files.createDirectories(SCREENSHOTS);
       File shot = driver.getScreenshotAs(OutputType.FILE);
       return Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      driver.manage().window().setSize(window);
     }
   }
 
