@@ -141,8 +141,8 @@ public final class MeterHistory {
     }
     p.put("calls", calls);
     p.put("calls_per_second", Math.round(calls / seconds * 100) / 100.0);
-    p.put("active", gauge("ringhook.calls.active"));
-    p.put("ringing", gauge("ringhook.calls.ringing"));
+    p.put("active", Math.round(gauge("ringhook.calls.active")));
+    p.put("ringing", Math.round(gauge("ringhook.calls.ringing")));
     long ok = 0;
     long failed = 0;
     for (Map.Entry<String, Double> e : now.attempts().entrySet()) {
