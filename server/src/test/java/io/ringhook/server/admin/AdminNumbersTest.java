@@ -90,7 +90,12 @@ class AdminNumbersTest {
     assertEquals(Optional.of("demo"), stored.agent());
     assertEquals(AdminFixture.NOW, stored.updated());
 
-    assertEquals(r.body(), f.get("/v1/numbers/+15550000001").body());
+    // GET shows the same, and how the webhook is called (the file's timeout and retries still).
+    com.fasterxml.jackson.databind.node.ObjectNode got =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json(f.get("/v1/numbers/+15550000001"));
+    assertEquals("{\"timeout_ms\":5000,\"retries\":1,\"backoff_ms\":[250,500,1000],\"failure_response\":480}",
+        got.remove("webhook_policy").toString());
+    assertEquals(json(r), got);
     assertFalse(f.get("/v1/numbers").body().contains("api-secret"));
   }
 
