@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaBridge;
+import io.ringhook.sip.MediaEnd;
 import io.ringhook.sip.MediaListener;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaSession;
@@ -109,7 +110,7 @@ public final class EchoMediaBridge implements MediaBridge {
     @Override
     public void onTimeout(Duration silentFor) {
       if (ended.compareAndSet(false, true)) {
-        listener.mediaEnded("rtp timeout");
+        listener.mediaEnded(MediaEnd.rtpTimeout());
       }
     }
   }

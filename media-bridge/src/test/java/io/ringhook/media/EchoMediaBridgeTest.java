@@ -12,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.MediaEnd;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaParams.Direction;
 import io.ringhook.sip.MediaSession;
@@ -70,7 +71,7 @@ class EchoMediaBridgeTest {
   @Test
   void echoesTheCallersAudioPacedAndToItsRealSource() throws Exception {
     EchoMediaBridge bridge = bridge(Duration.ofSeconds(30));
-    List<String> ended = new CopyOnWriteArrayList<>();
+    List<MediaEnd> ended = new CopyOnWriteArrayList<>();
     try (DatagramSocket caller = socket(); DatagramSocket sdpAddress = socket()) {
       MediaSession session = bridge.open(call("echo-1"), Map.of("greeting", "hi")).get(5, TimeUnit.SECONDS);
       // The SDP names another port than the one the caller really sends from (a NAT, say).
@@ -135,7 +136,7 @@ class EchoMediaBridgeTest {
   @Test
   void endsTheCallOnceWhenTheCallersRtpStops() throws Exception {
     EchoMediaBridge bridge = bridge(Duration.ofMillis(300));
-    List<String> ended = new CopyOnWriteArrayList<>();
+    List<MediaEnd> ended = new CopyOnWriteArrayList<>();
     try (DatagramSocket caller = socket()) {
       MediaSession session = bridge.open(call("timeout-1"), Map.of()).get(5, TimeUnit.SECONDS);
       session.start(new MediaParams((InetSocketAddress) caller.getLocalSocketAddress(), 8, -1,
@@ -148,7 +149,7 @@ class EchoMediaBridgeTest {
         Thread.sleep(5);
       }
       long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
-      assertEquals(List.of("rtp timeout"), ended);
+      assertEquals(List.of(MediaEnd.rtpTimeout()), ended);
       assertTrue(elapsedMillis >= 300, "ended after " + elapsedMillis + " ms");
       Thread.sleep(200); // the timer keeps running until the SIP layer closes the session
       assertEquals(1, ended.size(), "reported once");

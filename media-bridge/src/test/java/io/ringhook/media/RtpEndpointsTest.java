@@ -11,6 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
+import io.ringhook.sip.Outcome;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -82,7 +83,7 @@ class RtpEndpointsTest {
     RtpEndpoint only = pool.open("call-1").get(5, TimeUnit.SECONDS);
     MediaException e = openFails(pool);
     assertEquals(503, e.sipStatus());
-    assertEquals("no_rtp_port", e.outcome());
+    assertEquals(Outcome.NO_RTP_PORT, e.outcome());
     assertTrue(e.getMessage().contains("in use"), e.getMessage());
     only.close("done");
     only.closeFuture().get(5, TimeUnit.SECONDS);
@@ -115,7 +116,7 @@ class RtpEndpointsTest {
       RtpEndpoints pool = pool(base, base);
       MediaException e = openFails(pool);
       assertEquals(503, e.sipStatus());
-      assertEquals("no_rtp_port", e.outcome());
+      assertEquals(Outcome.NO_RTP_PORT, e.outcome());
       assertEquals(0, pool.portsInUse());
     }
   }

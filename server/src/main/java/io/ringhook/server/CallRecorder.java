@@ -169,7 +169,7 @@ final class CallRecorder implements CallObserver, AutoCloseable {
     InboundCall c = s.call();
     return new CallRecord(c.callId(), c.sipCallId(), c.trunk(),
         c.source().getAddress().getHostAddress() + ":" + c.source().getPort(), c.fromNumber(), c.toNumber(),
-        s.received(), s.ringing(), s.decided(), s.answered(), s.ended(), s.outcome(), s.finalStatus(), s.endedBy(),
+        s.received(), s.ringing(), s.decided(), s.answered(), s.ended(), s.outcome().value(), s.finalStatus(), s.endedBy().value(),
         s.detail(), s.variables() == null ? Map.of() : s.variables(), agent, attempts);
   }
 

@@ -5,7 +5,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
-import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.AdminApi;
@@ -167,9 +166,7 @@ public final class RingServer implements AutoCloseable {
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
-      RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),
-          config.rtp().timeout());
-      RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
+      RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
       CallRecorder recorder = p.recorder;
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
           new AgentDirectory(config, p.numbers, p.http.port(), (call, agent) -> {

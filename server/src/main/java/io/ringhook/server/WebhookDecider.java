@@ -7,9 +7,9 @@ import io.ringhook.server.config.WebhookSettings;
 import io.ringhook.sip.CallDecider;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.Outcome;
 import io.ringhook.webhook.AttemptListener;
 import io.ringhook.webhook.WebhookClient;
-import io.ringhook.webhook.WebhookPolicy;
 import io.ringhook.webhook.WebhookRequest;
 import io.ringhook.webhook.WebhookResult;
 import java.util.Map;
@@ -54,10 +54,8 @@ final class WebhookDecider implements CallDecider {
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
         n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
-    WebhookPolicy policy = new WebhookPolicy(settings.timeout(), settings.retries(), settings.backoff(),
-        settings.maxResponseBytes());
     AttemptListener forRecord = recorder.webhookStarted(call);
-    CompletableFuture<WebhookResult> pending = client.call(request, policy, attempt -> {
+    CompletableFuture<WebhookResult> pending = client.call(request, settings.policy(), attempt -> {
       forRecord.attemptEnded(attempt);
       attempts.accept(call, attempt);
     });
@@ -78,6 +76,6 @@ final class WebhookDecider implements CallDecider {
     if (result instanceof WebhookResult.Success success) {
       return new CallDecision.Connect(success.variables(), result.summary());
     }
-    return CallDecision.refuse(settings.failureResponse(), result.summary(), "webhook_failed");
+    return CallDecision.refuse(settings.failureResponse(), result.summary(), Outcome.WEBHOOK_FAILED);
   }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.EndedBy;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.Outcome;
 import io.ringhook.webhook.AttemptListener;
 import io.ringhook.webhook.FailureReason;
 import io.ringhook.webhook.WebhookResult;
@@ -38,7 +40,7 @@ class CallRecorderTest {
         "+12345678913");
   }
 
-  private static CallSummary summary(InboundCall c, String outcome, String endedBy) {
+  private static CallSummary summary(InboundCall c, Outcome outcome, EndedBy endedBy) {
     return new CallSummary(c, outcome, "detail", 487, endedBy, T0, Optional.of(T0.plusMillis(5)),
         Optional.empty(), Optional.empty(), T0.plusSeconds(2), Map.of());
   }
@@ -54,7 +56,7 @@ class CallRecorderTest {
     recorder.callStarted(c);
     AttemptListener attempts = recorder.webhookStarted(c);
     attempts.attemptEnded(attempt(1, FailureReason.STATUS));
-    recorder.callEnded(summary(c, "cancelled", "caller"));
+    recorder.callEnded(summary(c, Outcome.CANCELLED, EndedBy.CALLER));
     assertTrue(records.isEmpty(), "the aborted attempt is still to come");
     attempts.attemptEnded(attempt(2, FailureReason.CANCELLED));
     assertEquals(1, records.size());
@@ -70,7 +72,7 @@ class CallRecorderTest {
     InboundCall c = call("a2");
     recorder.callStarted(c);
     recorder.webhookStarted(c);
-    recorder.callEnded(summary(c, "cancelled", "caller"));
+    recorder.callEnded(summary(c, Outcome.CANCELLED, EndedBy.CALLER));
     long deadline = System.nanoTime() + CallRecorder.LATE_ATTEMPT_WAIT.multipliedBy(5).toNanos();
     while (records.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -86,7 +88,7 @@ class CallRecorderTest {
     AttemptListener attempts = recorder.webhookStarted(c);
     attempts.attemptEnded(attempt(1, null));
     recorder.agentChosen(c, "sales");
-    recorder.callEnded(summary(c, "connected", "agent"));
+    recorder.callEnded(summary(c, Outcome.CONNECTED, EndedBy.AGENT));
     assertEquals(1, records.size());
     assertEquals(Optional.of("sales"), records.get(0).agent());
     recorder.agentChosen(c, "sales");

@@ -7,14 +7,16 @@ import io.ringhook.sip.CallAction.Answer;
 import io.ringhook.sip.CallAction.CancelDecision;
 import io.ringhook.sip.CallAction.CancelMedia;
 import io.ringhook.sip.CallAction.CloseMedia;
+import io.ringhook.sip.CallAction.NoteAbandoned;
 import io.ringhook.sip.CallAction.OpenMedia;
-import io.ringhook.sip.CallAction.Outcome;
 import io.ringhook.sip.CallAction.Refuse;
 import io.ringhook.sip.CallAction.RejectReInvite;
 import io.ringhook.sip.CallAction.SendBye;
+import io.ringhook.sip.CallAction.SetOutcome;
+import io.ringhook.sip.CallAction.StartAckTimer;
 import io.ringhook.sip.CallAction.StartMedia;
+import io.ringhook.sip.CallAction.StopAckTimer;
 import io.ringhook.sip.CallEvent.AckAnswer;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -46,27 +48,19 @@ final class Call {
   private final String toTag;
   private final SdpSession sdp;
   private final Executor events;
-  private final Instant received;
+  private final CallStory story;
 
   private CallState state = CallState.RINGING;
   private CompletableFuture<CallDecision> decision;
   private CompletableFuture<MediaSession> mediaOpening;
   private MediaSession media;
   private boolean mediaStarted;
-  private Map<String, String> variables = Map.of();
   private ServerTransaction pendingCancel;
   private ServerTransaction pendingBye;
   private ServerTransaction pendingReInvite;
   private ScheduledFuture<?> ackTimer;
-  private Instant ringing;
-  private Instant decided;
-  private Instant answered;
-  private String endedBy;
   /** Whether no final response has been sent yet, readable from any thread (for gauges). */
   private volatile boolean early = true;
-  private int finalStatus;
-  private String outcome;
-  private String outcomeDetail = "";
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
     this.ctx = ctx;
@@ -86,7 +80,7 @@ final class Call {
         MDC.remove(InboundCall.LOG_KEY);
       }
     });
-    this.received = ctx.clock().instant();
+    this.story = new CallStory(info, ctx.clock().instant());
   }
 
   InboundCall info() {
@@ -102,9 +96,8 @@ final class Call {
   /** Rings and asks the decider (RFC 3261 13.3.1.1: 180 with a To-tag creates the early dialog). */
   void start() {
     events.execute(() -> {
-      finalStatus = 180;
       ctx.responder().provisional(inviteSt, 180, toTag, info.callId());
-      ringing = ctx.clock().instant();
+      story.ringing(ctx.clock().instant());
       try {
         decision = ctx.decider().decide(info);
       } catch (RuntimeException e) {
@@ -142,13 +135,7 @@ final class Call {
   }
 
   void onAck(Request ack) {
-    events.execute(() -> {
-      fire(new CallEvent.AckReceived(sdp.acceptAck(ack)));
-      if (state == CallState.CONFIRMED && ackTimer != null) {
-        ackTimer.cancel(false);
-        ackTimer = null;
-      }
-    });
+    events.execute(() -> fire(new CallEvent.AckReceived(sdp.acceptAck(ack))));
   }
 
   void onByeCompleted() {
@@ -164,16 +151,7 @@ final class Call {
    * ends now, reported as it stands.
    */
   void abandon() {
-    events.execute(() -> {
-      if (state != CallState.TERMINATED) {
-        LOG.info("call {} abandoned in {} at shutdown", info.callId(), state);
-        if (outcome != null && !outcomeDetail.contains("shutdown")) {
-          outcomeDetail = outcomeDetail + " (no answer to BYE before shutdown)";
-        }
-        state = CallState.TERMINATED;
-        finish();
-      }
-    });
+    post(new CallEvent.Abandon());
   }
 
   private void post(CallEvent event) {
@@ -183,15 +161,15 @@ final class Call {
   // ---- the state machine and its actions, on the call's event thread ----
 
   private void fire(CallEvent event) {
-    if (decided == null && (event.kind() == CallEvent.Kind.DECIDED || event.kind() == CallEvent.Kind.DECISION_FAILED)) {
-      decided = ctx.clock().instant();
+    if (event.kind() == CallEvent.Kind.DECIDED || event.kind() == CallEvent.Kind.DECISION_FAILED) {
+      story.decided(ctx.clock().instant());
     }
     CallState before = state;
     CallStateMachine.Transition t = CallStateMachine.next(state, event);
     state = t.next();
     early = state.early();
-    if (endedBy == null && (state == CallState.ENDING || state == CallState.TERMINATED)) {
-      endedBy = endedBy(event);
+    if (state == CallState.ENDING || state == CallState.TERMINATED) {
+      story.endedBy(endedBy(event));
     }
     if (before != state) {
       LOG.debug("call {} {} -> {} on {}", info.callId(), before, state, event.kind());
@@ -213,8 +191,13 @@ final class Call {
       openMedia();
     } else if (action instanceof Answer) {
       answer();
+    } else if (action instanceof StartAckTimer) {
+      ackTimer = ctx.scheduler().schedule(() -> post(new CallEvent.AckTimeout()),
+          ctx.config().ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } else if (action instanceof StopAckTimer) {
+      stopAckTimer();
     } else if (action instanceof Refuse r) {
-      finalStatus = r.status();
+      story.refused(r.status());
       ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), r.reason());
     } else if (action instanceof AcceptCancel) {
       ctx.responder().ok(pendingCancel, toTag);
@@ -242,23 +225,20 @@ final class Call {
       closeMedia(c.reason());
     } else if (action instanceof SendBye b) {
       ctx.responder().bye(dialog(), b.reason(), this);
-    } else if (action instanceof Outcome o) {
-      if (outcome == null) {
-        outcome = o.outcome();
-        outcomeDetail = o.detail();
-      } else if ("connected".equals(outcome) && "answered".equals(outcomeDetail)) {
-        outcomeDetail = o.detail();
-      }
+    } else if (action instanceof SetOutcome o) {
+      story.outcome(o.outcome(), o.detail());
+    } else if (action instanceof NoteAbandoned) {
+      LOG.info("call {} abandoned at shutdown", info.callId());
+      story.abandoned();
     } else {
       throw new IllegalStateException("unhandled action " + action);
     }
   }
 
   private void openMedia() {
-    CallDecision d = decision.getNow(null);
-    if (d instanceof CallDecision.Connect connect) {
-      variables = connect.variables();
-    }
+    Map<String, String> variables = decision.getNow(null) instanceof CallDecision.Connect connect
+        ? connect.variables() : Map.of();
+    story.variables(variables);
     try {
       mediaOpening = ctx.bridge().open(info, variables);
     } catch (RuntimeException e) {
@@ -275,24 +255,21 @@ final class Call {
       } else if (!isCancellation(ex)) {
         Throwable cause = unwrap(ex);
         if (cause instanceof MediaException me) {
-          fire(new CallEvent.MediaFailed(me.sipStatus(), me.outcome(), me.getMessage()));
+          fire(new CallEvent.MediaFailed(me.outcome(), me.getMessage()));
         } else {
-          fire(new CallEvent.MediaFailed(503, "media_error", describe(cause)));
+          fire(new CallEvent.MediaFailed(Outcome.MEDIA_ERROR, describe(cause)));
         }
       }
     }));
   }
 
   private void answer() {
-    finalStatus = 200;
-    answered = ctx.clock().instant();
+    story.answered(ctx.clock().instant());
     String body = sdp.localDescription(media.rtpPort());
     ctx.responder().answer(inviteSt, toTag, info.callId(), body);
     if (sdp.complete()) {
       startOrUpdateMedia();
     }
-    ackTimer = ctx.scheduler().schedule(() -> post(new CallEvent.AckTimeout()),
-        ctx.config().ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void acceptReInvite() {
@@ -321,7 +298,7 @@ final class Call {
       media.update(sdp.params());
     } else {
       mediaStarted = true;
-      media.start(sdp.params(), reason -> post(new CallEvent.MediaEnded(reason)));
+      media.start(sdp.params(), end -> post(new CallEvent.MediaEnded(end)));
     }
   }
 
@@ -337,25 +314,20 @@ final class Call {
     return inviteSt.getDialog();
   }
 
-  private void finish() {
+  private void stopAckTimer() {
     if (ackTimer != null) {
       ackTimer.cancel(false);
+      ackTimer = null;
     }
+  }
+
+  private void finish() {
+    stopAckTimer();
     closeMedia("call ended");
     // Out of the registry before the observer hears of it, so activeCalls() is already down when
     // the summary arrives. SipServer.close waits for the call threads, so no summary is cut off.
     ctx.registry().remove(key, this);
-    Instant ended = ctx.clock().instant();
-    String o = outcome == null ? "unknown" : outcome;
-    LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail=\"{}\"", info.callId(), o,
-        finalStatus, info.fromNumber(), info.toNumber(), info.trunk(), outcomeDetail);
-    try {
-      ctx.observer().callEnded(new CallObserver.CallSummary(info, o, outcomeDetail, finalStatus,
-          endedBy == null ? CallObserver.CallSummary.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
-          Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables));
-    } catch (RuntimeException e) {
-      LOG.warn("call observer failed for {}", info.callId(), e);
-    }
+    ctx.report(story.summary(ctx.clock().instant()));
   }
 
   /** Whether the call is still ringing or connecting (no final response yet); any thread. */
@@ -364,19 +336,12 @@ final class Call {
   }
 
   /** Who ended the call, from the event that ended it. */
-  private static String endedBy(CallEvent event) {
-    switch (event.kind()) {
-      case CANCEL:
-      case BYE:
-        return CallObserver.CallSummary.CALLER;
-      case MEDIA_ENDED:
-        // The agent bridge names the agent's own hang-up "agent hung up: ..."; anything else
-        // (RTP timeout, media error) is ringhook ending the call.
-        return ((CallEvent.MediaEnded) event).reason().startsWith("agent")
-            ? CallObserver.CallSummary.AGENT : CallObserver.CallSummary.RINGHOOK;
-      default:
-        return CallObserver.CallSummary.RINGHOOK;
-    }
+  private static EndedBy endedBy(CallEvent event) {
+    return switch (event.kind()) {
+      case CANCEL, BYE -> EndedBy.CALLER;
+      case MEDIA_ENDED -> ((CallEvent.MediaEnded) event).end().by();
+      default -> EndedBy.RINGHOOK;
+    };
   }
 
   /** The state, for tests and diagnostics; read it from the call's own thread only. */

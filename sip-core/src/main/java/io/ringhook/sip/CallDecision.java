@@ -23,15 +23,15 @@ public sealed interface CallDecision {
    *
    * @param status  a SIP status code from 400 to 699
    * @param reason  why, for logs and call records (e.g. "webhook: 4 attempts failed, last: timeout")
-   * @param outcome a short machine-readable outcome name (e.g. {@code webhook_failed})
+   * @param outcome the outcome recorded (e.g. {@link Outcome#WEBHOOK_FAILED}); {@link Outcome#REFUSED} when null
    */
-  record Refuse(int status, String reason, String outcome) implements CallDecision {
+  record Refuse(int status, String reason, Outcome outcome) implements CallDecision {
     public Refuse {
       if (status < 400 || status > 699) {
         throw new IllegalArgumentException("refusal status must be 400..699, got " + status);
       }
       reason = reason == null ? "" : reason;
-      outcome = outcome == null || outcome.isBlank() ? "refused" : outcome;
+      outcome = outcome == null ? Outcome.REFUSED : outcome;
     }
   }
 
@@ -39,7 +39,7 @@ public sealed interface CallDecision {
     return new Connect(variables, "");
   }
 
-  static Refuse refuse(int status, String reason, String outcome) {
+  static Refuse refuse(int status, String reason, Outcome outcome) {
     return new Refuse(status, reason, outcome);
   }
 }

@@ -194,8 +194,8 @@ class SipServerTest {
     assertEquals(8, started.get(0).payloadType());
     assertEquals(101, started.get(0).telephoneEventPt());
     waitFor(() -> !ended.isEmpty());
-    assertEquals("connected", ended.get(0).outcome());
-    assertEquals(CallObserver.CallSummary.CALLER, ended.get(0).endedBy());
+    assertEquals(Outcome.CONNECTED, ended.get(0).outcome());
+    assertEquals(EndedBy.CALLER, ended.get(0).endedBy());
     assertTrue(ended.get(0).ringing().isPresent() && ended.get(0).answered().isPresent());
     assertFalse(ended.get(0).ringing().get().isBefore(ended.get(0).received()));
     assertFalse(ended.get(0).answered().get().isBefore(ended.get(0).ringing().get()));
@@ -221,15 +221,15 @@ class SipServerTest {
     assertTrue(statuses.contains("4871 INVITE"), statuses.toString());
     waitFor(() -> pendingDecision.isCancelled());
     waitFor(() -> !ended.isEmpty());
-    assertEquals("cancelled", ended.get(0).outcome());
-    assertEquals(CallObserver.CallSummary.CALLER, ended.get(0).endedBy());
+    assertEquals(Outcome.CANCELLED, ended.get(0).outcome());
+    assertEquals(EndedBy.CALLER, ended.get(0).endedBy());
     assertEquals(487, ended.get(0).finalStatus());
   }
 
   @Test
   void refusedDecisionGetsItsStatus() throws Exception {
     start(List.of(), call -> CompletableFuture.completedFuture(
-        CallDecision.refuse(480, "webhook: 4 attempts failed", "webhook_failed")));
+        CallDecision.refuse(480, "webhook: 4 attempts failed", Outcome.WEBHOOK_FAILED)));
     send(invite("z9hG4bKinv3", "call-3@test", OFFER));
     String r = await("SIP/2.0 480");
     assertNotNull(toTag(r));
@@ -243,7 +243,7 @@ class SipServerTest {
     await("SIP/2.0 403");
     waitFor(() -> !ended.isEmpty());
     CallObserver.CallSummary s = ended.get(0);
-    assertEquals("rejected_acl", s.outcome());
+    assertEquals(Outcome.REJECTED_ACL, s.outcome());
     assertEquals(403, s.finalStatus());
     assertEquals("", s.call().trunk());
     assertEquals("call-4@test", s.call().sipCallId());
@@ -261,7 +261,7 @@ class SipServerTest {
     String r = await("SIP/2.0 488");
     assertNotNull(header(r, "Warning"));
     waitFor(() -> !ended.isEmpty());
-    assertEquals("no_codec", ended.get(0).outcome());
+    assertEquals(Outcome.NO_CODEC, ended.get(0).outcome());
     assertEquals(488, ended.get(0).finalStatus());
     assertEquals(0, server.activeCalls());
   }
@@ -280,7 +280,7 @@ class SipServerTest {
     assertEquals("120", header(refused, "Retry-After"));
     assertEquals("drain-2@test", header(refused, "Call-ID"));
     waitFor(() -> !ended.isEmpty());
-    assertEquals("draining", ended.get(0).outcome());
+    assertEquals(Outcome.DRAINING, ended.get(0).outcome());
     // The call that was ringing before the drain is still served to the end.
     assertEquals(1, server.activeCalls());
     pendingDecision.complete(new CallDecision.Connect(Map.of(), "test"));
@@ -291,7 +291,7 @@ class SipServerTest {
     send(inDialog("BYE", "z9hG4bKdr4", "drain-1@test", toTag(ok), 2));
     await("SIP/2.0 200");
     waitFor(() -> server.activeCalls() == 0 && ended.size() == 2);
-    assertEquals("connected", ended.get(1).outcome());
+    assertEquals(Outcome.CONNECTED, ended.get(1).outcome());
   }
 
   @Test
@@ -328,7 +328,7 @@ class SipServerTest {
     ended.forEach(e -> fromByCallId.put(e.call().sipCallId(), e.call().fromNumber()));
     assertEquals("+14155550100", fromByCallId.get("pai-1@test"));
     assertEquals("anonymous", fromByCallId.get("pai-2@test"));
-    assertEquals("shutdown", ended.get(0).outcome());
+    assertEquals(Outcome.SHUTDOWN, ended.get(0).outcome());
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

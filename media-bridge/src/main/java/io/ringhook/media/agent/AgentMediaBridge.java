@@ -11,10 +11,12 @@ import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpEvents;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaBridge;
+import io.ringhook.sip.MediaEnd;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaListener;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaSession;
+import io.ringhook.sip.Outcome;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -181,7 +183,7 @@ public final class AgentMediaBridge implements MediaBridge {
       try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.warn("call {}: {}", call.callId(), reason);
       }
-      throw new MediaException(503, "agent_unreachable", reason, cause);
+      throw new MediaException(Outcome.AGENT_UNREACHABLE, reason, cause);
     });
     result.whenComplete((s, ex) -> {
       if (result.isCancelled()) {
@@ -237,7 +239,7 @@ public final class AgentMediaBridge implements MediaBridge {
     private volatile RtpEndpoint endpoint;
     private volatile AgentConnection agent;
     private volatile MediaListener listener;
-    private volatile String agentGone;
+    private volatile MediaEnd agentGone;
     // Touched only on the RTP endpoint's event loop.
     private long chunk;
     private long elapsedSamples = -1;
@@ -259,7 +261,7 @@ public final class AgentMediaBridge implements MediaBridge {
     public void start(MediaParams params, MediaListener mediaListener) {
       listener = mediaListener;
       endpoint.start(params, this);
-      String gone = agentGone;
+      MediaEnd gone = agentGone;
       if (gone != null) {
         end(gone);
       }
@@ -286,10 +288,10 @@ public final class AgentMediaBridge implements MediaBridge {
     }
 
     /** The media side ends the call: the SIP layer sends BYE, then closes this session. */
-    private void end(String reason) {
+    private void end(MediaEnd why) {
       MediaListener l = listener;
       if (l != null && !ended.get()) {
-        l.mediaEnded(reason);
+        l.mediaEnded(why);
       }
     }
 
@@ -349,7 +351,7 @@ public final class AgentMediaBridge implements MediaBridge {
       try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.info("call {}: no RTP from the caller for {} ms", call.callId(), silentFor.toMillis());
       }
-      end("rtp timeout");
+      end(MediaEnd.rtpTimeout());
     }
 
     // ---- agent → caller (WebSocket event loop) ----
@@ -380,7 +382,7 @@ public final class AgentMediaBridge implements MediaBridge {
 
     @Override
     public void onClosed(String reason) {
-      String why = "agent hung up: " + reason;
+      MediaEnd why = MediaEnd.agentHungUp(reason);
       agentGone = why;
       end(why);
     }

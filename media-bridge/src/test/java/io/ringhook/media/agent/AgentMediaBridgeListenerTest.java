@@ -16,6 +16,7 @@ import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaSession;
+import io.ringhook.sip.Outcome;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -147,7 +148,7 @@ class AgentMediaBridgeListenerTest {
 
     MediaException e = openFails(bridge.open(call("listen-2"), Map.of()));
 
-    assertEquals("agent_unreachable", e.outcome());
+    assertEquals(Outcome.AGENT_UNREACHABLE, e.outcome());
     Report r = reports.next();
     assertEquals("agent_http_status", r.outcome());
     assertEquals("support", r.target().name());

@@ -1,5 +1,6 @@
 package io.ringhook.server.config;
 
+import io.ringhook.media.RtpSettings;
 import io.ringhook.sip.SipConfig;
 import java.time.Duration;
 import java.util.Collections;
@@ -60,8 +61,7 @@ public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> t
   /** The zero-config configuration: what ringhook runs with when no file is given. */
   public static RingConfig defaults() {
     return new RingConfig(SipSettings.DEFAULTS,
-        new RtpSettings(SipSettings.DEFAULTS.host(), RtpSettings.DEFAULT_PORT_MIN, RtpSettings.DEFAULT_PORT_MAX,
-            RtpSettings.DEFAULT_TIMEOUT),
+        RtpSettings.defaults(),
         List.of(), HttpSettings.DEFAULTS, Map.of(), WebhookSettings.DEFAULTS, Map.of(), DEMO_AGENT,
         RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.media.RtpSettings;
 import io.ringhook.sip.SipConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -87,7 +88,7 @@ class ConfigLoaderTest {
   @Test
   void rtpHostDefaultsToSipHost() {
     RingConfig c = ConfigLoader.parse("sip: {host: 192.0.2.4}\n", Map.of());
-    assertEquals("192.0.2.4", c.rtp().host());
+    assertEquals("192.0.2.4", c.rtp().bindHost());
     assertEquals("0.0.0.0", c.http().host());
   }
 

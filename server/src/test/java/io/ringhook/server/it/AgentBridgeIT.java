@@ -15,6 +15,7 @@ import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.server.peers.Wav;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,7 @@ class AgentBridgeIT {
     caller.hangup();
     caller.awaitEvent("CALL_CLOSED", WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals(summary.call().callId(), start.text("/start/callSid"), "callSid is ringhook's call id");
     assertTrue(summary.answered().isPresent() && !start.receivedAt().isAfter(summary.answered().get().plusMillis(5)),
         "start (at " + start.receivedAt() + ") must precede the 200 OK (" + summary.answered() + ")");
@@ -378,7 +379,7 @@ class AgentBridgeIT {
     caller.awaitEvent("CALL_ESTABLISHED", WAIT);
     assertEquals("end of file", caller.awaitEvent("CALL_CLOSED", WAIT).param(), caller.describe());
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
 
     Wav.Audio heard = caller.heard();
     Duration echoed = AudioAnalysis.toneDuration(heard, 1000, 0.2);

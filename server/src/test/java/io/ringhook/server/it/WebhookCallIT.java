@@ -11,6 +11,7 @@ import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -70,7 +71,7 @@ class WebhookCallIT {
     call.awaitResponse(Request.BYE, 200, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
 
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals(Map.of("first_name", "Jim", "vip", "true"), summary.variables());
 
     List<TestWebhook.Received> requests = hook.requests();
@@ -121,7 +122,7 @@ class WebhookCallIT {
 
     assertTrue(client.responses().stream().noneMatch(x -> x.getStatusCode() == 200), client.describe());
     assertNotNull(refused.getHeader("Warning"), "480 should say why: " + refused);
-    assertEquals("webhook_failed", summary.outcome(), summary.toString());
+    assertEquals(Outcome.WEBHOOK_FAILED, summary.outcome(), summary.toString());
     assertEquals(480, summary.finalStatus());
     assertTrue(summary.answered().isEmpty(), summary.toString());
     assertEquals(Map.of(), summary.variables());
@@ -145,7 +146,7 @@ class WebhookCallIT {
     call.awaitResponse(Request.CANCEL, 200, WAIT);
     call.awaitResponse(487, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("cancelled", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CANCELLED, summary.outcome(), summary.toString());
 
     // The second attempt was due 1 s after the first; give it half as long again to show up.
     long due = hook.requests().get(0).receivedNanos() + Duration.ofMillis(1500).toNanos();
@@ -173,7 +174,7 @@ class WebhookCallIT {
       call.bye();
       call.awaitResponse(Request.BYE, 200, WAIT);
       CallSummary summary = ring.awaitCallEnded(WAIT);
-      assertEquals("connected", summary.outcome(), summary.toString());
+      assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
       assertEquals(number, summary.call().toNumber());
       assertEquals(Map.of(), summary.variables());
     }

@@ -82,7 +82,7 @@ class LiveCallsTest {
     live.watch(c -> decision, c -> false).decide(call);
     assertEquals(0, live.subscribers(), "dropped at its first refused event");
     assertEquals(0, live.now().get(0).attemptInFlight(), "no webhook, no attempt");
-    decision.complete(CallDecision.refuse(480, "no", "webhook_failed"));
+    decision.complete(CallDecision.refuse(480, "no", io.ringhook.sip.Outcome.WEBHOOK_FAILED));
     assertEquals(LiveCall.State.RINGING, live.now().get(0).state());
     live.ended("c1");
     assertTrue(live.now().isEmpty());
