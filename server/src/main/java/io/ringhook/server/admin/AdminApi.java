@@ -265,7 +265,8 @@ public final class AdminApi implements HttpRoutes {
     }
   }
 
-  private static void allow(String method, String allowed) {
+  /** A 405 naming the allowed methods unless {@code method} is one of them. */
+  static void allow(String method, String allowed) {
     if (!List.of(allowed.split(", ")).contains(method)) {
       throw new ApiError(405, method + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
     }

@@ -22,6 +22,7 @@ import java.util.Optional;
  * form, where the token opens a session.
  */
 final class Console {
+  /** Where the uPlot WebJar keeps its files; the version is the parent pom's {@code uplot.version}. */
   static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
   /** Page name → its title; the page's content is {@code console/<name>.html}, its script {@code <name>.js}. */
   private static final Map<String, String> PAGES = Map.of(
@@ -64,25 +65,25 @@ final class Console {
     String rest = String.join("/", s.subList(1, s.size()));
     HttpReply asset = assets.get(rest);
     if (asset != null) {
-      allow(r, "GET");
+      AdminApi.allow(r.method(), "GET");
       return asset;
     }
     if (s.size() == 1) {
       return HttpReply.redirect("/console/");
     }
     if (rest.equals("login")) {
-      allow(r, "GET, POST");
+      AdminApi.allow(r.method(), "GET, POST");
       return r.method().equals("GET") ? loginPage(r, 200, "") : logIn(r);
     }
     if (rest.equals("logout")) {
-      allow(r, "POST");
+      AdminApi.allow(r.method(), "POST");
       return logOut(r);
     }
     String page = rest.isEmpty() ? "overview" : rest;
     if (!PAGES.containsKey(page) || page.equals("overview") && !rest.isEmpty()) {
       throw ApiError.notFound("no such page: " + r.path());
     }
-    allow(r, "GET");
+    AdminApi.allow(r.method(), "GET");
     return page(r, page);
   }
 
@@ -161,12 +162,6 @@ final class Console {
       }
     }
     return m;
-  }
-
-  private static void allow(HttpRequestView r, String allowed) {
-    if (!List.of(allowed.split(", ")).contains(r.method())) {
-      throw new ApiError(405, r.method() + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
-    }
   }
 
   private static HttpReply html(int status, String body) {

@@ -37,8 +37,8 @@ final class WebhookTester {
   static final String SAMPLE_FROM = "+15005550006";
   static final int MAX_BODY_SHOWN = 16 * 1024;
 
-  private final HttpClient http;
   private final Executor executor;
+  private HttpClient http; // made on first use: it starts a selector thread
   private final Clock clock;
   private final String userAgent;
   private final SecureRandom random = new SecureRandom();
@@ -46,8 +46,6 @@ final class WebhookTester {
   /** @param executor where the response body is read (it may block until the deadline) */
   WebhookTester(Executor executor, Clock clock, String userAgent) {
     this.executor = executor;
-    this.http = HttpClient.newBuilder().executor(executor).followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1).build();
     this.clock = clock;
     this.userAgent = userAgent;
   }
@@ -74,12 +72,20 @@ final class WebhookTester {
     long start = System.nanoTime();
     CompletableFuture<HttpResponse<InputStream>> sent;
     try {
-      sent = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+      sent = client().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("the webhook URL cannot be requested: " + e.getMessage());
     }
     return sent.thenApplyAsync(r -> answered(request, body, r, start), executor)
         .exceptionally(e -> failed(request, body, e, start, timeout));
+  }
+
+  private synchronized HttpClient client() {
+    if (http == null) {
+      http = HttpClient.newBuilder().executor(executor).followRedirects(HttpClient.Redirect.NEVER)
+          .version(HttpClient.Version.HTTP_1_1).build();
+    }
+    return http;
   }
 
   private HttpReply answered(HttpRequest request, byte[] sentBody, HttpResponse<InputStream> r, long start) {
