@@ -27,8 +27,8 @@ mkdir -p "$OUT"
 for m in "${MODULES[@]}"; do
   [[ -d "$ROOT/$m/src/test/java" ]] || { echo "jmh.sh: no module $m" >&2; exit 2; }
   echo "== $m"
-  (cd "$ROOT" && mvn -o -q -B -pl "$m" test-compile)
-  (cd "$ROOT" && mvn -o -q -B -pl "$m" dependency:build-classpath -Dmdep.includeScope=test \
+  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile)
+  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile="$OUT/$m.classpath" >/dev/null)
   java -cp "$ROOT/$m/target/test-classes:$ROOT/$m/target/classes:$(cat "$OUT/$m.classpath")" \
     org.openjdk.jmh.Main -rf json -rff "$OUT/$m.json" "${JMH_ARGS[@]}"

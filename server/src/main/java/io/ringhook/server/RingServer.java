@@ -15,6 +15,7 @@ import io.ringhook.server.http.HttpFrontend;
 import io.ringhook.server.live.LiveCalls;
 import io.ringhook.server.metrics.MeterHistory;
 import io.ringhook.server.metrics.RingMetrics;
+import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
 import io.ringhook.server.records.RecordWriter;
@@ -63,7 +64,6 @@ public final class RingServer implements AutoCloseable {
     NumberDirectory numbers;
     AutoCloseable refresh;
     AutoCloseable history;
-    CallRecorder recorder;
     RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
@@ -73,9 +73,6 @@ public final class RingServer implements AutoCloseable {
       SipServer s = sip.get();
       if (s != null) {
         s.close(sipGrace);
-      }
-      if (recorder != null) {
-        recorder.close();
       }
       if (writer != null) {
         writer.close(RECORDS_FLUSH);
@@ -141,12 +138,6 @@ public final class RingServer implements AutoCloseable {
       RingMetrics metrics = p.metrics;
       RecordWriter writer = p.writer;
       ScannerFilter scanners = new ScannerFilter(ACL_RECORDS_PER_SECOND, System::nanoTime);
-      p.recorder = new CallRecorder(record -> {
-        if (scanners.admit(record)) {
-          writer.submit(record);
-        }
-        metrics.callEnded(record);
-      }, p.group.next());
       metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
@@ -167,22 +158,22 @@ public final class RingServer implements AutoCloseable {
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
-      CallRecorder recorder = p.recorder;
-      AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
-          new AgentDirectory(config, p.numbers, p.http.port(), (call, agent) -> {
-            recorder.agentChosen(call, agent);
-            live.agentChosen(call, agent);
-          }), p.group, metrics.agentListener());
+      AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
+          metrics.agentListener());
       NumberDirectory numbers = p.numbers;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, recorder, (call, attempt) -> {
+          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), (call, attempt) -> {
             metrics.webhookAttempt(attempt);
             live.attemptEnded(call, attempt);
           }), call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
           .bridge(live.watch(bridge))
           .observer(summary -> {
             live.ended(summary.call().callId());
-            recorder.callEnded(summary);
+            CallRecord record = CallRecorder.toRecord(summary);
+            if (scanners.admit(record)) {
+              writer.submit(record);
+            }
+            metrics.callEnded(record);
             observer.callEnded(summary);
           })
           .start();

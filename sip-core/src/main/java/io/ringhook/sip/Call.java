@@ -17,6 +17,8 @@ import io.ringhook.sip.CallAction.StartAckTimer;
 import io.ringhook.sip.CallAction.StartMedia;
 import io.ringhook.sip.CallAction.StopAckTimer;
 import io.ringhook.sip.CallEvent.AckAnswer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -39,6 +41,8 @@ import org.slf4j.MDC;
  */
 final class Call {
   private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+  /** How long an ended call's report waits for its decider to say what it tried (the attempt a hang-up aborted). */
+  static final Duration LATE_DECISION_WAIT = Duration.ofSeconds(1);
 
   private final SipContext ctx;
   private final InboundCall info;
@@ -52,6 +56,8 @@ final class Call {
 
   private CallState state = CallState.RINGING;
   private CompletableFuture<CallDecision> decision;
+  /** Completed when the caller hangs up (or the server stops) before the decision: the decider stops. */
+  private final CompletableFuture<Void> hungUp = new CompletableFuture<>();
   private CompletableFuture<MediaSession> mediaOpening;
   private MediaSession media;
   private boolean mediaStarted;
@@ -61,6 +67,8 @@ final class Call {
   private ScheduledFuture<?> ackTimer;
   /** Whether no final response has been sent yet, readable from any thread (for gauges). */
   private volatile boolean early = true;
+  private Instant ended;
+  private boolean reported;
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
     this.ctx = ctx;
@@ -99,12 +107,17 @@ final class Call {
       ctx.responder().provisional(inviteSt, 180, toTag, info.callId());
       story.ringing(ctx.clock().instant());
       try {
-        decision = ctx.decider().decide(info);
+        decision = ctx.decider().decide(info, hungUp);
       } catch (RuntimeException e) {
         decision = CompletableFuture.failedFuture(e);
       }
       decision.whenComplete((d, ex) -> {
-        if (ex == null && d != null) {
+        if (hungUp.isDone()) {
+          return; // too late to matter; the call's report picks up what the decider tried
+        }
+        if (d instanceof CallDecision.Abandoned) {
+          post(new CallEvent.DecisionFailed("decider gave up on its own"));
+        } else if (ex == null && d != null) {
           post(new CallEvent.Decided(d));
         } else if (!isCancellation(ex)) {
           post(new CallEvent.DecisionFailed("decider failed: " + describe(ex)));
@@ -206,9 +219,7 @@ final class Call {
       ctx.responder().ok(pendingBye);
       pendingBye = null;
     } else if (action instanceof CancelDecision) {
-      if (decision != null) {
-        decision.cancel(true);
-      }
+      hungUp.complete(null);
     } else if (action instanceof CancelMedia) {
       if (mediaOpening != null) {
         mediaOpening.cancel(true);
@@ -236,11 +247,11 @@ final class Call {
   }
 
   private void openMedia() {
-    Map<String, String> variables = decision.getNow(null) instanceof CallDecision.Connect connect
-        ? connect.variables() : Map.of();
-    story.variables(variables);
+    CallDecision.Connect connect = decision.getNow(null) instanceof CallDecision.Connect c
+        ? c : CallDecision.connect(Map.of());
+    story.connecting(connect);
     try {
-      mediaOpening = ctx.bridge().open(info, variables);
+      mediaOpening = ctx.bridge().open(info, connect);
     } catch (RuntimeException e) {
       mediaOpening = CompletableFuture.failedFuture(e);
     }
@@ -321,13 +332,42 @@ final class Call {
     }
   }
 
+  /**
+   * The call has ended: releases what it holds, then reports it once its decision has settled, so
+   * that the record has every webhook attempt, the one the hang-up aborted included (the decider
+   * reports it from its own thread a moment later). A decider that never settles is waited for
+   * {@link #LATE_DECISION_WAIT}.
+   */
   private void finish() {
     stopAckTimer();
     closeMedia("call ended");
+    ended = ctx.clock().instant();
+    CompletableFuture<CallDecision> d = decision;
+    if (d == null || d.isDone()) {
+      report();
+      return;
+    }
+    d.whenComplete((x, ex) -> events.execute(this::report));
+    try {
+      ctx.scheduler().schedule(() -> events.execute(this::report), LATE_DECISION_WAIT.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      report(); // stopping: report what is known now
+    }
+  }
+
+  private void report() {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    if (decision != null && decision.isDone() && !decision.isCompletedExceptionally()) {
+      story.decision(decision.join());
+    }
     // Out of the registry before the observer hears of it, so activeCalls() is already down when
-    // the summary arrives. SipServer.close waits for the call threads, so no summary is cut off.
+    // the summary arrives. SipServer.close waits for the calls to leave it, so no summary is cut off.
     ctx.registry().remove(key, this);
-    ctx.report(story.summary(ctx.clock().instant()));
+    ctx.report(story.summary(ended));
   }
 
   /** Whether the call is still ringing or connecting (no final response yet); any thread. */

@@ -1,6 +1,7 @@
 package io.ringhook.sip;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -35,8 +36,11 @@ public interface CallObserver {
    * @param answered    when 200 OK was sent, if it was
    * @param ended       when the call ended
    * @param variables   the dynamic variables of a connect decision (empty otherwise)
+   * @param agent       the agent the media was opened to, by name, when it was
+   * @param attempts    what the decider tried (each webhook request), including one a hang-up aborted
    */
   record CallSummary(InboundCall call, Outcome outcome, String detail, int finalStatus, EndedBy endedBy,
                      Instant received, Optional<Instant> ringing, Optional<Instant> decided,
-                     Optional<Instant> answered, Instant ended, Map<String, String> variables) {}
+                     Optional<Instant> answered, Instant ended, Map<String, String> variables,
+                     Optional<String> agent, List<CallDecision.Attempt> attempts) {}
 }

@@ -2,6 +2,7 @@ package io.ringhook.sip;
 
 import io.ringhook.sip.CallObserver.CallSummary;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,8 @@ final class CallStory {
   private String detail = "";
   private EndedBy endedBy;
   private Map<String, String> variables = Map.of();
+  private Optional<String> agent = Optional.empty();
+  private List<CallDecision.Attempt> attempts = List.of();
 
   CallStory(InboundCall call, Instant received) {
     this.call = call;
@@ -47,8 +50,15 @@ final class CallStory {
     }
   }
 
-  void variables(Map<String, String> connectVariables) {
-    variables = connectVariables;
+  /** The media is being opened for {@code connect}: its variables and agent are the call's. */
+  void connecting(CallDecision.Connect connect) {
+    variables = connect.variables();
+    agent = connect.agent();
+  }
+
+  /** The decision has settled (or will not): what the decider tried. */
+  void decision(CallDecision decision) {
+    attempts = decision.attempts();
   }
 
   void answered(Instant at) {
@@ -90,6 +100,6 @@ final class CallStory {
   CallSummary summary(Instant ended) {
     return new CallSummary(call, outcome == null ? Outcome.UNKNOWN : outcome, detail, finalStatus,
         endedBy == null ? EndedBy.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
-        Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables);
+        Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables, agent, attempts);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.testing.Await;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -13,10 +14,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -70,7 +73,7 @@ class SipServerTest {
   private void startOn(int port, List<SipConfig.Trunk> trunks, CallDecider decider) {
     SipConfig config = new SipConfig("127.0.0.1", port, Optional.empty(), trunks, "ringhook/test",
         Duration.ofSeconds(32));
-    MediaBridge bridge = (call, vars) -> CompletableFuture.completedFuture(new MediaSession() {
+    MediaBridge bridge = (call, decision) -> CompletableFuture.completedFuture(new MediaSession() {
       @Override
       public int rtpPort() {
         return 40000;
@@ -207,7 +210,13 @@ class SipServerTest {
   @Test
   void cancelWhileRingingGets200And487AndCancelsTheDecision() throws Exception {
     pendingDecision = new CompletableFuture<>();
-    start(List.of(), call -> pendingDecision);
+    CallDecision.Attempt aborted = new CallDecision.Attempt(1, Instant.now(), Duration.ofMillis(5),
+        OptionalInt.empty(), Optional.of("cancelled"), "cancelled");
+    start(List.of(), (call, hungUp) -> {
+      // As a webhook decider does: the hang-up aborts the request, which is then reported.
+      hungUp.thenRun(() -> pendingDecision.complete(new CallDecision.Abandoned(List.of(aborted))));
+      return pendingDecision;
+    });
     send(invite("z9hG4bKinv2", "call-2@test", OFFER));
     await("SIP/2.0 180");
     String cancel = invite("z9hG4bKinv2", "call-2@test", "").replaceFirst("^INVITE", "CANCEL")
@@ -219,16 +228,18 @@ class SipServerTest {
         second.substring(8, 11) + header(second, "CSeq"));
     assertTrue(statuses.contains("2001 CANCEL"), statuses.toString());
     assertTrue(statuses.contains("4871 INVITE"), statuses.toString());
-    waitFor(() -> pendingDecision.isCancelled());
+    waitFor(() -> pendingDecision.isDone());
     waitFor(() -> !ended.isEmpty());
     assertEquals(Outcome.CANCELLED, ended.get(0).outcome());
+    assertEquals(List.of(aborted), ended.get(0).attempts(), "the aborted attempt is in the call's summary");
+    assertTrue(ended.get(0).decided().isEmpty(), "the caller hung up before any decision");
     assertEquals(EndedBy.CALLER, ended.get(0).endedBy());
     assertEquals(487, ended.get(0).finalStatus());
   }
 
   @Test
   void refusedDecisionGetsItsStatus() throws Exception {
-    start(List.of(), call -> CompletableFuture.completedFuture(
+    start(List.of(), (call, hungUp) -> CompletableFuture.completedFuture(
         CallDecision.refuse(480, "webhook: 4 attempts failed", Outcome.WEBHOOK_FAILED)));
     send(invite("z9hG4bKinv3", "call-3@test", OFFER));
     String r = await("SIP/2.0 480");
@@ -269,7 +280,7 @@ class SipServerTest {
   @Test
   void drainRefusesNewInvitesWithRetryAfterWhileTheCallInProgressGoesOn() throws Exception {
     pendingDecision = new CompletableFuture<>();
-    start(List.of(), call -> pendingDecision);
+    start(List.of(), (call, hungUp) -> pendingDecision);
     send(invite("z9hG4bKdr1", "drain-1@test", OFFER));
     String ringing = await("SIP/2.0 180");
     assertEquals(1, server.ringingCalls());
@@ -283,7 +294,7 @@ class SipServerTest {
     assertEquals(Outcome.DRAINING, ended.get(0).outcome());
     // The call that was ringing before the drain is still served to the end.
     assertEquals(1, server.activeCalls());
-    pendingDecision.complete(new CallDecision.Connect(Map.of(), "test"));
+    pendingDecision.complete(new CallDecision.Connect(Map.of(), "test", Optional.empty(), List.of()));
     String ok = await("SIP/2.0 200");
     assertEquals(toTag(ringing), toTag(ok));
     assertEquals(0, server.ringingCalls());
@@ -315,7 +326,7 @@ class SipServerTest {
 
   @Test
   void callerComesFromPaiUnlessPrivacyIdWithholdsIt() throws Exception {
-    start(List.of(), call -> new CompletableFuture<>());
+    start(List.of(), (call, hungUp) -> new CompletableFuture<>());
     String anon = "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=caller1\r\n"
         + "P-Asserted-Identity: <sip:+14155550100@carrier.example;user=phone>\r\n";
     send(invite("z9hG4bKpai1", "pai-1@test", OFFER).replaceFirst("From: [^\r]*\r\n", anon));
@@ -331,14 +342,9 @@ class SipServerTest {
     assertEquals(Outcome.SHUTDOWN, ended.get(0).outcome());
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(10);
-    }
+  private static void waitFor(java.util.function.BooleanSupplier condition) {
+    Await.until("the awaited call state", Duration.ofSeconds(5), condition);
   }
+
 
 }

@@ -9,6 +9,7 @@ import io.ringhook.media.DtmfEvent;
 import io.ringhook.media.RtpEndpoint;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpEvents;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaBridge;
 import io.ringhook.sip.MediaEnd;
@@ -97,32 +98,32 @@ public final class AgentMediaBridge implements MediaBridge {
   public static final String CANCELLED = "cancelled";
 
   private final RtpEndpoints rtp;
-  private final Function<InboundCall, AgentTarget> agents;
+  private final Function<CallDecision.Connect, AgentTarget> agents;
   private final EventLoopGroup group;
   private final Listener listener;
   private final Ticker ticker;
 
   /**
    * @param rtp    the RTP port pool
-   * @param agents the agent for each call (by dialed number, typically)
+   * @param agents the agent for each connect decision (by the agent it names)
    * @param group  the event loops for the agent WebSockets (NIO)
    */
-  public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group) {
+  public AgentMediaBridge(RtpEndpoints rtp, Function<CallDecision.Connect, AgentTarget> agents, EventLoopGroup group) {
     this(rtp, agents, group, Listener.NONE);
   }
 
   /**
    * @param rtp      the RTP port pool
-   * @param agents   the agent for each call (by dialed number, typically)
+   * @param agents   the agent for each connect decision (by the agent it names)
    * @param group    the event loops for the agent WebSockets (NIO)
    * @param listener told of each call's agent connect latency and outcome
    */
-  public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group,
+  public AgentMediaBridge(RtpEndpoints rtp, Function<CallDecision.Connect, AgentTarget> agents, EventLoopGroup group,
                           Listener listener) {
     this(rtp, agents, group, listener, Ticker.systemTicker());
   }
 
-  AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group,
+  AgentMediaBridge(RtpEndpoints rtp, Function<CallDecision.Connect, AgentTarget> agents, EventLoopGroup group,
                    Listener listener, Ticker ticker) {
     this.rtp = Objects.requireNonNull(rtp, "rtp");
     this.agents = Objects.requireNonNull(agents, "agents");
@@ -132,11 +133,11 @@ public final class AgentMediaBridge implements MediaBridge {
   }
 
   @Override
-  public CompletableFuture<MediaSession> open(InboundCall call, Map<String, String> variables) {
-    AgentTarget target = agents.apply(call);
+  public CompletableFuture<MediaSession> open(InboundCall call, CallDecision.Connect decision) {
+    AgentTarget target = agents.apply(decision);
     Session session = new Session(call, target);
     AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
-        call.toNumber(), variables);
+        call.toNumber(), decision.variables());
     // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
     // stream starts, and that audio must find the endpoint to queue in until the call is answered.
     CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());

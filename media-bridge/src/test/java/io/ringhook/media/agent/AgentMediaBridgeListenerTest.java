@@ -13,10 +13,12 @@ import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaSession;
 import io.ringhook.sip.Outcome;
+import io.ringhook.testing.Await;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -112,10 +114,7 @@ class AgentMediaBridgeListenerTest {
   }
 
   private void awaitPortsFree() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (rtp.portsInUse() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("RTP ports released", Duration.ofSeconds(5), () -> rtp.portsInUse() == 0);
     assertEquals(0, rtp.portsInUse(), "RTP port released");
   }
 
@@ -127,7 +126,7 @@ class AgentMediaBridgeListenerTest {
     InboundCall call = call("listen-1");
 
     long t0 = System.nanoTime();
-    MediaSession session = bridge.open(call, Map.of()).get(10, TimeUnit.SECONDS);
+    MediaSession session = bridge.open(call, CallDecision.connect(Map.of())).get(10, TimeUnit.SECONDS);
     long openNanos = System.nanoTime() - t0;
 
     Report r = reports.next();
@@ -146,7 +145,7 @@ class AgentMediaBridgeListenerTest {
     agent = TestAgentServer.start(group, TestAgentServer.Mode.NOT_FOUND);
     AgentMediaBridge bridge = bridge(new AgentTarget("support", agent.url(), Duration.ofSeconds(5)));
 
-    MediaException e = openFails(bridge.open(call("listen-2"), Map.of()));
+    MediaException e = openFails(bridge.open(call("listen-2"), CallDecision.connect(Map.of())));
 
     assertEquals(Outcome.AGENT_UNREACHABLE, e.outcome());
     Report r = reports.next();
@@ -164,7 +163,7 @@ class AgentMediaBridgeListenerTest {
     URI url = URI.create("ws://127.0.0.1:" + port + "/stream");
     AgentMediaBridge bridge = bridge(new AgentTarget("gone", url, Duration.ofSeconds(5)));
 
-    openFails(bridge.open(call("listen-3"), Map.of()));
+    openFails(bridge.open(call("listen-3"), CallDecision.connect(Map.of())));
 
     Report r = reports.next();
     assertEquals("agent_refused", r.outcome());
@@ -176,7 +175,7 @@ class AgentMediaBridgeListenerTest {
     agent = TestAgentServer.start(group, TestAgentServer.Mode.SILENT);
     AgentMediaBridge bridge = bridge(new AgentTarget("slow", agent.url(), Duration.ofMillis(300)));
 
-    openFails(bridge.open(call("listen-4"), Map.of()));
+    openFails(bridge.open(call("listen-4"), CallDecision.connect(Map.of())));
 
     Report r = reports.next();
     assertEquals("agent_timeout", r.outcome());
@@ -188,9 +187,10 @@ class AgentMediaBridgeListenerTest {
     agent = TestAgentServer.start(group, TestAgentServer.Mode.SILENT);
     AgentMediaBridge bridge = bridge(new AgentTarget("slow", agent.url(), Duration.ofSeconds(30)));
 
-    CompletableFuture<MediaSession> f = bridge.open(call("listen-5"), Map.of());
+    CompletableFuture<MediaSession> f = bridge.open(call("listen-5"), CallDecision.connect(Map.of()));
     agent.awaitEvent("active");
-    Thread.sleep(200); // so the latency has something to measure
+    // The agent is still connecting a while, so the latency has something to measure.
+    Await.holds("still connecting", Duration.ofMillis(200), () -> !f.isDone());
     assertTrue(f.cancel(true));
 
     Report r = reports.next();
@@ -216,7 +216,7 @@ class AgentMediaBridgeListenerTest {
       }
     });
 
-    MediaSession session = bridge.open(call("listen-6"), Map.of()).get(10, TimeUnit.SECONDS);
+    MediaSession session = bridge.open(call("listen-6"), CallDecision.connect(Map.of())).get(10, TimeUnit.SECONDS);
     session.close("bye");
     awaitPortsFree();
   }

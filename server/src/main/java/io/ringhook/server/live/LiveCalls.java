@@ -27,8 +27,8 @@ import java.util.function.UnaryOperator;
  * The calls ringing and connected right now, and the stream of their changes for the console's Live
  * calls page ({@code GET /v1/live-calls}, {@code GET /v1/live-calls/stream}).
  *
- * <p>Fed by the same hooks as the call records: the decider (ringing, decided), each webhook
- * attempt, the agent picked, the media bridge (connected) and the end of the call. Every method is
+ * <p>Fed by wrapping the decider (ringing, then connecting to the decision's agent) and the media
+ * bridge (connected), by each webhook attempt as it ends, and by the end of the call. Every method is
  * cheap and never blocks (JAIN-SIP, call and Netty threads call it): a change updates the map and is
  * queued to each subscriber's connection. One lock orders changes against new subscribers, so a
  * subscriber's snapshot and the updates after it never cross.
@@ -44,14 +44,20 @@ public final class LiveCalls {
     this.clock = clock;
   }
 
-  /** {@code decider} with each call it is asked about shown as ringing, then as connecting once it says so. */
+  /**
+   * {@code decider} with each call it is asked about shown as ringing, then as connecting (to the
+   * decision's agent) once it says so.
+   */
   public CallDecider watch(CallDecider decider, Predicate<InboundCall> hasWebhook) {
-    return call -> {
+    return (call, hungUp) -> {
       ringing(call, hasWebhook.test(call));
-      CompletableFuture<CallDecision> decision = decider.decide(call);
+      CompletableFuture<CallDecision> decision = decider.decide(call, hungUp);
       decision.thenAccept(d -> {
-        if (d instanceof CallDecision.Connect) {
-          change(call.callId(), c -> c.in(LiveCall.State.CONNECTING, clock.instant()));
+        if (d instanceof CallDecision.Connect connect) {
+          change(call.callId(), c -> {
+            LiveCall next = c.in(LiveCall.State.CONNECTING, clock.instant());
+            return connect.agent().map(next::withAgent).orElse(next);
+          });
         }
       });
       return decision;
@@ -60,8 +66,8 @@ public final class LiveCalls {
 
   /** {@code bridge} with each call whose media opened shown as connected (it is answered right after). */
   public MediaBridge watch(MediaBridge bridge) {
-    return (call, variables) -> {
-      CompletableFuture<MediaSession> open = bridge.open(call, variables);
+    return (call, decision) -> {
+      CompletableFuture<MediaSession> open = bridge.open(call, decision);
       open.thenAccept(s -> change(call.callId(), c -> c.in(LiveCall.State.CONNECTED, clock.instant())));
       return open;
     };
@@ -70,11 +76,6 @@ public final class LiveCalls {
   /** One of {@code call}'s webhook attempts ended. */
   public void attemptEnded(InboundCall call, WebhookResult.Attempt attempt) {
     change(call.callId(), c -> c.attemptEnded(attempt.describe()));
-  }
-
-  /** {@code agent} was picked for {@code call}. */
-  public void agentChosen(InboundCall call, String agent) {
-    change(call.callId(), c -> c.withAgent(agent));
   }
 
   /** The call ended (or was refused): it leaves the list. */

@@ -136,13 +136,13 @@ class ConsoleAccessTest {
         InboundCall call = new InboundCall("c1", "sip-1", "local", new InetSocketAddress("127.0.0.1", 5060),
             "+12345678912", "+15550000001");
         CompletableFuture<CallDecision> decision = new CompletableFuture<>();
-        live.watch(c -> decision, c -> true).decide(call);
+        live.watch((c, hungUp) -> decision, c -> true).decide(call, new CompletableFuture<>());
         assertEquals("event: update", in.readLine());
         String ringing = in.readLine();
         assertTrue(ringing.contains("\"state\":\"ringing\"") && ringing.contains("\"webhook_attempt_in_flight\":1"),
             ringing);
         in.readLine();
-        decision.complete(new CallDecision.Connect(java.util.Map.of(), "ok"));
+        decision.complete(CallDecision.connect(java.util.Map.of()));
         assertEquals("event: update", in.readLine());
         assertTrue(in.readLine().contains("\"state\":\"connecting\""));
         in.readLine();

@@ -42,7 +42,7 @@ class CallCommandIT {
     assertTrue(ok.out().matches("(?s).*received 5\\d packets, [0-9.]+ s of audio, level -\\d+ dBFS.*"), ok.out());
     assertTrue(ok.out().contains("hung up by: us (BYE answered 200"), ok.out());
     CallSummary s = ring.awaitCallEnded(Duration.ofSeconds(5));
-    assertEquals("connected", s.outcome());
+    assertEquals(io.ringhook.sip.Outcome.CONNECTED, s.outcome());
     assertEquals("+15005550006", s.call().fromNumber());
 
     Run refused = call("+15550000051", "--server", server, "--from", "+12345678912");

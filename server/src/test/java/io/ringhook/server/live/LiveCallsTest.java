@@ -47,7 +47,7 @@ class LiveCallsTest {
     live.stream().open(sink);
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
     CompletableFuture<MediaSession> media = new CompletableFuture<>();
-    live.watch(c -> decision, c -> true).decide(call);
+    live.watch((c, hungUp) -> decision, c -> true).decide(call, new CompletableFuture<>());
     assertEquals(LiveCall.State.RINGING, live.now().get(0).state());
     assertEquals(1, live.now().get(0).attemptInFlight());
 
@@ -55,11 +55,11 @@ class LiveCallsTest {
         Optional.of(FailureReason.STATUS), "HTTP 500"));
     assertEquals(2, live.now().get(0).attemptInFlight());
     assertEquals(Optional.of("status (HTTP 500)"), live.now().get(0).lastAttempt());
-    decision.complete(new CallDecision.Connect(Map.of(), "ok"));
+    CallDecision.Connect connect = new CallDecision.Connect(Map.of(), "ok", Optional.of("sales"), List.of());
+    decision.complete(connect);
     assertEquals(LiveCall.State.CONNECTING, live.now().get(0).state());
     assertEquals(0, live.now().get(0).attemptInFlight());
-    live.agentChosen(call, "sales");
-    live.watch((c, v) -> media).open(call, Map.of());
+    live.watch((c, d) -> media).open(call, connect);
     media.complete(null);
     assertEquals(LiveCall.State.CONNECTED, live.now().get(0).state());
     assertEquals(Optional.of("sales"), live.now().get(0).agent());
@@ -67,10 +67,10 @@ class LiveCallsTest {
     assertTrue(live.now().isEmpty());
     live.ended("c1"); // once only
 
-    assertEquals(List.of("snapshot", "update", "update", "update", "update", "update", "ended"),
+    assertEquals(List.of("snapshot", "update", "update", "update", "update", "ended"),
         sink.events.stream().map(e -> e.substring(0, e.indexOf(' '))).toList(), sink.events.toString());
     assertTrue(sink.events.get(0).contains("\"calls\":[]"));
-    assertTrue(sink.events.get(6).contains("\"call_id\":\"c1\""));
+    assertTrue(sink.events.get(5).contains("\"call_id\":\"c1\""));
   }
 
   @Test
@@ -79,7 +79,7 @@ class LiveCallsTest {
     live.stream().open(slow);
     slow.refuse = true;
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
-    live.watch(c -> decision, c -> false).decide(call);
+    live.watch((c, hungUp) -> decision, c -> false).decide(call, new CompletableFuture<>());
     assertEquals(0, live.subscribers(), "dropped at its first refused event");
     assertEquals(0, live.now().get(0).attemptInFlight(), "no webhook, no attempt");
     decision.complete(CallDecision.refuse(480, "no", io.ringhook.sip.Outcome.WEBHOOK_FAILED));
