@@ -27,6 +27,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class Browser implements AutoCloseable {
   static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
   private static final Duration WAIT = Duration.ofSeconds(15);
+  // Selenium warns that it has no DevTools classes for this Chromium; the tests use none. Held
+  // here because java.util.logging keeps its loggers weakly.
+  private static final java.util.logging.Logger CDP_FINDER = quiet("org.openqa.selenium.devtools.CdpVersionFinder");
+  private static final java.util.logging.Logger CHROMIUM = quiet("org.openqa.selenium.chromium.ChromiumDriver");
 
   private final ChromeDriver driver;
   private final String base;
@@ -103,6 +107,12 @@ final class Browser implements AutoCloseable {
   @Override
   public void close() {
     driver.quit();
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+    l.setLevel(java.util.logging.Level.SEVERE);
+    return l;
   }
 
   private static String executable(String name) {
