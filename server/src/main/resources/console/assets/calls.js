@@ -23,7 +23,8 @@ function attempts(c) {
   const a = c.webhook_attempts;
   if (!a.length) return el('span', { class: 'muted' }, '–');
   const last = a[a.length - 1];
-  return el('span', {}, `${a.length}× `, pill(last.failure ?? (last.status ? `${last.status}` : 'ok')));
+  const what = last.failure ? `${last.failure}${last.status ? ` ${last.status}` : ''}` : `HTTP ${last.status}`;
+  return el('span', {}, `${a.length}× `, el('span', { class: `pill ${last.failure ? 'bad' : 'ok'}` }, what));
 }
 
 async function show(cursor) {
