@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringhook.server.live.LiveCalls;
+import io.ringhook.testing.Await;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import java.io.BufferedReader;
@@ -129,10 +130,7 @@ class ConsoleAccessTest {
         assertEquals("event: snapshot", in.readLine());
         assertTrue(in.readLine().contains("\"calls\":[]"));
         assertEquals("", in.readLine());
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (live.subscribers() == 0 && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
+        Await.until("the stream to subscribe", Duration.ofSeconds(5), () -> live.subscribers() == 1);
         InboundCall call = new InboundCall("c1", "sip-1", "local", new InetSocketAddress("127.0.0.1", 5060),
             "+12345678912", "+15550000001");
         CompletableFuture<CallDecision> decision = new CompletableFuture<>();
