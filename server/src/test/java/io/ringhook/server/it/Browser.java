@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -67,7 +68,9 @@ final class Browser implements AutoCloseable {
   /** Waits until {@code condition} is true (or non-null) and returns it; the page's text on failure. */
   <T> T await(String what, Function<WebDriver, T> condition) {
     try {
-      return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).withMessage(what).until(condition);
+      // The pages re-render their tables as events arrive: an element found a moment ago may be gone.
+      return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).withMessage(what)
+          .ignoring(StaleElementReferenceException.class).until(condition);
     } catch (RuntimeException e) {
       throw new AssertionError("waited for " + what + "; the page at " + driver.getCurrentUrl() + " shows:\n"
           + driver.findElement(By.tagName("body")).getText(), e);
