@@ -14,6 +14,12 @@
 #   --hold-ms MS      how long an answered call stays up        --latency-ms MS the webhook's delay
 #   --fail-rate F     share of webhook requests that fail       --origins K     spread numbers over K webhook
 #                                                                                origins (ports)
+#   --hang            the webhook never answers (ringing): every attempt runs into its deadline and every call
+#                     should end with 480 after 4 x 10 s + backoff (41.75 s); SIPp expects that 480
+#   --webhook-timeout-ms MS  webhook.timeout in the generated configuration (ringhook's default 10 s)
+#   --no-leak-check   ringing runs end with a leak check (default): wait until no call is left, then print
+#                     ringhook's calls, webhook waiters, connections and streams from /metrics, again after the
+#                     31 s that idle keep-alive connections live, and the live heap after a full GC against before
 #   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
 #   --settle S        idle seconds after the warm-up (ringing: 35, else 2)
 #   --heap SIZE       ringhook's -Xmx (default 1g)              --jfr           record a JFR profile and
@@ -50,7 +56,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""
+RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -65,6 +71,8 @@ while [[ $# -gt 0 ]]; do
     --records) RECORDS_URL="$2"; shift ;;  --records-user) RECORDS_USER="$2"; shift ;;
     --records-buffer) RECORDS_BUFFER="$2"; shift ;;
     --during) DURING="$2"; shift ;;
+    --hang) HANG=1 ;;                      --no-leak-check) LEAK_CHECK=no ;;
+    --webhook-timeout-ms) WEBHOOK_TIMEOUT_MS="$2"; shift ;;
     *) echo "load.sh: unknown option $1" >&2; usage ;;
   esac
   shift
@@ -76,6 +84,10 @@ for r in ${RATES:-}; do (( r <= 5000 )) || { echo "load.sh: --rates above 5000" 
 (( CALLS <= 20000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
   || { echo "load.sh: keep --calls <= 20000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
+[[ -z "$HANG" || "$MODE" == ringing ]] || { echo "load.sh: --hang is for ringing runs" >&2; exit 2; }
+[[ -n "$LEAK_CHECK" || "$MODE" != ringing ]] || LEAK_CHECK=yes
+# A webhook that never answers: the first attempt's 10 s deadline is when calls stop piling up.
+[[ -z "$HANG" ]] || LATENCY_MS="${WEBHOOK_TIMEOUT_MS:-10000}"
 if [[ "$RECORDS_URL" == pg ]]; then
   [[ -n "${RINGHOOK_TEST_PG_URL:-}" ]] \
     || { echo "load.sh: --records pg needs RINGHOOK_TEST_PG_URL/USER/PASSWORD: eval \"\$(sh scripts/start-test-postgres.sh)\"" >&2; exit 2; }
@@ -99,23 +111,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Free ports, one block: SIP, HTTP, SIPp, then ORIGINS ports for the webhook (TCP and UDP free).
-read -r SIP_PORT HTTP_PORT SIPP_PORT WH_BASE < <(python3 - "$ORIGINS" <<'EOF'
-import socket, sys
-n = 3 + int(sys.argv[1])
-for base in range(39000, 60000, 100):
-    socks = []
-    try:
-        for p in range(base, base + n):
-            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", p))
-        print(base, base + 1, base + 2, base + 3)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-EOF
-)
+BASE=$(python3 "$HERE/freeports.py" $((3 + ORIGINS)) 39000)
+SIP_PORT=$BASE; HTTP_PORT=$((BASE + 1)); SIPP_PORT=$((BASE + 2)); WH_BASE=$((BASE + 3))
 
 # Configuration: ORIGINS numbers, each with its own webhook origin; numbers.csv for SIPp.
 {
@@ -129,6 +126,7 @@ EOF
   # A placeholder: the password stays in the environment of the java process.
   [[ "$RECORDS_URL" == none || -z "$RECORDS_PASSWORD" ]] || echo '  password: ${RINGHOOK_RECORDS_PASSWORD}'
   [[ "$RECORDS_URL" == none || -z "$RECORDS_BUFFER" ]] || echo "  buffer: $RECORDS_BUFFER"
+  [[ -z "$WEBHOOK_TIMEOUT_MS" ]] || echo "webhook: {timeout: ${WEBHOOK_TIMEOUT_MS}ms}"
   echo "numbers:"
   for ((i = 0; i < ORIGINS; i++)); do
     printf '  "+1555100%04d": {inbound_webhook_url: "http://127.0.0.1:%d/inbound"}\n' "$i" $((WH_BASE + i))
@@ -152,7 +150,7 @@ EOF
 fi
 
 python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
-  --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" >"$WORK/webhook.log" 2>&1 &
+  --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" ${HANG:+--hang} >"$WORK/webhook.log" 2>&1 &
 WH_PID=$!
 RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
@@ -185,6 +183,7 @@ WATCH_PID=$!
 fi
 
 SCENARIO="$HERE/uac-load.xml"; MEDIA=()
+[[ -z "$HANG" ]] || SCENARIO="$HERE/uac-load-refused.xml"
 if [[ "$MODE" == bridged ]]; then
   SCENARIO="$HERE/uac-load-media.xml"
   MEDIA=(-min_rtp_port 30000 -max_rtp_port 39998 -rtp_threadtasks 50)
@@ -253,7 +252,7 @@ measure() {
     ( bash -c "$DURING" 2>&1 | sed 's/^/during: /' ) &
     DURING_PID=$!
   fi
-  echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
+  echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook $([[ -n "$HANG" ]] && echo "never answering" || echo "latency ${LATENCY_MS} ms"), fail rate $FAIL_RATE, $ORIGINS origin(s)"
   sipp_run "$dir" "$CALLS"
   t1=$(ticks); w1=$(date +%s.%N); thread_ticks "$dir.threads1"
   wh1=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
@@ -284,7 +283,7 @@ def grab(pat, default="-"):
 print("| %d | %s | %s | %s / %s | %s / %s | %.0f%% | %.2f | %.2f |" % (
     rate, grab(r"achieved_cps: ([\d.]+)"), grab(r"failed=(\d+)"),
     grab(r"invite-180_ms: .*?p50=(\d+)"), grab(r"invite-180_ms: .*?p99=(\d+)"),
-    grab(r"invite-200_ms: .*?p50=(\d+)"), grab(r"invite-200_ms: .*?p99=(\d+)"),
+    grab(r"invite-(?:200|480)_ms: .*?p50=(\d+)"), grab(r"invite-(?:200|480)_ms: .*?p99=(\d+)"),
     100 * cpu / wall, 1000 * cpu / calls, 1000 * (cpu - float(jit.group(1) if jit else 0)) / calls))
 EOF
 )")
@@ -332,16 +331,36 @@ fi
 echo "records_check: calls made (SIPp, warm-up included)=$MADE of which failed=$FAILED; rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $CHECK"
 fi
 kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=""
+WEBHOOK_SERIES=(ringhook_calls_active ringhook_calls_ringing ringhook_webhook_pool_waiters ringhook_webhook_connections
+  ringhook_webhook_streams ringhook_webhook_connections_opened_total ringhook_webhook_attempts_total)
+webhook_series() {  # "name=value ..." of WEBHOOK_SERIES now
+  local values; read -r -a values < <(python3 "$HERE/loadstats.py" series "$METRICS" "${WEBHOOK_SERIES[@]}" 2>/dev/null || echo)
+  for i in "${!WEBHOOK_SERIES[@]}"; do printf '%s=%s ' "${WEBHOOK_SERIES[$i]#ringhook_}" "${values[$i]:-?}"; done
+}
+if [[ "$LEAK_CHECK" == yes ]]; then
+  # Nothing may outlive the calls: no call object, no waiting attempt, no connection beyond the idle
+  # keep-alive ones (closed after 30 s idle), and the live heap back near where it was.
+  T_WAIT=$(date +%s)
+  while (( $(date +%s) - T_WAIT < 120 )); do
+    read -r ACTIVE _ < <(python3 "$HERE/loadstats.py" series "$METRICS" ringhook_calls_active 2>/dev/null || echo "?")
+    [[ "$ACTIVE" == 0 ]] && break
+    sleep 1
+  done
+  echo "leak_check: $(( $(date +%s) - T_WAIT )) s after the last run, $(webhook_series)"
+  sleep 31
+  echo "leak_check: 31 s later (idle connections closed), $(webhook_series)live heap $(live_heap_kb) KB (before the runs ${HEAP0:-?} KB)"
+fi
 echo "server_rss_kb: before the runs=$RSS0 peak=$(status_kb VmHWM); live heap before=${HEAP0:-?} KB (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores)"
 if [[ "$MODE" == bridged ]]; then
   # Only the measured runs' calls: the warm-up's RTP lines come first in the log.
   grep "RtpStats\[" "$WORK/ringhook.log" | tail -n +$((WARMUP + 1)) >"$WORK/rtp-run.log" || true
   python3 "$HERE/loadstats.py" rtp "$WORK/rtp-run.log" $(( HOLD_MS / 20 ))
 fi
+echo "webhook (ringhook's /metrics): $(webhook_series)"
 kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true; RH_PID=""
 kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true; WH_PID=""
 grep "webhook summary" "$WORK/webhook.log" || true
-echo "| offered cps | achieved cps | failed | INVITE→180 p50 / p99 ms | INVITE→200 p50 / p99 ms | server CPU (of one core) | CPU ms per call | without JIT |"
+echo "| offered cps | achieved cps | failed | INVITE→180 p50 / p99 ms | INVITE→$([[ -n "$HANG" ]] && echo 480 || echo 200) p50 / p99 ms | server CPU (of one core) | CPU ms per call | without JIT |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 if [[ -n "$JFR" && -f "$WORK/ringhook.jfr" ]]; then

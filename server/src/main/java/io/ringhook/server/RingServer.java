@@ -154,7 +154,8 @@ public final class RingServer implements AutoCloseable {
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
 
-      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get());
+      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
+          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
@@ -182,6 +183,7 @@ public final class RingServer implements AutoCloseable {
       p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
+      metrics.bindWebhookPools(p.webhooks::poolStats);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
           Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
           config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);

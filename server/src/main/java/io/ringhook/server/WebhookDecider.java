@@ -59,7 +59,7 @@ final class WebhookDecider implements CallDecider {
     EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), settings.h2c());
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
     // Written and read on the webhook call's event loop only.
     List<CallDecision.Attempt> tried = new ArrayList<>();

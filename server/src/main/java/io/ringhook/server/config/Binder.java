@@ -8,6 +8,7 @@ import io.ringhook.server.config.YamlTree.Entry;
 import io.ringhook.server.config.YamlTree.Kind;
 import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
+import io.ringhook.sip.SipConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,9 +39,10 @@ final class Binder {
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> WEBHOOK_KEYS =
-      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file");
+      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
+          "max_connections_per_origin");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
-      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response");
+      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "webhook_h2c");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
 
   // The upper bounds keep a typo (10m for 10s) from leaving a caller ringing for minutes; the webhook
@@ -50,6 +52,7 @@ final class Binder {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
   private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(1);
   private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+  private static final int MAX_CONNECTIONS_PER_ORIGIN = 1_000_000;
   private static final Duration MAX_GRACE = Duration.ofHours(1);
   private static final int MAX_RECORDS_BUFFER = 10_000_000;
 
@@ -81,8 +84,8 @@ final class Binder {
       }
       return v.text();
     });
-    SipSettings sip = new SipSettings(sipHost.or(SipSettings.DEFAULTS.host()),
-        sipPort.or(SipSettings.DEFAULTS.port()), advertise.optional());
+    SipConfig.Listen sip = new SipConfig.Listen(sipHost.or(SipConfig.Listen.DEFAULTS.host()),
+        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional());
 
     Section rtpS = root.section("rtp", RTP_KEYS);
     Field<String> rtpHost = rtpS.read("host", Binder::address);
@@ -191,7 +194,7 @@ final class Binder {
   }
 
   /** SIP and HTTP both listen on TCP, SIP and RTP both on UDP: the same port on overlapping hosts clashes. */
-  private void checkPortClashes(SipSettings sip, Field<Integer> sipPort, int rtpMin, int rtpMax, String rtpHost,
+  private void checkPortClashes(SipConfig.Listen sip, Field<Integer> sipPort, int rtpMin, int rtpMax, String rtpHost,
                                 Field<Integer> portMin, HttpSettings http, Field<Integer> httpPort,
                                 List<Field<String>> hosts) {
     if (sipPort.failed() || portMin.failed() || httpPort.failed() || hosts.stream().anyMatch(Field::failed)) {
@@ -277,8 +280,11 @@ final class Binder {
         v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
     Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
     Field<Path> caFile = s.read("ca_file", this::readableFile);
+    Field<Integer> maxConnections = s.read("max_connections_per_origin",
+        v -> Values.integer(number(v), 1, MAX_CONNECTIONS_PER_ORIGIN, "a count"));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
-        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional());
+        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
+        maxConnections.or(d.maxConnectionsPerOrigin()), false);
   }
 
   private Field<List<Duration>> backoff(Section s, String key) {
@@ -346,8 +352,12 @@ final class Binder {
         checkBackoff(retries, backoff, defaults.retries(), defaults.backoff(), "webhook_backoff");
       }
       Field<Integer> failure = n.read("webhook_failure_response", Binder::failureResponse);
+      Field<Boolean> h2c = n.read("webhook_h2c", Binder::bool);
+      if (h2c.present() && h2c.value() && url.present() && !url.value().getScheme().equals("http")) {
+        add(h2c, "only applies to an http:// inbound_webhook_url (https:// negotiates HTTP/2 by ALPN)");
+      }
       if (!url.present() && !url.failed()) {
-        for (Field<?> f : List.of(secret, timeout, retries, backoff, failure)) {
+        for (Field<?> f : List.of(secret, timeout, retries, backoff, failure, h2c)) {
           if (f.present()) {
             add(f, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
           }
@@ -355,7 +365,7 @@ final class Binder {
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
-          defaults.caFile());
+          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false));
       if (keyOk) {
         numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
       }
@@ -427,6 +437,13 @@ final class Binder {
 
   private static int retries(Val v) {
     return Values.integer(number(v), 0, 10, "a count");
+  }
+
+  private static boolean bool(Val v) {
+    if (v.kind() != Kind.BOOL) {
+      throw new IllegalArgumentException("must be true or false");
+    }
+    return Boolean.parseBoolean(v.text());
   }
 
   private static int failureResponse(Val v) {

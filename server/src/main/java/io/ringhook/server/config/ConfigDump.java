@@ -63,6 +63,7 @@ final class ConfigDump {
     webhook.put("max_response_bytes", w.maxResponseBytes());
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
+    webhook.put("max_connections_per_origin", w.maxConnectionsPerOrigin());
     root.put("webhook", webhook);
 
     Map<String, Object> agents = new LinkedHashMap<>();
@@ -113,6 +114,9 @@ final class ConfigDump {
     }
     if (w.failureResponse() != defaults.failureResponse()) {
       m.put("webhook_failure_response", w.failureResponse());
+    }
+    if (w.h2c()) {
+      m.put("webhook_h2c", true);
     }
     return m;
   }

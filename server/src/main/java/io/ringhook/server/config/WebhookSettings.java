@@ -1,6 +1,7 @@
 package io.ringhook.server.config;
 
 import io.ringhook.sip.Outcome;
+import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,13 +21,21 @@ import java.util.Optional;
  * @param failureResponse  the SIP final response (400..699) when every attempt failed
  * @param caFile           a PEM file of extra trusted CA certificates for private endpoints (on top
  *                         of the JDK trust store)
+ * @param maxConnectionsPerOrigin the most connections open to one webhook origin at once (the
+ *                         {@code webhook} section only: the client's pools are shared by every number)
+ * @param h2c              HTTP/2 by prior knowledge to an {@code http://} URL (a number's
+ *                         {@code webhook_h2c}; the section's is always false)
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
-                              int failureResponse, Optional<Path> caFile) {
-  /** The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}), 480, no CA file. */
+                              int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin,
+                              boolean h2c) {
+  /**
+   * The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}, {@link
+   * WebhookClient#DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}), 480, no CA file, no h2c.
+   */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(WebhookPolicy.DEFAULT.timeout(),
       WebhookPolicy.DEFAULT.retries(), WebhookPolicy.DEFAULT.backoff(), WebhookPolicy.DEFAULT.maxResponseBytes(),
-      Outcome.WEBHOOK_FAILED.status(), Optional.empty());
+      Outcome.WEBHOOK_FAILED.status(), Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false);
 
   public WebhookSettings {
     Objects.requireNonNull(timeout, "timeout");

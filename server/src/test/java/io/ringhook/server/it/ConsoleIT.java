@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringhook.server.peers.FreePorts;
 import io.ringhook.server.peers.RtpPeer;
 import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
@@ -59,8 +60,7 @@ class ConsoleIT {
       held.set(h);
       return h;
     }));
-    RingJar ring = resources.add(RingJar.start(dir, ""
-        + "numbers:\n  \"" + NUMBER + "\": {}\n  \"+15550000041\": {}\n", Map.of()));
+    Jar ring = startJar("numbers:\n  \"" + NUMBER + "\": {}\n  \"+15550000041\": {}\n", Map.of());
     AdminClient admin = new AdminClient(ring.httpPort(), Optional.empty());
     Browser browser = resources.add(new Browser(ring.httpPort()));
 
@@ -101,7 +101,7 @@ class ConsoleIT {
     browser.awaitText("#conn", "live");
     SipTestClient client = resources.add(SipTestClient.builder("console").start());
     RtpPeer rtp = resources.add(RtpPeer.open("console"));
-    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    SipTestCall call = client.invite("sip:" + NUMBER + "@127.0.0.1:" + ring.sipPort()).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
     call.awaitResponse(180, WAIT);
     TestWebhook.Received asked = hook.awaitRequests(2, WAIT).get(1);
     assertEquals("/crm", asked.target());
@@ -160,8 +160,7 @@ class ConsoleIT {
   @Test
   void withATokenABrowserWithoutASessionGetsTheLoginPageAndNoData() throws Exception {
     String token = "console-it-token";
-    RingJar ring = resources.add(RingJar.start(dir, "numbers:\n  \"" + NUMBER + "\": {}\n",
-        Map.of("RINGHOOK_ADMIN_TOKEN", token)));
+    Jar ring = startJar("numbers:\n  \"" + NUMBER + "\": {}\n", Map.of("RINGHOOK_ADMIN_TOKEN", token));
     Browser browser = resources.add(new Browser(ring.httpPort()));
 
     browser.open("/console/numbers");
@@ -192,5 +191,21 @@ class ConsoleIT {
     browser.find(".logout button").click();
     browser.await("the login page after logging out", d -> d.getCurrentUrl().endsWith("/console/login") ? true : null);
     assertTrue(browser.fetch("/v1/numbers").startsWith("401 "));
+  }
+
+  /** The real jar on free loopback ports with its own records file. */
+  private record Jar(int sipPort, int httpPort) {}
+
+  private Jar startJar(String extraYaml, Map<String, String> env) throws Exception {
+    int sip = FreePorts.udpAndTcp();
+    int http = FreePorts.udpAndTcp();
+    int rtpMin = 9000 + 200 * java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 5);
+    resources.add(RingJar.start(dir, "ringhook", ""
+        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+        + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + "}\n"
+        + "http: {host: 127.0.0.1, port: " + http + "}\n"
+        + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n"
+        + extraYaml, env));
+    return new Jar(sip, http);
   }
 }

@@ -1,95 +1,114 @@
 package io.ringhook.server.it;
 
-import io.ringhook.server.peers.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The runnable {@code ringhook.jar} as an operator starts it: its own process, a configuration file
- * on free loopback ports, its own SQLite file, its log in a file. Closing kills it.
+ * The runnable {@code ringhook.jar} in a process of its own, as an operator runs it: a YAML file,
+ * its output in a log file, stopped by signals. {@link #restart()} starts it again on the same file
+ * (same ports), appending to the same log.
  */
 final class RingJar implements AutoCloseable {
-  private static final Duration START = Duration.ofSeconds(40);
+  private static final Duration START_WAIT = Duration.ofSeconds(30);
 
-  private final Process process;
-  private final int sip;
-  private final int http;
+  private final String name;
+  private final Path config;
   private final Path log;
+  private final Map<String, String> env;
+  private Process process;
 
-  private RingJar(Process process, int sip, int http, Path log) {
-    this.process = process;
-    this.sip = sip;
-    this.http = http;
+  private RingJar(String name, Path config, Path log, Map<String, String> env) {
+    this.name = name;
+    this.config = config;
     this.log = log;
+    this.env = env;
   }
 
-  /**
-   * Starts the jar with the base settings (ports, records in {@code dir}) plus {@code extraYaml}
-   * (other top-level keys), {@code env} added to its environment; returns once it is ready.
-   */
-  static RingJar start(Path dir, String extraYaml, Map<String, String> env) throws IOException, InterruptedException {
-    int sip = FreePorts.udpAndTcp();
-    int http = FreePorts.udpAndTcp();
-    int rtpMin = 9000 + 200 * ThreadLocalRandom.current().nextInt(0, 5);
-    Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
-        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
-        + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + "}\n"
-        + "http: {host: 127.0.0.1, port: " + http + "}\n"
-        + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n"
-        + extraYaml);
-    Path log = dir.resolve("ringhook.log");
-    ProcessBuilder pb = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
-        "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    RingJar jar = new RingJar(pb.start(), sip, http, log);
-    jar.awaitLog(l -> l.contains("ready: SIP"), START);
+  /** Writes {@code yaml} to {@code dir/NAME.yaml} and starts the jar on it, waiting until it is ready. */
+  static RingJar start(Path dir, String name, String yaml, Map<String, String> env)
+      throws IOException, InterruptedException {
+    RingJar jar = new RingJar(name, Files.writeString(dir.resolve(name + ".yaml"), yaml), dir.resolve(name + ".log"), env);
+    jar.launch();
     return jar;
   }
 
-  int sipPort() {
-    return sip;
+  /** Starts the process again after it has exited, on the same configuration, and waits until it is ready. */
+  void restart() throws IOException, InterruptedException {
+    if (process.isAlive()) {
+      throw new IllegalStateException(name + " is still running");
+    }
+    launch();
   }
 
-  int httpPort() {
-    return http;
+  private void launch() throws IOException, InterruptedException {
+    long linesBefore = Files.exists(log) ? Files.readAllLines(log).size() : 0;
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+        "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    process = pb.start();
+    awaitLog(l -> l.contains("ready: SIP"), linesBefore, START_WAIT);
   }
 
-  /** {@code sip:<user>@127.0.0.1:<sip port>}. */
-  String uri(String user) {
-    return "sip:" + user + "@127.0.0.1:" + sip;
+  /** The process as it runs now (a new one after {@link #restart()}). */
+  Process process() {
+    return process;
   }
 
-  /** The server's log so far. */
-  String log() throws IOException {
-    return Files.exists(log) ? Files.readString(log) : "";
+  Path log() {
+    return log;
   }
 
-  void awaitLog(Predicate<String> line, Duration timeout) throws IOException, InterruptedException {
+  /** SIGTERM: the graceful drain. */
+  void sigterm() {
+    process.destroy();
+  }
+
+  /** SIGKILL: the instance vanishes mid-call. */
+  void sigkill() {
+    process.destroyForcibly();
+  }
+
+  /** Waits for the process to exit; false when it is still running after {@code timeout}. */
+  boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits for a line of the log (from the start of the file) that {@code match} accepts. */
+  void awaitLog(Predicate<String> match, Duration timeout) throws IOException, InterruptedException {
+    awaitLog(match, 0, timeout);
+  }
+
+  private void awaitLog(Predicate<String> match, long skipLines, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readAllLines(log).stream().anyMatch(line)) {
+      if (Files.exists(log) && Files.readAllLines(log).stream().skip(skipLines).anyMatch(match)) {
         return;
       }
       if (!process.isAlive()) {
-        throw new AssertionError("ringhook exited " + process.exitValue() + ":\n" + log());
+        throw new AssertionError(name + " exited " + process.exitValue() + ":\n" + Files.readString(log));
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("log line not seen within " + timeout + "; log:\n" + log());
+    throw new AssertionError(name + ": log line not seen in " + timeout + "; log:\n"
+        + (Files.exists(log) ? Files.readString(log) : ""));
   }
 
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(15, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Override
+  public String toString() {
+    return "RingJar[" + name + "]";
   }
 }
