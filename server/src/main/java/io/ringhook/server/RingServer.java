@@ -174,6 +174,7 @@ public final class RingServer implements AutoCloseable {
           .start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindSipTcp(sip::tcpConnections, sip::tcpRefusals);
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
@@ -217,6 +218,11 @@ public final class RingServer implements AutoCloseable {
   /** Calls in progress. */
   public int activeCalls() {
     return parts.sip.get().activeCalls();
+  }
+
+  /** Inbound SIP/TCP connections open now. */
+  public int sipTcpConnections() {
+    return parts.sip.get().tcpConnections();
   }
 
   /** Records not yet written to the store. */

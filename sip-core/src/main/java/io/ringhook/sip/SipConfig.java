@@ -14,18 +14,26 @@ import java.util.Optional;
  * @param trunks          who may send calls; empty means loopback and private networks only
  * @param userAgent       the value of the User-Agent/Server header, e.g. {@code ringhook/0.1.0}
  * @param ackTimeout      how long to wait for the ACK of our 200 OK before giving the call up with BYE
+ * @param tcp             the bounds on inbound TCP connections
  */
 public record SipConfig(String host, int port, Optional<String> advertise, List<Trunk> trunks,
-                        String userAgent, Duration ackTimeout) {
+                        String userAgent, Duration ackTimeout, TcpLimits tcp) {
   public SipConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(advertise, "advertise");
     trunks = List.copyOf(trunks);
     Objects.requireNonNull(userAgent, "userAgent");
     Objects.requireNonNull(ackTimeout, "ackTimeout");
+    Objects.requireNonNull(tcp, "tcp");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be 1..65535, got " + port);
     }
+  }
+
+  /** As the canonical constructor with {@link TcpLimits#DEFAULTS}. */
+  public SipConfig(String host, int port, Optional<String> advertise, List<Trunk> trunks, String userAgent,
+                   Duration ackTimeout) {
+    this(host, port, advertise, trunks, userAgent, ackTimeout, TcpLimits.DEFAULTS);
   }
 
   /**

@@ -15,6 +15,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import java.util.function.LongSupplier;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
@@ -43,12 +46,14 @@ public final class SipServer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ConcurrentHashMap<String, Call> calls;
   private final SipDispatcher dispatcher;
+  private final TcpGuard tcpGuard;
   private volatile boolean closed;
   private volatile boolean draining;
 
   private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
-                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher) {
+                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher, TcpGuard tcpGuard) {
     this.config = config;
+    this.tcpGuard = tcpGuard;
     this.dispatcher = dispatcher;
     this.stack = stack;
     this.workers = workers;
@@ -68,6 +73,22 @@ public final class SipServer implements AutoCloseable {
   /** Calls not yet ended: ringing, connecting, answered or ending. */
   public int activeCalls() {
     return calls.size();
+  }
+
+  /** Inbound SIP/TCP connections open now. */
+  public int tcpConnections() {
+    return tcpGuard.openConnections();
+  }
+
+  /**
+   * Inbound SIP/TCP connections refused at accept time or closed for sending no complete message,
+   * since start, by reason: {@code no_trunk}, {@code total_cap}, {@code source_cap},
+   * {@code first_message_timeout}.
+   */
+  public java.util.Map<String, Long> tcpRefusals() {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    tcpGuard.refusals().forEach((k, v) -> out.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+    return out;
   }
 
   /** Calls that ring or connect: no final response sent yet. */
@@ -134,6 +155,7 @@ public final class SipServer implements AutoCloseable {
       calls.values().forEach(Call::abandon);
       awaitNoCalls(Duration.ofSeconds(2));
     }
+    tcpGuard.close();
     stack.stop();
     scheduler.shutdownNow();
     workers.shutdown();
@@ -206,6 +228,8 @@ public final class SipServer implements AutoCloseable {
       if (config.trunks().isEmpty()) {
         LOG.warn("no trunks configured: accepting calls from loopback and private networks only");
       }
+      LongSupplier nanoTime = System::nanoTime;
+      TcpGuard tcpGuard = new TcpGuard(config.tcp(), acl, nanoTime);
       SipStack stack = null;
       SipProvider provider;
       SipFactory factory = SipFactory.getInstance();
@@ -213,6 +237,9 @@ public final class SipServer implements AutoCloseable {
       List<ListeningPoint> points = new ArrayList<>();
       try {
         stack = factory.createSipStack(stackProperties());
+        // TCP over the RI's NIO transport (one selector thread for all connections, not one or two
+        // threads each), guarded at accept time by trunk, caps and the first-message deadline.
+        ((SIPTransactionStack) stack).setMessageProcessorFactory(new GuardedTcpProcessor.Factory(tcpGuard, nanoTime));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.UDP));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.TCP));
         provider = stack.createSipProvider(points.get(0));
@@ -235,6 +262,7 @@ public final class SipServer implements AutoCloseable {
       ExecutorService workers = Executors.newFixedThreadPool(workerThreads, named("ringhook-call"));
       ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("ringhook-timer"));
       scheduler.setRemoveOnCancelPolicy(true);
+      tcpGuard.start(scheduler);
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
       SipDispatcher dispatcher;
       try {
@@ -252,7 +280,7 @@ public final class SipServer implements AutoCloseable {
         throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), e);
       }
       LOG.info("SIP listening on {}:{} (UDP, TCP)", config.host(), config.port());
-      return new SipServer(config, stack, workers, scheduler, calls, dispatcher);
+      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, tcpGuard);
     }
 
     private Properties stackProperties() {
@@ -271,6 +299,9 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
       p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+      p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", NioMessageProcessorFactory.class.getName());
+      // Bytes received reset it: CRLF keep-alives (RFC 5626) keep a carrier's idle connection open.
+      p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(config.tcp().idleTimeout().toMillis()));
       return p;
     }
 

@@ -7,6 +7,7 @@ import io.ringhook.server.config.YamlTree.Entry;
 import io.ringhook.server.config.YamlTree.Kind;
 import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
+import io.ringhook.sip.TcpLimits;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,7 +30,8 @@ final class Binder {
   static final List<String> ROOT_KEYS =
       List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent", "records", "shutdown",
           "logging");
-  static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
+  static final List<String> SIP_KEYS = List.of("host", "port", "advertise", "tcp_max_connections",
+      "tcp_max_connections_per_source", "tcp_first_message_timeout", "tcp_idle_timeout");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
   static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token");
@@ -51,6 +53,8 @@ final class Binder {
   private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
   private static final Duration MAX_GRACE = Duration.ofHours(1);
   private static final int MAX_RECORDS_BUFFER = 10_000_000;
+  private static final int MAX_TCP_CONNECTIONS = 1_000_000;
+  private static final Duration MAX_TCP_IDLE = Duration.ofDays(1);
 
   private final TreeReader reader;
   private final Problems problems;
@@ -68,6 +72,27 @@ final class Binder {
     this.baseDir = baseDir;
   }
 
+  /** The {@code sip.tcp_*} keys: caps and deadlines for inbound TCP connections. */
+  private TcpLimits tcpLimits(Section sipS) {
+    TcpLimits d = TcpLimits.DEFAULTS;
+    Field<Integer> max = sipS.read("tcp_max_connections",
+        v -> Values.integer(number(v), 1, MAX_TCP_CONNECTIONS, "a count"));
+    Field<Integer> perSource = sipS.read("tcp_max_connections_per_source",
+        v -> Values.integer(number(v), 1, MAX_TCP_CONNECTIONS, "a count"));
+    Field<Duration> first = sipS.read("tcp_first_message_timeout", v -> timeout(v, Duration.ofMinutes(10)));
+    Field<Duration> idle = sipS.read("tcp_idle_timeout", v -> timeout(v, MAX_TCP_IDLE));
+    try {
+      return new TcpLimits(max.or(d.maxConnections()), perSource.or(d.maxPerSource()),
+          first.or(d.firstMessageTimeout()), idle.or(d.idleTimeout()));
+    } catch (IllegalArgumentException e) {
+      Field<?> at = java.util.stream.Stream.of(perSource, max, idle, first).filter(Field::present).findFirst()
+          .orElse(max);
+      add(at, "sip.tcp_max_connections_per_source must not exceed "
+          + "sip.tcp_max_connections, and sip.tcp_idle_timeout must not be shorter than sip.tcp_first_message_timeout");
+      return d;
+    }
+  }
+
   RingConfig bind(Optional<Node> tree) {
     Section root = reader.root(tree, ROOT_KEYS);
 
@@ -81,7 +106,7 @@ final class Binder {
       return v.text();
     });
     SipSettings sip = new SipSettings(sipHost.or(SipSettings.DEFAULTS.host()),
-        sipPort.or(SipSettings.DEFAULTS.port()), advertise.optional());
+        sipPort.or(SipSettings.DEFAULTS.port()), advertise.optional(), tcpLimits(sipS));
 
     Section rtpS = root.section("rtp", RTP_KEYS);
     Field<String> rtpHost = rtpS.read("host", Binder::address);

@@ -28,6 +28,10 @@ final class ConfigDump {
     sip.put("host", c.sip().host());
     sip.put("port", c.sip().port());
     c.sip().advertise().ifPresent(a -> sip.put("advertise", a));
+    sip.put("tcp_max_connections", c.sip().tcp().maxConnections());
+    sip.put("tcp_max_connections_per_source", c.sip().tcp().maxPerSource());
+    sip.put("tcp_first_message_timeout", Values.format(c.sip().tcp().firstMessageTimeout()));
+    sip.put("tcp_idle_timeout", Values.format(c.sip().tcp().idleTimeout()));
     root.put("sip", sip);
 
     Map<String, Object> rtp = new LinkedHashMap<>();

@@ -69,7 +69,7 @@ public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> t
   /** What sip-core needs, with {@code userAgent} (e.g. {@code ringhook/0.1.0}) and {@link #ACK_TIMEOUT}. */
   public SipConfig sipConfig(String userAgent) {
     return new SipConfig(sip.host(), sip.port(), sip.advertise(),
-        trunks.stream().map(TrunkSettings::toSip).toList(), userAgent, ACK_TIMEOUT);
+        trunks.stream().map(TrunkSettings::toSip).toList(), userAgent, ACK_TIMEOUT, sip.tcp());
   }
 
   /** The settings of a dialed number (E.164), when it is listed. */

@@ -241,6 +241,21 @@ public final class RingMetrics implements AutoCloseable {
         LongSupplier::getAsLong);
   }
 
+  // ---- SIP edge ----
+
+  /**
+   * Binds the SIP edge's defences: {@code ringhook_sip_tcp_connections} (inbound TCP connections
+   * open) and {@code ringhook_sip_tcp_refused_total{reason}} (connections refused at accept or
+   * closed for sending no complete message), one series per reason in {@code refused}'s keys.
+   */
+  public void bindSipTcp(IntSupplier open, java.util.function.Supplier<java.util.Map<String, Long>> refused) {
+    gauge("ringhook.sip.tcp.connections", "Inbound SIP/TCP connections open", open);
+    for (String reason : refused.get().keySet()) {
+      counter("ringhook.sip.tcp.refused", "SIP/TCP connections refused at accept or closed without a message, by reason",
+          refused, r -> r.get().getOrDefault(reason, 0L), "reason", label(reason));
+    }
+  }
+
   @Override
   public void close() {
     if (gc != null) {
