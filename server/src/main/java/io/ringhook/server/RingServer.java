@@ -174,7 +174,7 @@ public final class RingServer implements AutoCloseable {
           .start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
-      metrics.bindSipTcp(sip::tcpConnections, sip::tcpRefusals);
+      metrics.bindSipEdge(sip::outsidersRefused, sip::tcpConnections, sip::tcpRefusals);
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",

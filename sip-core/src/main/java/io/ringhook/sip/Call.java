@@ -15,6 +15,7 @@ import io.ringhook.sip.CallAction.SendBye;
 import io.ringhook.sip.CallAction.StartMedia;
 import io.ringhook.sip.CallEvent.AckAnswer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -66,6 +67,7 @@ final class Call {
   private volatile boolean early = true;
   private int finalStatus;
   private String outcome;
+  private List<CallAction> currentActions = List.of();
   private String outcomeDetail = "";
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
@@ -196,6 +198,7 @@ final class Call {
     if (before != state) {
       LOG.debug("call {} {} -> {} on {}", info.callId(), before, state, event.kind());
     }
+    currentActions = t.actions();
     for (CallAction action : t.actions()) {
       try {
         perform(action);
@@ -208,6 +211,15 @@ final class Call {
     }
   }
 
+  /**
+   * The class of a refusal for the response's Reason header: the outcome the same transition
+   * records (e.g. {@code webhook_failed}), never the refusal's free-text reason.
+   */
+  private String refusalClass() {
+    return currentActions.stream().filter(Outcome.class::isInstance).map(a -> ((Outcome) a).outcome())
+        .findFirst().orElse(null);
+  }
+
   private void perform(CallAction action) {
     if (action instanceof OpenMedia) {
       openMedia();
@@ -215,7 +227,7 @@ final class Call {
       answer();
     } else if (action instanceof Refuse r) {
       finalStatus = r.status();
-      ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), r.reason());
+      ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), refusalClass());
     } else if (action instanceof AcceptCancel) {
       ctx.responder().ok(pendingCancel, toTag);
       pendingCancel = null;

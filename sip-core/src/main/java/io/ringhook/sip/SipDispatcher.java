@@ -53,12 +53,19 @@ final class SipDispatcher implements SipListenerExt {
   private final SipContext ctx;
   private final TrunkAcl acl;
   private final LocalAddresses local;
+  private final Outsiders outsiders;
   private volatile Duration draining;
 
   SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local) {
     this.ctx = ctx;
     this.acl = acl;
     this.local = local;
+    this.outsiders = new Outsiders(ctx.responder(), System::nanoTime);
+  }
+
+  /** Requests from sources outside every trunk refused (statelessly) since start. */
+  long outsidersRefused() {
+    return outsiders.refused();
   }
 
   @Override
@@ -73,6 +80,18 @@ final class SipDispatcher implements SipListenerExt {
   private void dispatch(RequestEvent event) {
     Request request = event.getRequest();
     String method = request.getMethod();
+    SIPRequest sipRequest = (SIPRequest) request;
+    InetSocketAddress source = new InetSocketAddress(sipRequest.getRemoteAddress(), sipRequest.getRemotePort());
+    Optional<TrunkAcl.Match> trunk = acl.match(source.getAddress());
+    if (trunk.isEmpty()) {
+      // Before any transaction: a transaction would retransmit the 403 until an ACK that never comes.
+      outsiders.refuse((SipProvider) event.getSource(), request, source);
+      if (Request.INVITE.equals(method) && toTag(request) == null) {
+        report(describe(request, source, "", Optional.empty()), Response.FORBIDDEN, "rejected_acl",
+            "source " + source.getAddress().getHostAddress() + " matches no trunk");
+      }
+      return;
+    }
     if (Request.ACK.equals(method)) {
       Call call = ctx.registry().get(key(request));
       if (call != null) {
@@ -82,18 +101,6 @@ final class SipDispatcher implements SipListenerExt {
     }
     ServerTransaction st = serverTransaction(event);
     if (st == null) {
-      return;
-    }
-    SIPRequest sipRequest = (SIPRequest) request;
-    InetSocketAddress source = new InetSocketAddress(sipRequest.getRemoteAddress(), sipRequest.getRemotePort());
-    Optional<TrunkAcl.Match> trunk = acl.match(source.getAddress());
-    if (trunk.isEmpty()) {
-      LOG.warn("{} from {} matches no trunk: 403", method, source);
-      reply(st, Response.FORBIDDEN);
-      if (Request.INVITE.equals(method) && toTag(request) == null) {
-        refused(describe(request, source, "", Optional.empty()), Response.FORBIDDEN, "rejected_acl",
-            "source " + source.getAddress().getHostAddress() + " matches no trunk");
-      }
       return;
     }
     switch (method) {
@@ -224,12 +231,17 @@ final class SipDispatcher implements SipListenerExt {
         PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode));
   }
 
-  /** Tells the observer about an INVITE refused before it became a call; it never rang. */
+  /** Logs and reports an INVITE refused before it became a call; it never rang. */
   private void refused(InboundCall info, int status, String outcome, String detail) {
     try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
       LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(),
           outcome, status, info.fromNumber(), info.toNumber(), info.source(), detail);
     }
+    report(info, status, outcome, detail);
+  }
+
+  /** Tells the observer about an INVITE refused before it became a call (its record), without a log line. */
+  private void report(InboundCall info, int status, String outcome, String detail) {
     Instant now = ctx.clock().instant();
     try {
       ctx.observer().callEnded(new CallObserver.CallSummary(info, outcome, detail, status,

@@ -91,6 +91,11 @@ public final class SipServer implements AutoCloseable {
     return out;
   }
 
+  /** Requests from sources outside every trunk answered with a stateless 403 (ACKs ignored) since start. */
+  public long outsidersRefused() {
+    return dispatcher.outsidersRefused();
+  }
+
   /** Calls that ring or connect: no final response sent yet. */
   public int ringingCalls() {
     int n = 0;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Admission and upkeep of inbound SIP/TCP connections: at accept time a source outside every
@@ -40,7 +41,7 @@ final class TcpGuard implements AutoCloseable {
     this.limits = limits;
     this.acl = acl;
     this.nanoTime = nanoTime;
-    this.refusalLog = new RateLimitedLog(LOG, Duration.ofSeconds(10), nanoTime);
+    this.refusalLog = new RateLimitedLog(LOG, Level.INFO, Duration.ofSeconds(10), nanoTime);
     for (Refusal r : Refusal.values()) {
       refused.put(r, new LongAdder());
     }
@@ -74,7 +75,7 @@ final class TcpGuard implements AutoCloseable {
     }
     if (why != null) {
       refused.get(why).increment();
-      refusalLog.info("SIP/TCP connection from {} refused: {}", source.getHostAddress(), describe(why));
+      refusalLog.log("SIP/TCP connection from {} refused: {}", source.getHostAddress(), describe(why));
     }
     return why;
   }
@@ -115,7 +116,7 @@ final class TcpGuard implements AutoCloseable {
     for (GuardedTcpChannel c : open) {
       if (!c.completedAMessage() && now - c.acceptedAt() > limit) {
         refused.get(Refusal.FIRST_MESSAGE_TIMEOUT).increment();
-        refusalLog.info("SIP/TCP connection from {} closed: {}", c.source().getHostAddress(),
+        refusalLog.log("SIP/TCP connection from {} closed: {}", c.source().getHostAddress(),
             describe(Refusal.FIRST_MESSAGE_TIMEOUT));
         c.close();
         closed(c); // in case the stack's close did not reach our hook

@@ -3,6 +3,7 @@ package io.ringhook.server.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.server.peers.LogCapture;
 import io.ringhook.server.peers.RawSipSocket;
 import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
@@ -100,6 +101,41 @@ class SipBoundaryIT {
     assertEquals(List.of("rejected_acl"), ring.endedCalls().stream().map(s -> s.outcome()).toList(),
         ring.endedCalls().toString());
     assertTrue(ring.endedCalls().get(0).ringing().isEmpty(), "it never rang: " + ring.endedCalls());
+  }
+
+  @Test
+  void refusalsOfOutsidersAreOneStatelessDatagramEachAndAFewLogLines() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""
+        + "trunks:\n"
+        + "  - name: carrier-a\n"
+        + "    allow: [198.51.100.0/24]\n"));
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", ring.sipPort());
+    RawSipSocket raw = resources.add(RawSipSocket.open());
+    LogCapture logs = resources.add(LogCapture.of("io.ringhook"));
+
+    int n = 200;
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      raw.send(invite(raw.port(), ring.sipPort(), "z9hG4bK-out" + i, "out-" + i + "@127.0.0.1"), server);
+      raw.receive(Duration.ofMillis(5)).ifPresent(answers::add); // paced like a scanner, not a burst
+    }
+    // A transaction would retransmit its 403 after 0.5, 1, 2 and 4 s (RFC 3261 17.2.1, Timer G).
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < until) {
+      raw.receive(Duration.ofMillis(200)).ifPresent(answers::add);
+    }
+    int datagrams = answers.size();
+    for (String r : answers) {
+      assertTrue(r.startsWith("SIP/2.0 403 "), r);
+    }
+    System.out.println(n + " INVITEs from outside every trunk drew " + datagrams + " datagrams back");
+    assertEquals(n, datagrams, "one stateless 403 per INVITE, none retransmitted");
+    assertEquals(n, ring.endedCalls().size(), "each INVITE is reported for its record");
+    List<String> lines = logs.messages().stream().filter(m -> m.contains("matches no trunk") || m.contains("refused"))
+        .toList();
+    assertTrue(lines.size() <= 2, "the refusals' log lines are rate-limited: " + lines);
+    String metrics = new AdminClient(ring.httpPort(), Optional.empty()).get("/metrics").body();
+    assertTrue(metrics.contains("ringhook_sip_outsiders_refused_total " + n + ".0"), metrics);
   }
 
   @Test
@@ -219,6 +255,19 @@ class SipBoundaryIT {
         + "To: <sip:127.0.0.1:" + serverPort + ">\r\n"
         + "Call-ID: " + callId + "\r\n"
         + "CSeq: 1 OPTIONS\r\n"
+        + "Content-Length: 0\r\n\r\n");
+  }
+
+  private static byte[] invite(int rawPort, int serverPort, String branch, String callId) {
+    String target = "sip:+12345678913@127.0.0.1:" + serverPort;
+    return ascii("INVITE " + target + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + rawPort + ";branch=" + branch + "\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: <sip:+12345678912@127.0.0.1>;tag=o1\r\n"
+        + "To: <" + target + ">\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: 1 INVITE\r\n"
+        + "Contact: <sip:caller@127.0.0.1:" + rawPort + ">\r\n"
         + "Content-Length: 0\r\n\r\n");
   }
 
