@@ -359,8 +359,8 @@ final class Call {
     ctx.registry().remove(key, this);
     Instant ended = ctx.clock().instant();
     String o = outcome == null ? "unknown" : outcome;
-    LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail=\"{}\"", info.callId(), o,
-        finalStatus, info.fromNumber(), info.toNumber(), info.trunk(), outcomeDetail);
+    LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail={}", info.callId(), o,
+        finalStatus, info.fromNumber(), info.toNumber(), info.trunk(), Logfmt.quote(outcomeDetail));
     try {
       ctx.observer().callEnded(new CallObserver.CallSummary(info, o, outcomeDetail, finalStatus,
           endedBy == null ? CallObserver.CallSummary.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),

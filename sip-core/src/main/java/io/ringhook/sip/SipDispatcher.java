@@ -234,8 +234,8 @@ final class SipDispatcher implements SipListenerExt {
   /** Logs and reports an INVITE refused before it became a call; it never rang. */
   private void refused(InboundCall info, int status, String outcome, String detail) {
     try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
-      LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail=\"{}\"", info.callId(),
-          outcome, status, info.fromNumber(), info.toNumber(), info.source(), detail);
+      LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail={}", info.callId(),
+          outcome, status, info.fromNumber(), info.toNumber(), info.source(), Logfmt.quote(detail));
     }
     report(info, status, outcome, detail);
   }

@@ -189,9 +189,9 @@ final class CallRun {
         .addKeyValue("latency_ms", a.latency().toMillis())
         .addKeyValue("detail", a.detail())
         .log("webhook attempt call_id={} number={} attempt={}/{} outcome={} status={}"
-                + " latency_ms={} url={} detail=\"{}\"",
+                + " latency_ms={} url={} detail={}",
             request.callId(), request.toNumber(), a.number(), policy.maxAttempts(), outcome,
-            status, a.latency().toMillis(), origin, a.detail());
+            status, a.latency().toMillis(), origin, Logfmt.quote(a.detail()));
   }
 
   /** Runs on the call's loop: at once when already there, else queued. */
