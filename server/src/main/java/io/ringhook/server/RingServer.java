@@ -148,6 +148,7 @@ public final class RingServer implements AutoCloseable {
 
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
+          .allowedHosts(config.http().allowedHosts())
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
           .build();

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminApi implements HttpRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
   static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String WRONG_HOST = "the admin API without a token answers only requests for localhost, an IP address"
+      + " or a name in http.allowed_hosts";
   static final String LOOPBACK_ONLY = "the admin API answers only on loopback; set http.admin_token"
       + " (or RINGHOOK_ADMIN_TOKEN) to serve it remotely";
 
@@ -46,7 +48,7 @@ public final class AdminApi implements HttpRoutes {
     this.numbers = b.numbers;
     this.store = b.store;
     this.executor = b.executor;
-    this.auth = new Auth(b.adminToken);
+    this.auth = new Auth(b.adminToken, b.allowedHosts);
     this.readiness = b.readiness;
     this.metrics = b.metrics;
     this.clock = b.clock;
@@ -123,10 +125,12 @@ public final class AdminApi implements HttpRoutes {
   }
 
   private Optional<HttpReply> authorize(HttpRequestView r) {
-    Auth.Decision d = auth.check(r.header("Authorization"), r.remote().getAddress());
+    Auth.Decision d = auth.check(r.header("Authorization"), r.header("Host"), r.remote().getAddress());
     return switch (d) {
       case ALLOW -> Optional.empty();
       case NOT_LOOPBACK -> Optional.of(HttpReply.error(403, LOOPBACK_ONLY));
+      // RFC 9110 15.5.20: not a host this server answers for (a DNS rebinding page, typically).
+      case WRONG_HOST -> Optional.of(HttpReply.error(421, WRONG_HOST));
       case NO_TOKEN -> Optional.of(HttpReply.error(401, "send the admin token: Authorization: Bearer <token>")
           .withHeader("WWW-Authenticate", "Bearer realm=\"ringhook\""));
       case WRONG_TOKEN -> Optional.of(HttpReply.error(401, "wrong admin token")
@@ -232,6 +236,7 @@ public final class AdminApi implements HttpRoutes {
     private final RecordStore store;
     private final Executor executor;
     private Optional<String> adminToken = Optional.empty();
+    private List<String> allowedHosts = List.of();
     private Supplier<List<String>> readiness = List::of;
     private Supplier<String> metrics = () -> "";
     private Clock clock = Clock.systemUTC();
@@ -245,6 +250,15 @@ public final class AdminApi implements HttpRoutes {
     /** The bearer token; empty (the default) serves loopback clients only. */
     public Builder adminToken(Optional<String> token) {
       this.adminToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /**
+     * Host names, besides IP addresses and {@code localhost}, that token-less requests may name in
+     * {@code Host} (DNS rebinding defence); none by default.
+     */
+    public Builder allowedHosts(List<String> names) {
+      this.allowedHosts = List.copyOf(names);
       return this;
     }
 

@@ -34,7 +34,7 @@ final class Binder {
       "tcp_max_connections_per_source", "tcp_first_message_timeout", "tcp_idle_timeout");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
-  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token");
+  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token", "allowed_hosts");
   static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
@@ -130,8 +130,15 @@ final class Binder {
       adminToken = Optional.ofNullable(env.get(HttpSettings.TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty())
           .map(Secret::new);
     }
+    Field<List<Node>> hostItems = reader.list(httpS, "allowed_hosts");
+    List<String> allowedHosts = new ArrayList<>();
+    List<Node> hostNodes = hostItems.or(List.of());
+    for (int j = 0; j < hostNodes.size(); j++) {
+      reader.parse(hostNodes.get(j), Problems.index(hostItems.path(), j), false, Binder::hostName)
+          .optional().ifPresent(allowedHosts::add);
+    }
     HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
-        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken);
+        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken, allowedHosts);
     checkPortClashes(sip, sipPort, rtp, portMin, http, httpPort, List.of(sipHost, rtpHost, httpHost));
 
     WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS));
@@ -430,6 +437,15 @@ final class Binder {
 
   private void add(Field<?> f, String message) {
     problems.add(f.line(), f.path(), f.shown(), message);
+  }
+
+  /** A DNS name for {@code http.allowed_hosts}, e.g. {@code ringhook.internal}; lower-cased. */
+  private static String hostName(Val v) {
+    String h = v.text().trim().toLowerCase(java.util.Locale.ROOT);
+    if (!h.matches("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+      throw new IllegalArgumentException("not a host name (like ringhook.internal; no port, no scheme)");
+    }
+    return h;
   }
 
   private static String address(Val v) {

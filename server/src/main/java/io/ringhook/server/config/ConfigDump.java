@@ -53,6 +53,9 @@ final class ConfigDump {
     http.put("host", c.http().host());
     http.put("port", c.http().port());
     c.http().adminToken().ifPresent(t -> http.put("admin_token", t.toString()));
+    if (!c.http().allowedHosts().isEmpty()) {
+      http.put("allowed_hosts", c.http().allowedHosts());
+    }
     root.put("http", http);
 
     Map<String, Object> numbers = new LinkedHashMap<>();
