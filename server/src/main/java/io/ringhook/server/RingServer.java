@@ -149,13 +149,15 @@ public final class RingServer implements AutoCloseable {
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
           .allowedHosts(config.http().allowedHosts())
+          .webhookTargets(config.webhook().targets())
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
           .build();
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
 
-      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get());
+      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
+          .targets(config.webhook().targets());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),

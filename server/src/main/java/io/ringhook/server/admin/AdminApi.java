@@ -8,6 +8,7 @@ import io.ringhook.server.http.HttpRoutes;
 import io.ringhook.server.records.CallQuery;
 import io.ringhook.server.records.NumberEntry;
 import io.ringhook.server.records.RecordStore;
+import io.ringhook.webhook.WebhookTargets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class AdminApi implements HttpRoutes {
   private final RecordStore store;
   private final Executor executor;
   private final Auth auth;
+  private final WebhookTargets webhookTargets;
   private final Supplier<List<String>> readiness;
   private final Supplier<String> metrics;
   private final Clock clock;
@@ -49,6 +51,7 @@ public final class AdminApi implements HttpRoutes {
     this.store = b.store;
     this.executor = b.executor;
     this.auth = new Auth(b.adminToken, b.allowedHosts);
+    this.webhookTargets = b.webhookTargets;
     this.readiness = b.readiness;
     this.metrics = b.metrics;
     this.clock = b.clock;
@@ -157,6 +160,9 @@ public final class AdminApi implements HttpRoutes {
     NumberEntry entry = NumbersJson.entry(number, r.body(), numbers.agentNames(),
         // The store keeps milliseconds; so does the entry, or the next refresh would see a change.
         clock.instant().truncatedTo(ChronoUnit.MILLIS));
+    entry.webhookUrl().flatMap(u -> webhookTargets.urlRefusal(java.net.URI.create(u))).ifPresent(why -> {
+      throw ApiError.badRequest(NumbersJson.URL + " " + why);
+    });
     return blocking(() -> {
       store.putNumber(entry);
       numbers.putRuntime(entry);
@@ -237,6 +243,7 @@ public final class AdminApi implements HttpRoutes {
     private final Executor executor;
     private Optional<String> adminToken = Optional.empty();
     private List<String> allowedHosts = List.of();
+    private WebhookTargets webhookTargets = WebhookTargets.DEFAULT;
     private Supplier<List<String>> readiness = List::of;
     private Supplier<String> metrics = () -> "";
     private Clock clock = Clock.systemUTC();
@@ -259,6 +266,12 @@ public final class AdminApi implements HttpRoutes {
      */
     public Builder allowedHosts(List<String> names) {
       this.allowedHosts = List.copyOf(names);
+      return this;
+    }
+
+    /** The addresses webhook URLs set through the API may point at (link-local and metadata ones never). */
+    public Builder webhookTargets(WebhookTargets targets) {
+      this.webhookTargets = Objects.requireNonNull(targets, "targets");
       return this;
     }
 

@@ -39,7 +39,7 @@ final class Binder {
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> WEBHOOK_KEYS =
-      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file");
+      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file", "allow_private");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
       "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
@@ -300,8 +300,15 @@ final class Binder {
         v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
     Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
     Field<Path> caFile = s.read("ca_file", this::readableFile);
+    Field<Boolean> allowPrivate = s.read("allow_private", v -> {
+      if (v.kind() != Kind.BOOL) {
+        throw new IllegalArgumentException("must be true or false");
+      }
+      return Boolean.parseBoolean(v.text());
+    });
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
-        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional());
+        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
+        allowPrivate.or(d.allowPrivate()));
   }
 
   private Field<List<Duration>> backoff(Section s, String key) {
@@ -355,6 +362,7 @@ final class Binder {
       boolean keyOk = checkKey(e, path, Values::e164);
       Section n = reader.section(e.value(), path, NUMBER_KEYS);
       Field<URI> url = n.read("inbound_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
+      url.optional().flatMap(defaults.targets()::urlRefusal).ifPresent(why -> add(url, why));
       Field<Secret> secret = n.read("webhook_secret", true, v -> {
         if (v.text().isEmpty()) {
           throw new IllegalArgumentException("must not be empty (leave the key out to send unsigned requests)");

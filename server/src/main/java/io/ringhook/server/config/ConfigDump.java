@@ -70,6 +70,9 @@ final class ConfigDump {
     webhook.put("max_response_bytes", w.maxResponseBytes());
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
+    if (!w.allowPrivate()) {
+      webhook.put("allow_private", false);
+    }
     root.put("webhook", webhook);
 
     Map<String, Object> agents = new LinkedHashMap<>();

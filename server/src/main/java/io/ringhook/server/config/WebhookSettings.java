@@ -3,6 +3,7 @@ package io.ringhook.server.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import io.ringhook.webhook.WebhookTargets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,9 +19,11 @@ import java.util.Optional;
  * @param failureResponse  the SIP final response (400..699) when every attempt failed
  * @param caFile           a PEM file of extra trusted CA certificates for private endpoints (on top
  *                         of the JDK trust store)
+ * @param allowPrivate     whether webhooks may reach loopback and private networks (section-wide;
+ *                         link-local and metadata addresses are never allowed)
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
-                              int failureResponse, Optional<Path> caFile) {
+                              int failureResponse, Optional<Path> caFile, boolean allowPrivate) {
   /** The defaults: 10s, 3 retries, backoff 250ms, 500ms, 1s, 64 KiB, 480, no CA file. */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(Duration.ofSeconds(10), 3,
       List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
@@ -30,5 +33,16 @@ public record WebhookSettings(Duration timeout, int retries, List<Duration> back
     Objects.requireNonNull(timeout, "timeout");
     backoff = List.copyOf(backoff);
     Objects.requireNonNull(caFile, "caFile");
+  }
+
+  /** Settings that allow private networks. */
+  public WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
+                         int failureResponse, Optional<Path> caFile) {
+    this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, true);
+  }
+
+  /** The targets these settings allow webhooks to reach. */
+  public WebhookTargets targets() {
+    return WebhookTargets.allowPrivate(allowPrivate);
   }
 }

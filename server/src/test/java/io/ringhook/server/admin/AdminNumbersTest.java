@@ -65,6 +65,20 @@ class AdminNumbersTest {
   }
 
   @Test
+  void aWebhookUrlPointingAtTheMetadataServiceOrLinkLocalIsRefused() throws Exception {
+    for (String url : List.of("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:8080/hook",
+        "http://metadata.google.internal/computeMetadata/v1/")) {
+      HttpResponse<String> r = f.put("/v1/numbers/+15550000001", "{\"inbound_webhook_url\":\"" + url + "\"}");
+      assertEquals(400, r.statusCode(), url + ": " + r.body());
+      assertTrue(error(r).startsWith("inbound_webhook_url must not point at"), error(r));
+    }
+    assertEquals(Optional.empty(), f.store.number("+15550000001"));
+    // A CRM on the private network is normal.
+    assertEquals(200, f.put("/v1/numbers/+15550000001", "{\"inbound_webhook_url\":\"http://10.20.0.5/in\"}")
+        .statusCode());
+  }
+
+  @Test
   void aPutReplacesTheFileEntryForTheNextCallAndIsStored() throws Exception {
     HttpResponse<String> r = f.put("/v1/numbers/%2B15550000001",
         "{\"inbound_webhook_url\":\"https://api.example.com/in?x=1\",\"webhook_secret\":\"api-secret\","
