@@ -245,6 +245,8 @@ public final class SipServer implements AutoCloseable {
         // TCP over the RI's NIO transport (one selector thread for all connections, not one or two
         // threads each), guarded at accept time by trunk, caps and the first-message deadline.
         ((SIPTransactionStack) stack).setMessageProcessorFactory(new GuardedTcpProcessor.Factory(tcpGuard, nanoTime));
+        // Our well-formed 400 for what the parser rejects, instead of the RI's (detail in its reason phrase).
+        ((SIPTransactionStack) stack).setMessageParserFactory(new BadRequests(config.userAgent(), nanoTime));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.UDP));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.TCP));
         provider = stack.createSipProvider(points.get(0));
