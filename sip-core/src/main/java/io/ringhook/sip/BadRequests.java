@@ -42,7 +42,8 @@ import org.slf4j.event.Level;
  */
 final class BadRequests implements MessageParserFactory {
   private static final Logger LOG = LoggerFactory.getLogger(BadRequests.class);
-  private static final List<String> ECHOED = List.of("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq");
+  private static final List<String> ECHOED =
+      List.of("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq", "content-length", "l", "max-forwards");
 
   private final StringMsgParserFactory delegate = new StringMsgParserFactory();
   private final RateLimitedLog log;
@@ -78,7 +79,20 @@ final class BadRequests implements MessageParserFactory {
     MessageParser parser = delegate.createMessageParser(stack);
     return (bytes, readBody, strict, listener) -> {
       try {
-        return parser.parseSIPMessage(bytes, readBody, strict, listener);
+        SIPMessage m = parser.parseSIPMessage(bytes, readBody, strict, listener);
+        if (m instanceof gov.nist.javax.sip.message.SIPRequest req && !"ACK".equals(req.getMethod())) {
+          String duplicated = duplicated(new String(bytes, StandardCharsets.UTF_8));
+          if (duplicated != null) {
+            // The RI's parser keeps one of two Call-IDs (CSeqs, ...) silently; RFC 4475 3.1.2.19 asks for 400.
+            throw new ParseException(duplicated + " appears more than once", 0);
+          }
+        }
+        if (m instanceof gov.nist.javax.sip.message.SIPRequest r) {
+          // The RI's parser reads any version as SIP/2.0; keep the one sent, so that the stack (UDP)
+          // or RequestScreen answers 505 (RFC 3261 8.2.2.1 asks for it).
+          version(bytes).ifPresent(v -> r.getRequestLine().setSipVersion(v));
+        }
+        return m;
       } catch (ParseException e) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         boolean sent = !text.startsWith("SIP/") && !text.startsWith("ACK ") && answer(text, listener);
@@ -131,12 +145,36 @@ final class BadRequests implements MessageParserFactory {
     }
   }
 
+  /** The version at the end of a request line other than SIP/2.0, e.g. {@code SIP/7.0}. */
+  private static java.util.Optional<String> version(byte[] bytes) {
+    int n = 0;
+    while (n < bytes.length && n < 2048 && bytes[n] != '\r' && bytes[n] != '\n') {
+      n++;
+    }
+    String line = new String(bytes, 0, n, StandardCharsets.US_ASCII).trim();
+    String v = line.substring(line.lastIndexOf(' ') + 1);
+    return v.equalsIgnoreCase("SIP/2.0") || !v.regionMatches(true, 0, "SIP/", 0, 4)
+        ? java.util.Optional.empty() : java.util.Optional.of(v.toUpperCase(Locale.ROOT));
+  }
+
+  /** The first value of {@code name}: the one a 400 for a duplicated header echoes. */
   private static String single(Map<String, List<String>> lines, String name) throws ParseException {
     List<String> values = lines.getOrDefault(name, List.of());
-    if (values.size() != 1) {
-      throw new ParseException(name + " appears " + values.size() + " times", 0);
+    if (values.isEmpty()) {
+      throw new ParseException("no " + name, 0);
     }
     return values.get(0);
+  }
+
+  /** The name of a single-valued header the request has twice (RFC 3261 7.3.1), or null. */
+  private static String duplicated(String text) {
+    Map<String, List<String>> lines = headerLines(text);
+    for (String name : List.of("call-id", "cseq", "from", "to", "content-length", "max-forwards")) {
+      if (lines.getOrDefault(name, List.of()).size() > 1) {
+        return name;
+      }
+    }
+    return null;
   }
 
   /** The request's Via, From, To, Call-ID and CSeq values by long lower-case name (folded lines joined). */
@@ -164,6 +202,7 @@ final class BadRequests implements MessageParserFactory {
       case "f" -> "from";
       case "t" -> "to";
       case "i" -> "call-id";
+      case "l" -> "content-length";
       default -> name;
     };
   }

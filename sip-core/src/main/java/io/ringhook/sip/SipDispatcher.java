@@ -54,6 +54,7 @@ final class SipDispatcher implements SipListenerExt {
   private final TrunkAcl acl;
   private final LocalAddresses local;
   private final Outsiders outsiders;
+  private final RequestScreen screen;
   private volatile Duration draining;
 
   SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local) {
@@ -61,6 +62,7 @@ final class SipDispatcher implements SipListenerExt {
     this.acl = acl;
     this.local = local;
     this.outsiders = new Outsiders(ctx.responder(), System::nanoTime);
+    this.screen = new RequestScreen(ctx.responder(), HEADERS);
   }
 
   /** Requests from sources outside every trunk refused (statelessly) since start. */
@@ -91,6 +93,14 @@ final class SipDispatcher implements SipListenerExt {
             "source " + source.getAddress().getHostAddress() + " matches no trunk");
       }
       return;
+    }
+    if (!Request.ACK.equals(method)) {
+      Optional<Response> refusal = screen.refusal(request);
+      if (refusal.isPresent()) {
+        LOG.debug("{} from {}: {}", method, source, refusal.get().getStatusCode());
+        ctx.responder().sendStateless((SipProvider) event.getSource(), refusal.get());
+        return;
+      }
     }
     if (Request.ACK.equals(method)) {
       Call call = ctx.registry().get(key(request));
@@ -159,7 +169,7 @@ final class SipDispatcher implements SipListenerExt {
       refused(info, Response.SERVICE_UNAVAILABLE, "draining", "server draining for shutdown");
       return;
     }
-    List<String> unsupported = unsupportedRequires(request);
+    List<String> unsupported = RequestScreen.unsupportedRequires(request);
     if (!unsupported.isEmpty()) {
       Response r = ctx.responder().create(request, Response.BAD_EXTENSION, null);
       try {
@@ -302,18 +312,6 @@ final class SipDispatcher implements SipListenerExt {
       LOG.debug("no transaction for {}: {}", event.getRequest().getMethod(), e.getMessage());
       return null;
     }
-  }
-
-  private static List<String> unsupportedRequires(Request request) {
-    List<String> out = new ArrayList<>();
-    ListIterator<?> it = request.getHeaders(RequireHeader.NAME);
-    while (it != null && it.hasNext()) {
-      String tag = ((RequireHeader) it.next()).getOptionTag();
-      if (tag != null && !tag.isBlank()) {
-        out.add(tag.trim());
-      }
-    }
-    return out;
   }
 
   private static String headerValue(javax.sip.header.Header h) {

@@ -217,6 +217,59 @@ class SipBoundaryIT {
     client.awaitResponse(Request.OPTIONS, 200, WAIT);
   }
 
+  @Test
+  void protocolAnswersAsRfc3261AndRfc4475Expect() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""));
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", ring.sipPort());
+    RawSipSocket raw = resources.add(RawSipSocket.open());
+    int me = raw.port();
+    int port = ring.sipPort();
+    String target = "sip:+12345678913@127.0.0.1:" + port;
+
+    // RFC 3261 8.2.2.1 / RFC 4475 3.1.2.16: another SIP version gets 505.
+    assertEquals("505", answer(raw, server, options("OPTIONS " + target + " SIP/7.0", me, "v1", "")));
+    // 8.2.2.1: a Request-URI scheme we do not serve gets 416.
+    assertEquals("416", answer(raw, server, options("OPTIONS http://example.com/x SIP/2.0", me, "u1", "")));
+    // 8.2.2.3: an OPTIONS that requires an extension we lack gets 420 with Unsupported.
+    assertEquals("420", answer(raw, server, options("OPTIONS " + target + " SIP/2.0", me, "r1",
+        "Require: foo-bar\r\n")));
+    // 20: Call-ID, CSeq and Content-Length are single-valued; two of them make a bad request.
+    for (String dup : List.of("Call-ID: second@127.0.0.1\r\n", "CSeq: 2 OPTIONS\r\n", "Content-Length: 0\r\n")) {
+      assertEquals("400", answer(raw, server, options("OPTIONS " + target + " SIP/2.0", me, "d" + dup.length(), dup)),
+          dup);
+    }
+    // RFC 2543 style, no z9hG4bK branch at all: answered, not ignored.
+    String noBranch = options("OPTIONS " + target + " SIP/2.0", me, "x", "")
+        .replace(";branch=z9hG4bK-x", "");
+    assertEquals("200", answer(raw, server, noBranch));
+  }
+
+  /** Sends {@code request} and returns the status code of the answer (the 100 Trying skipped), or "none". */
+  private static String answer(RawSipSocket raw, InetSocketAddress server, String request) {
+    raw.send(request, server);
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < until) {
+      Optional<String> r = raw.receive(Duration.ofMillis(200));
+      if (r.isPresent() && !r.get().startsWith("SIP/2.0 100 ")) {
+        return r.get().substring(8, 11);
+      }
+    }
+    return "none";
+  }
+
+  private static String options(String requestLine, int rawPort, String branch, String extra) {
+    String id = branch + "-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    return requestLine + "\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + rawPort + ";branch=z9hG4bK-" + branch + "\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: <sip:probe@127.0.0.1>;tag=p" + id + "\r\n"
+        + "To: <sip:ringhook@127.0.0.1>\r\n"
+        + "Call-ID: " + id + "@127.0.0.1\r\n"
+        + "CSeq: 1 OPTIONS\r\n"
+        + extra
+        + "Content-Length: 0\r\n\r\n";
+  }
+
   private static List<byte[]> hostileMessages(int rawPort, int serverPort) {
     List<byte[]> out = new ArrayList<>();
     out.add("this is not SIP\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
