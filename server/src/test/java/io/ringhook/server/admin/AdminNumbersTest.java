@@ -1,5 +1,6 @@
 package io.ringhook.server.admin;
 
+import io.ringhook.server.peers.LogCapture;
 import static io.ringhook.server.admin.AdminFixture.error;
 import static io.ringhook.server.admin.AdminFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -228,11 +229,14 @@ class AdminNumbersTest {
   @Test
   void aStoreFailureIsA503AndChangesNothing() throws Exception {
     f.store.close();
-    HttpResponse<String> r = f.put("/v1/numbers/+15550000001", "{\"agent\":\"demo\"}");
-    assertEquals(503, r.statusCode());
-    assertTrue(error(r).startsWith("the records database is unavailable, try again later: "), r.body());
-    assertEquals(Source.FILE, f.numbers.lookup("+15550000001").orElseThrow().source());
-    assertEquals(503, f.delete("/v1/numbers/+15550000001").statusCode());
+    try (LogCapture logs = LogCapture.of(AdminApi.class)) {
+      HttpResponse<String> r = f.put("/v1/numbers/+15550000001", "{\"agent\":\"demo\"}");
+      assertEquals(503, r.statusCode());
+      assertTrue(error(r).startsWith("the records database is unavailable, try again later: "), r.body());
+      assertEquals(Source.FILE, f.numbers.lookup("+15550000001").orElseThrow().source());
+      assertEquals(503, f.delete("/v1/numbers/+15550000001").statusCode());
+      assertEquals(2, logs.atLeast(ch.qos.logback.classic.Level.WARN).size(), logs.messages().toString());
+    }
     // The live view needs no database.
     assertEquals(200, f.get("/v1/numbers").statusCode());
   }
