@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
+import io.ringhook.sip.Outcome;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -112,7 +113,7 @@ public final class RtpEndpoints {
           : "no bindable RTP port in " + settings.portMin() + ".." + settings.portMax() + " after "
               + Math.min(ports.capacity(), MAX_BIND_ATTEMPTS) + " attempts";
       log.warn("call {}: {}", callId, message);
-      result.completeExceptionally(new MediaException(503, "no_rtp_port", message, lastFailure));
+      result.completeExceptionally(new MediaException(Outcome.NO_RTP_PORT, message, lastFailure));
       return;
     }
     AtomicBoolean released = new AtomicBoolean();
@@ -132,7 +133,7 @@ public final class RtpEndpoints {
           .bind(new InetSocketAddress(bindAddress, port));
     } catch (RuntimeException e) { // the group is shutting down
       release.run();
-      result.completeExceptionally(new MediaException(503, "no_rtp_port", "cannot bind RTP: " + e, e));
+      result.completeExceptionally(new MediaException(Outcome.NO_RTP_PORT, "cannot bind RTP: " + e, e));
       return;
     }
     bind.addListener((ChannelFuture f) -> {

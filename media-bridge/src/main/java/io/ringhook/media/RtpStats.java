@@ -14,7 +14,7 @@ package io.ringhook.media;
  * @param dtmfDigits       key presses reported
  * @param outboundDropped  bytes of outgoing audio dropped because the queue was full
  */
-public record RtpStats(long packetsReceived, long packetsSent, long malformed, long foreignSource,
+record RtpStats(long packetsReceived, long packetsSent, long malformed, long foreignSource,
                        long unexpectedType, long duplicates, long late, long lost, long dtmfDigits,
                        long outboundDropped) {
   static final RtpStats ZERO = new RtpStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);

@@ -8,13 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.MediaEnd;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaParams.Direction;
 import io.ringhook.sip.MediaSession;
+import io.ringhook.testing.Await;
+import io.ringhook.testing.EventLoops;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -26,24 +28,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The echo bridge over real UDP on 127.0.0.1: a DatagramSocket plays the caller. */
 class EchoMediaBridgeTest {
   private static final int PACKETS = 50;
-  private static EventLoopGroup group;
-
-  @BeforeAll
-  static void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(1);
+  private static final EventLoopGroup group = LOOPS.group();
 
   private static EchoMediaBridge bridge(Duration timeout) {
     int base = UdpTestSupport.freeEvenBase(4);
@@ -60,19 +53,16 @@ class EchoMediaBridgeTest {
   }
 
   private static void awaitPortsFree(RtpEndpoints endpoints) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (endpoints.portsInUse() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("RTP ports released", Duration.ofSeconds(5), () -> endpoints.portsInUse() == 0);
     assertEquals(0, endpoints.portsInUse(), "port released");
   }
 
   @Test
   void echoesTheCallersAudioPacedAndToItsRealSource() throws Exception {
     EchoMediaBridge bridge = bridge(Duration.ofSeconds(30));
-    List<String> ended = new CopyOnWriteArrayList<>();
+    List<MediaEnd> ended = new CopyOnWriteArrayList<>();
     try (DatagramSocket caller = socket(); DatagramSocket sdpAddress = socket()) {
-      MediaSession session = bridge.open(call("echo-1"), Map.of("greeting", "hi")).get(5, TimeUnit.SECONDS);
+      MediaSession session = bridge.open(call("echo-1"), CallDecision.connect(Map.of("greeting", "hi"))).get(5, TimeUnit.SECONDS);
       // The SDP names another port than the one the caller really sends from (a NAT, say).
       session.start(new MediaParams((InetSocketAddress) sdpAddress.getLocalSocketAddress(), 0, 101,
           Direction.SENDRECV), ended::add);
@@ -135,23 +125,20 @@ class EchoMediaBridgeTest {
   @Test
   void endsTheCallOnceWhenTheCallersRtpStops() throws Exception {
     EchoMediaBridge bridge = bridge(Duration.ofMillis(300));
-    List<String> ended = new CopyOnWriteArrayList<>();
+    List<MediaEnd> ended = new CopyOnWriteArrayList<>();
     try (DatagramSocket caller = socket()) {
-      MediaSession session = bridge.open(call("timeout-1"), Map.of()).get(5, TimeUnit.SECONDS);
+      MediaSession session = bridge.open(call("timeout-1"), CallDecision.connect(Map.of())).get(5, TimeUnit.SECONDS);
       session.start(new MediaParams((InetSocketAddress) caller.getLocalSocketAddress(), 8, -1,
           Direction.SENDRECV), ended::add);
       long sentAt = System.nanoTime();
       byte[] rtp = UdpTestSupport.rtp(8, 1, 0, 42, true, new byte[160]);
       caller.send(new DatagramPacket(rtp, rtp.length, new InetSocketAddress(UdpTestSupport.LOOPBACK, session.rtpPort())));
-      long deadline = sentAt + TimeUnit.SECONDS.toNanos(5);
-      while (ended.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      Await.until("the RTP timeout reported", Duration.ofSeconds(5), () -> !ended.isEmpty());
       long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt);
-      assertEquals(List.of("rtp timeout"), ended);
+      assertEquals(List.of(MediaEnd.rtpTimeout()), ended);
       assertTrue(elapsedMillis >= 300, "ended after " + elapsedMillis + " ms");
-      Thread.sleep(200); // the timer keeps running until the SIP layer closes the session
-      assertEquals(1, ended.size(), "reported once");
+      // The timer keeps running until the SIP layer closes the session; it reports only once.
+      Await.holds("reported once", Duration.ofMillis(200), () -> ended.size() == 1);
       session.close("rtp timeout");
       awaitPortsFree(bridge.endpoints());
     }

@@ -5,7 +5,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
-import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.AdminApi;
@@ -14,6 +13,7 @@ import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
 import io.ringhook.server.http.HttpFrontend;
 import io.ringhook.server.metrics.RingMetrics;
+import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
 import io.ringhook.server.records.RecordWriter;
@@ -60,7 +60,6 @@ public final class RingServer implements AutoCloseable {
     RecordWriter writer;
     NumberDirectory numbers;
     AutoCloseable refresh;
-    CallRecorder recorder;
     RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
@@ -70,9 +69,6 @@ public final class RingServer implements AutoCloseable {
       SipServer s = sip.get();
       if (s != null) {
         s.close(sipGrace);
-      }
-      if (recorder != null) {
-        recorder.close();
       }
       if (writer != null) {
         writer.close(RECORDS_FLUSH);
@@ -137,12 +133,6 @@ public final class RingServer implements AutoCloseable {
       RingMetrics metrics = p.metrics;
       RecordWriter writer = p.writer;
       ScannerFilter scanners = new ScannerFilter(ACL_RECORDS_PER_SECOND, System::nanoTime);
-      p.recorder = new CallRecorder(record -> {
-        if (scanners.admit(record)) {
-          writer.submit(record);
-        }
-        metrics.callEnded(record);
-      }, p.group.next());
       metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
@@ -160,18 +150,18 @@ public final class RingServer implements AutoCloseable {
           .targets(config.webhook().targets());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
-      RtpSettings rtp = new RtpSettings(config.rtp().host(), config.rtp().portMin(), config.rtp().portMax(),
-          config.rtp().timeout());
-      RtpEndpoints endpoints = RtpEndpoints.create(rtp, p.group, Ticker.systemTicker());
-      AgentMediaBridge bridge = new AgentMediaBridge(endpoints,
-          new AgentDirectory(config, p.numbers, p.http.port(), p.recorder::agentChosen), p.group,
+      RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
+      AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
           metrics.agentListener());
-      CallRecorder recorder = p.recorder;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(new WebhookDecider(p.numbers, p.webhooks, recorder, metrics::webhookAttempt))
+          .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), metrics::webhookAttempt))
           .bridge(bridge)
           .observer(summary -> {
-            recorder.callEnded(summary);
+            CallRecord record = CallRecorder.toRecord(summary);
+            if (scanners.admit(record)) {
+              writer.submit(record);
+            }
+            metrics.callEnded(record);
             observer.callEnded(summary);
           })
           .start();

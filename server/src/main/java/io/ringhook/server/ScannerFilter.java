@@ -1,6 +1,7 @@
 package io.ringhook.server;
 
 import io.ringhook.server.records.CallRecord;
+import io.ringhook.sip.Outcome;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ final class ScannerFilter {
 
   /** Whether {@code record} should be stored. */
   synchronized boolean admit(CallRecord record) {
-    if (!"rejected_acl".equals(record.outcome())) {
+    if (!Outcome.REJECTED_ACL.value().equals(record.outcome())) {
       return true;
     }
     long now = nanoTime.getAsLong();

@@ -7,75 +7,95 @@ import io.ringhook.server.config.WebhookSettings;
 import io.ringhook.sip.CallDecider;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
+import io.ringhook.sip.Outcome;
 import io.ringhook.webhook.AttemptListener;
+import io.ringhook.webhook.FailureReason;
 import io.ringhook.webhook.WebhookClient;
-import io.ringhook.webhook.WebhookPolicy;
 import io.ringhook.webhook.WebhookRequest;
 import io.ringhook.webhook.WebhookResult;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The call decision of the design: a number with an inbound webhook URL is connected only when its
  * webhook answers 2xx (carrying the returned variables); a number without one is connected at once
- * and no request is made. The number's settings are looked up for each call in the
- * {@link NumberDirectory}, so a change made through the admin API applies to the next call.
- * Cancelling the returned future cancels the webhook call, which aborts the request in flight and
- * any retry.
+ * and no request is made. The number is looked up once per call, in the {@link NumberDirectory}
+ * (so a change made through the admin API applies to the next call), and its agent travels in the
+ * decision. A hang-up aborts the request in flight and any retry; the decision then completes as
+ * {@link CallDecision.Abandoned} with every attempt, the aborted one included.
  */
 final class WebhookDecider implements CallDecider {
   private final NumberDirectory numbers;
   private final WebhookClient client;
-  private final CallRecorder recorder;
+  private final String defaultAgent;
   private final AttemptListener attempts;
 
   /**
-   * @param recorder collects each call's attempts for its record
-   * @param attempts also told of every attempt (metrics); must not block
+   * @param defaultAgent the agent of a number that names none
+   * @param attempts     also told of every attempt (metrics); must not block
    */
-  WebhookDecider(NumberDirectory numbers, WebhookClient client, CallRecorder recorder, AttemptListener attempts) {
+  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent, AttemptListener attempts) {
     this.numbers = numbers;
     this.client = client;
-    this.recorder = recorder;
+    this.defaultAgent = defaultAgent;
     this.attempts = attempts;
   }
 
   @Override
-  public CompletableFuture<CallDecision> decide(InboundCall call) {
-    recorder.callStarted(call);
+  public CompletableFuture<CallDecision> decide(InboundCall call, CompletionStage<Void> hungUp) {
     Optional<EffectiveNumber> number = numbers.lookup(call.toNumber());
+    Optional<String> agent = Optional.of(number.map(EffectiveNumber::agent).orElse(defaultAgent));
     if (number.isEmpty() || number.get().webhookUrl().isEmpty()) {
-      return CompletableFuture.completedFuture(new CallDecision.Connect(Map.of(), "no webhook configured"));
+      return CompletableFuture.completedFuture(
+          new CallDecision.Connect(Map.of(), "no webhook configured", agent, List.of()));
     }
     EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
         n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
-    WebhookPolicy policy = new WebhookPolicy(settings.timeout(), settings.retries(), settings.backoff(),
-        settings.maxResponseBytes());
-    AttemptListener forRecord = recorder.webhookStarted(call);
-    CompletableFuture<WebhookResult> pending = client.call(request, policy, attempt -> {
-      forRecord.attemptEnded(attempt);
-      attempts.attemptEnded(attempt);
-    });
-    CompletableFuture<CallDecision> decision = pending.thenApply(result -> {
-      recorder.webhookFinished(call);
-      return toDecision(result, settings);
-    });
-    // Cancelling the decision must reach the HTTP request: thenApply's future does not propagate it.
-    decision.whenComplete((d, ex) -> {
-      if (decision.isCancelled()) {
-        pending.cancel(true);
+    CompletableFuture<CallDecision> decision = new CompletableFuture<>();
+    // Written and read on the webhook call's event loop only.
+    List<CallDecision.Attempt> tried = new ArrayList<>();
+    CompletableFuture<WebhookResult> pending = client.call(request, settings.policy(), new AttemptListener() {
+      @Override
+      public void attemptEnded(WebhookResult.Attempt attempt) {
+        tried.add(toAttempt(attempt));
+        attempts.attemptEnded(attempt);
+      }
+
+      @Override
+      public void finished() {
+        if (hungUp.toCompletableFuture().isDone()) {
+          decision.complete(new CallDecision.Abandoned(tried));
+        }
       }
     });
+    pending.whenComplete((result, ex) -> {
+      if (result != null) {
+        decision.complete(toDecision(result, settings, agent));
+      } else if (!(ex instanceof CancellationException)) {
+        decision.completeExceptionally(ex);
+      }
+    });
+    hungUp.thenRun(() -> pending.cancel(true));
     return decision;
   }
 
-  static CallDecision toDecision(WebhookResult result, WebhookSettings settings) {
+  static CallDecision toDecision(WebhookResult result, WebhookSettings settings, Optional<String> agent) {
+    List<CallDecision.Attempt> tried = result.attempts().stream().map(WebhookDecider::toAttempt).toList();
     if (result instanceof WebhookResult.Success success) {
-      return new CallDecision.Connect(success.variables(), result.summary());
+      return new CallDecision.Connect(success.variables(), result.summary(), agent, tried);
     }
-    return CallDecision.refuse(settings.failureResponse(), result.summary(), "webhook_failed");
+    return new CallDecision.Refuse(settings.failureResponse(), result.summary(), Outcome.WEBHOOK_FAILED, tried);
+  }
+
+  static CallDecision.Attempt toAttempt(WebhookResult.Attempt a) {
+    return new CallDecision.Attempt(a.number(), a.start(), a.latency(), a.status(),
+        a.failure().map(FailureReason::label), a.detail());
   }
 }

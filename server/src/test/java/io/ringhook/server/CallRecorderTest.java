@@ -1,14 +1,13 @@
 package io.ringhook.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringhook.server.records.CallRecord;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.EndedBy;
 import io.ringhook.sip.InboundCall;
-import io.ringhook.webhook.AttemptListener;
-import io.ringhook.webhook.FailureReason;
-import io.ringhook.webhook.WebhookResult;
+import io.ringhook.sip.Outcome;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,81 +15,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class CallRecorderTest {
   private static final Instant T0 = Instant.parse("2026-11-27T10:42:00Z");
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-  private final List<CallRecord> records = new CopyOnWriteArrayList<>();
-  private final CallRecorder recorder = new CallRecorder(records::add, scheduler);
-
-  @AfterEach
-  void stop() {
-    scheduler.shutdownNow();
-  }
 
   private static InboundCall call(String id) {
     return new InboundCall(id, id + "@sip", "carrier", new InetSocketAddress("192.0.2.7", 5060), "+12345678912",
         "+12345678913");
   }
 
-  private static CallSummary summary(InboundCall c, String outcome, String endedBy) {
-    return new CallSummary(c, outcome, "detail", 487, endedBy, T0, Optional.of(T0.plusMillis(5)),
-        Optional.empty(), Optional.empty(), T0.plusSeconds(2), Map.of());
-  }
-
-  private static WebhookResult.Attempt attempt(int n, FailureReason failure) {
-    return new WebhookResult.Attempt(n, T0.plusMillis(10), Duration.ofMillis(30),
+  private static CallDecision.Attempt attempt(int n, String failure) {
+    return new CallDecision.Attempt(n, T0.plusMillis(10), Duration.ofMillis(30),
         failure == null ? OptionalInt.of(200) : OptionalInt.empty(), Optional.ofNullable(failure), "");
   }
 
   @Test
-  void aCancelledCallsRecordWaitsForTheAbortedAttemptAndKeepsTheAgent() throws Exception {
-    InboundCall c = call("a1");
-    recorder.callStarted(c);
-    AttemptListener attempts = recorder.webhookStarted(c);
-    attempts.attemptEnded(attempt(1, FailureReason.STATUS));
-    recorder.callEnded(summary(c, "cancelled", "caller"));
-    assertTrue(records.isEmpty(), "the aborted attempt is still to come");
-    attempts.attemptEnded(attempt(2, FailureReason.CANCELLED));
-    assertEquals(1, records.size());
-    CallRecord r = records.get(0);
+  void aCancelledCallsRecordHasTheAbortedAttemptAndItsAgent() {
+    CallSummary s = new CallSummary(call("a1"), Outcome.CANCELLED, "caller cancelled while ringing", 487,
+        EndedBy.CALLER, T0, Optional.of(T0.plusMillis(5)), Optional.empty(), Optional.empty(), T0.plusSeconds(2),
+        Map.of(), Optional.of("sales"), List.of(attempt(1, "status"), attempt(2, "cancelled")));
+    CallRecord r = CallRecorder.toRecord(s);
     assertEquals(List.of("status", "cancelled"), r.attempts().stream().map(a -> a.failure().orElse("")).toList());
     assertEquals("192.0.2.7:5060", r.source());
+    assertEquals("cancelled", r.outcome());
     assertEquals("caller", r.endedBy());
-    assertEquals(0, recorder.open());
+    assertEquals(487, r.finalStatus());
+    assertEquals(Optional.of("sales"), r.agent());
+    assertEquals("caller cancelled while ringing", r.endReason());
   }
 
   @Test
-  void withoutTheLateAttemptTheRecordIsWrittenAfterTheWait() throws Exception {
-    InboundCall c = call("a2");
-    recorder.callStarted(c);
-    recorder.webhookStarted(c);
-    recorder.callEnded(summary(c, "cancelled", "caller"));
-    long deadline = System.nanoTime() + CallRecorder.LATE_ATTEMPT_WAIT.multipliedBy(5).toNanos();
-    while (records.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(1, records.size());
-    assertEquals(0, recorder.open());
-  }
-
-  @Test
-  void aFinishedWebhookRecordsAtOnceAndALateAgentEventLeavesNothingBehind() {
-    InboundCall c = call("a3");
-    recorder.callStarted(c);
-    AttemptListener attempts = recorder.webhookStarted(c);
-    attempts.attemptEnded(attempt(1, null));
-    recorder.agentChosen(c, "sales");
-    recorder.callEnded(summary(c, "connected", "agent"));
-    assertEquals(1, records.size());
-    assertEquals(Optional.of("sales"), records.get(0).agent());
-    recorder.agentChosen(c, "sales");
-    recorder.agentChosen(call("never-started"), "sales");
-    assertEquals(0, recorder.open());
+  void aConnectedCallKeepsItsVariablesAndTimes() {
+    CallSummary s = new CallSummary(call("a2"), Outcome.CONNECTED, "agent hung up: bye", 200, EndedBy.AGENT, T0,
+        Optional.of(T0.plusMillis(5)), Optional.of(T0.plusMillis(50)), Optional.of(T0.plusMillis(60)),
+        T0.plusSeconds(9), Map.of("tier", "gold"), Optional.of("demo"), List.of(attempt(1, null)));
+    CallRecord r = CallRecorder.toRecord(s);
+    assertEquals(Map.of("tier", "gold"), r.variables());
+    assertEquals(Optional.of(T0.plusMillis(60)), r.answered());
+    assertEquals(Optional.of(Duration.ofMillis(8940)), r.duration());
+    assertEquals("agent", r.endedBy());
+    assertEquals(OptionalInt.of(200), r.attempts().get(0).status());
   }
 }

@@ -7,13 +7,16 @@ import io.ringhook.sip.CallAction.Answer;
 import io.ringhook.sip.CallAction.CancelDecision;
 import io.ringhook.sip.CallAction.CancelMedia;
 import io.ringhook.sip.CallAction.CloseMedia;
+import io.ringhook.sip.CallAction.NoteAbandoned;
 import io.ringhook.sip.CallAction.OpenMedia;
-import io.ringhook.sip.CallAction.Outcome;
 import io.ringhook.sip.CallAction.Refuse;
 import io.ringhook.sip.CallAction.RejectReInvite;
 import io.ringhook.sip.CallAction.SendBye;
+import io.ringhook.sip.CallAction.SetOutcome;
+import io.ringhook.sip.CallAction.StartAckTimer;
 import io.ringhook.sip.CallAction.StartMedia;
-import io.ringhook.sip.CallEvent.AckAnswer;
+import io.ringhook.sip.CallAction.StopAckTimer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +41,8 @@ import org.slf4j.MDC;
  */
 final class Call {
   private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+  /** How long an ended call's report waits for its decider to say what it tried (the attempt a hang-up aborted). */
+  static final Duration LATE_DECISION_WAIT = Duration.ofSeconds(1);
 
   private final SipContext ctx;
   private final InboundCall info;
@@ -47,28 +52,24 @@ final class Call {
   private final String toTag;
   private final SdpSession sdp;
   private final Executor events;
-  private final Instant received;
+  private final CallStory story;
 
   private CallState state = CallState.RINGING;
   private CompletableFuture<CallDecision> decision;
+  /** Completed when the caller hangs up (or the server stops) before the decision: the decider stops. */
+  private final CompletableFuture<Void> hungUp = new CompletableFuture<>();
   private CompletableFuture<MediaSession> mediaOpening;
   private MediaSession media;
   private boolean mediaStarted;
-  private Map<String, String> variables = Map.of();
   private ServerTransaction pendingCancel;
   private ServerTransaction pendingBye;
   private ServerTransaction pendingReInvite;
   private ScheduledFuture<?> ackTimer;
-  private Instant ringing;
-  private Instant decided;
-  private Instant answered;
-  private String endedBy;
   /** Whether no final response has been sent yet, readable from any thread (for gauges). */
   private volatile boolean early = true;
-  private int finalStatus;
-  private String outcome;
+  private Instant ended;
+  private boolean reported;
   private List<CallAction> currentActions = List.of();
-  private String outcomeDetail = "";
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
     this.ctx = ctx;
@@ -88,7 +89,7 @@ final class Call {
         MDC.remove(InboundCall.LOG_KEY);
       }
     });
-    this.received = ctx.clock().instant();
+    this.story = new CallStory(info, ctx.clock().instant());
   }
 
   InboundCall info() {
@@ -104,16 +105,20 @@ final class Call {
   /** Rings and asks the decider (RFC 3261 13.3.1.1: 180 with a To-tag creates the early dialog). */
   void start() {
     events.execute(() -> {
-      finalStatus = 180;
       ctx.responder().provisional(inviteSt, 180, toTag, info.callId());
-      ringing = ctx.clock().instant();
+      story.ringing(ctx.clock().instant());
       try {
-        decision = ctx.decider().decide(info);
+        decision = ctx.decider().decide(info, hungUp);
       } catch (RuntimeException e) {
         decision = CompletableFuture.failedFuture(e);
       }
       decision.whenComplete((d, ex) -> {
-        if (ex == null && d != null) {
+        if (hungUp.isDone()) {
+          return; // too late to matter; the call's report picks up what the decider tried
+        }
+        if (d instanceof CallDecision.Abandoned) {
+          post(new CallEvent.DecisionFailed("decider gave up on its own"));
+        } else if (ex == null && d != null) {
           post(new CallEvent.Decided(d));
         } else if (!isCancellation(ex)) {
           post(new CallEvent.DecisionFailed("decider failed: " + describe(ex)));
@@ -144,13 +149,7 @@ final class Call {
   }
 
   void onAck(Request ack) {
-    events.execute(() -> {
-      fire(new CallEvent.AckReceived(sdp.acceptAck(ack)));
-      if (state == CallState.CONFIRMED && ackTimer != null) {
-        ackTimer.cancel(false);
-        ackTimer = null;
-      }
-    });
+    events.execute(() -> fire(new CallEvent.AckReceived(sdp.acceptAck(ack))));
   }
 
   void onByeCompleted() {
@@ -166,16 +165,7 @@ final class Call {
    * ends now, reported as it stands.
    */
   void abandon() {
-    events.execute(() -> {
-      if (state != CallState.TERMINATED) {
-        LOG.info("call {} abandoned in {} at shutdown", info.callId(), state);
-        if (outcome != null && !outcomeDetail.contains("shutdown")) {
-          outcomeDetail = outcomeDetail + " (no answer to BYE before shutdown)";
-        }
-        state = CallState.TERMINATED;
-        finish();
-      }
-    });
+    post(new CallEvent.Abandon());
   }
 
   private void post(CallEvent event) {
@@ -185,15 +175,15 @@ final class Call {
   // ---- the state machine and its actions, on the call's event thread ----
 
   private void fire(CallEvent event) {
-    if (decided == null && (event.kind() == CallEvent.Kind.DECIDED || event.kind() == CallEvent.Kind.DECISION_FAILED)) {
-      decided = ctx.clock().instant();
+    if (event.kind() == CallEvent.Kind.DECIDED || event.kind() == CallEvent.Kind.DECISION_FAILED) {
+      story.decided(ctx.clock().instant());
     }
     CallState before = state;
     CallStateMachine.Transition t = CallStateMachine.next(state, event);
     state = t.next();
     early = state.early();
-    if (endedBy == null && (state == CallState.ENDING || state == CallState.TERMINATED)) {
-      endedBy = endedBy(event);
+    if (state == CallState.ENDING || state == CallState.TERMINATED) {
+      story.endedBy(endedBy(event));
     }
     if (before != state) {
       LOG.debug("call {} {} -> {} on {}", info.callId(), before, state, event.kind());
@@ -216,8 +206,8 @@ final class Call {
    * records (e.g. {@code webhook_failed}), never the refusal's free-text reason.
    */
   private String refusalClass() {
-    return currentActions.stream().filter(Outcome.class::isInstance).map(a -> ((Outcome) a).outcome())
-        .findFirst().orElse(null);
+    return currentActions.stream().filter(SetOutcome.class::isInstance)
+        .map(a -> ((SetOutcome) a).outcome().value()).findFirst().orElse(null);
   }
 
   private void perform(CallAction action) {
@@ -225,8 +215,13 @@ final class Call {
       openMedia();
     } else if (action instanceof Answer) {
       answer();
+    } else if (action instanceof StartAckTimer) {
+      ackTimer = ctx.scheduler().schedule(() -> post(new CallEvent.AckTimeout()),
+          ctx.config().ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } else if (action instanceof StopAckTimer) {
+      stopAckTimer();
     } else if (action instanceof Refuse r) {
-      finalStatus = r.status();
+      story.refused(r.status());
       ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), refusalClass());
     } else if (action instanceof AcceptCancel) {
       ctx.responder().ok(pendingCancel, toTag);
@@ -235,9 +230,7 @@ final class Call {
       ctx.responder().ok(pendingBye);
       pendingBye = null;
     } else if (action instanceof CancelDecision) {
-      if (decision != null) {
-        decision.cancel(true);
-      }
+      hungUp.complete(null);
     } else if (action instanceof CancelMedia) {
       if (mediaOpening != null) {
         mediaOpening.cancel(true);
@@ -254,25 +247,22 @@ final class Call {
       closeMedia(c.reason());
     } else if (action instanceof SendBye b) {
       ctx.responder().bye(dialog(), b.reason(), this);
-    } else if (action instanceof Outcome o) {
-      if (outcome == null) {
-        outcome = o.outcome();
-        outcomeDetail = o.detail();
-      } else if ("connected".equals(outcome) && "answered".equals(outcomeDetail)) {
-        outcomeDetail = o.detail();
-      }
+    } else if (action instanceof SetOutcome o) {
+      story.outcome(o.outcome(), o.detail());
+    } else if (action instanceof NoteAbandoned) {
+      LOG.info("call {} abandoned at shutdown", info.callId());
+      story.abandoned();
     } else {
       throw new IllegalStateException("unhandled action " + action);
     }
   }
 
   private void openMedia() {
-    CallDecision d = decision.getNow(null);
-    if (d instanceof CallDecision.Connect connect) {
-      variables = connect.variables();
-    }
+    CallDecision.Connect connect = decision.getNow(null) instanceof CallDecision.Connect c
+        ? c : CallDecision.connect(Map.of());
+    story.connecting(connect);
     try {
-      mediaOpening = ctx.bridge().open(info, variables);
+      mediaOpening = ctx.bridge().open(info, connect);
     } catch (RuntimeException e) {
       mediaOpening = CompletableFuture.failedFuture(e);
     }
@@ -287,24 +277,21 @@ final class Call {
       } else if (!isCancellation(ex)) {
         Throwable cause = unwrap(ex);
         if (cause instanceof MediaException me) {
-          fire(new CallEvent.MediaFailed(me.sipStatus(), me.outcome(), me.getMessage()));
+          fire(new CallEvent.MediaFailed(me.outcome(), me.getMessage()));
         } else {
-          fire(new CallEvent.MediaFailed(503, "media_error", describe(cause)));
+          fire(new CallEvent.MediaFailed(Outcome.MEDIA_ERROR, describe(cause)));
         }
       }
     }));
   }
 
   private void answer() {
-    finalStatus = 200;
-    answered = ctx.clock().instant();
+    story.answered(ctx.clock().instant());
     String body = sdp.localDescription(media.rtpPort());
     ctx.responder().answer(inviteSt, toTag, info.callId(), body);
     if (sdp.complete()) {
       startOrUpdateMedia();
     }
-    ackTimer = ctx.scheduler().schedule(() -> post(new CallEvent.AckTimeout()),
-        ctx.config().ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void acceptReInvite() {
@@ -333,7 +320,7 @@ final class Call {
       media.update(sdp.params());
     } else {
       mediaStarted = true;
-      media.start(sdp.params(), reason -> post(new CallEvent.MediaEnded(reason)));
+      media.start(sdp.params(), end -> post(new CallEvent.MediaEnded(end)));
     }
   }
 
@@ -349,25 +336,49 @@ final class Call {
     return inviteSt.getDialog();
   }
 
-  private void finish() {
+  private void stopAckTimer() {
     if (ackTimer != null) {
       ackTimer.cancel(false);
+      ackTimer = null;
     }
+  }
+
+  /**
+   * The call has ended: releases what it holds, then reports it once its decision has settled, so
+   * that the record has every webhook attempt, the one the hang-up aborted included (the decider
+   * reports it from its own thread a moment later). A decider that never settles is waited for
+   * {@link #LATE_DECISION_WAIT}.
+   */
+  private void finish() {
+    stopAckTimer();
     closeMedia("call ended");
-    // Out of the registry before the observer hears of it, so activeCalls() is already down when
-    // the summary arrives. SipServer.close waits for the call threads, so no summary is cut off.
-    ctx.registry().remove(key, this);
-    Instant ended = ctx.clock().instant();
-    String o = outcome == null ? "unknown" : outcome;
-    LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} detail={}", info.callId(), o,
-        finalStatus, info.fromNumber(), info.toNumber(), info.trunk(), Logfmt.quote(outcomeDetail));
-    try {
-      ctx.observer().callEnded(new CallObserver.CallSummary(info, o, outcomeDetail, finalStatus,
-          endedBy == null ? CallObserver.CallSummary.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
-          Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables));
-    } catch (RuntimeException e) {
-      LOG.warn("call observer failed for {}", info.callId(), e);
+    ended = ctx.clock().instant();
+    CompletableFuture<CallDecision> d = decision;
+    if (d == null || d.isDone()) {
+      report();
+      return;
     }
+    d.whenComplete((x, ex) -> events.execute(this::report));
+    try {
+      ctx.scheduler().schedule(() -> events.execute(this::report), LATE_DECISION_WAIT.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      report(); // stopping: report what is known now
+    }
+  }
+
+  private void report() {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    if (decision != null && decision.isDone() && !decision.isCompletedExceptionally()) {
+      story.decision(decision.join());
+    }
+    // Out of the registry before the observer hears of it, so activeCalls() is already down when
+    // the summary arrives. SipServer.close waits for the calls to leave it, so no summary is cut off.
+    ctx.registry().remove(key, this);
+    ctx.report(story.summary(ended));
   }
 
   /** Whether the call is still ringing or connecting (no final response yet); any thread. */
@@ -376,19 +387,12 @@ final class Call {
   }
 
   /** Who ended the call, from the event that ended it. */
-  private static String endedBy(CallEvent event) {
-    switch (event.kind()) {
-      case CANCEL:
-      case BYE:
-        return CallObserver.CallSummary.CALLER;
-      case MEDIA_ENDED:
-        // The agent bridge names the agent's own hang-up "agent hung up: ..."; anything else
-        // (RTP timeout, media error) is ringhook ending the call.
-        return ((CallEvent.MediaEnded) event).reason().startsWith("agent")
-            ? CallObserver.CallSummary.AGENT : CallObserver.CallSummary.RINGHOOK;
-      default:
-        return CallObserver.CallSummary.RINGHOOK;
-    }
+  private static EndedBy endedBy(CallEvent event) {
+    return switch (event.kind()) {
+      case CANCEL, BYE -> EndedBy.CALLER;
+      case MEDIA_ENDED -> ((CallEvent.MediaEnded) event).end().by();
+      default -> EndedBy.RINGHOOK;
+    };
   }
 
   /** The state, for tests and diagnostics; read it from the call's own thread only. */

@@ -18,6 +18,12 @@ sealed interface CallAction {
   /** Send a final failure response to the INVITE. */
   record Refuse(int status, String reason) implements CallAction {}
 
+  /** Start waiting for the ACK of our 2xx: 64*T1, then {@link CallEvent.AckTimeout} (RFC 3261 13.3.1.4). */
+  record StartAckTimer() implements CallAction {}
+
+  /** The ACK came: stop waiting for it. */
+  record StopAckTimer() implements CallAction {}
+
   /** Answer the caller's CANCEL with 200 (RFC 3261 9.2). */
   record AcceptCancel() implements CallAction {}
 
@@ -39,6 +45,9 @@ sealed interface CallAction {
   /** Close the media session, if any. */
   record CloseMedia(String reason) implements CallAction {}
 
+  /** The call is cut off at shutdown: its outcome's detail says the BYE went unanswered. */
+  record NoteAbandoned() implements CallAction {}
+
   /** The call's outcome is known: record it (first one wins). */
-  record Outcome(String outcome, String detail) implements CallAction {}
+  record SetOutcome(Outcome outcome, String detail) implements CallAction {}
 }

@@ -12,7 +12,7 @@ sealed interface CallEvent {
   /** One constant per event type. */
   enum Kind {
     DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, CANCEL, ACK, BYE, REINVITE, MEDIA_ENDED, ACK_TIMEOUT,
-    BYE_COMPLETED, SHUTDOWN
+    BYE_COMPLETED, SHUTDOWN, ABANDON
   }
 
   /** The decider completed. */
@@ -36,8 +36,8 @@ sealed interface CallEvent {
     }
   }
 
-  /** The media bridge could not set up the media. */
-  record MediaFailed(int status, String outcome, String reason) implements CallEvent {
+  /** The media bridge could not set up the media; the call is refused with the outcome's status. */
+  record MediaFailed(Outcome outcome, String reason) implements CallEvent {
     public Kind kind() {
       return Kind.MEDIA_FAILED;
     }
@@ -76,7 +76,7 @@ sealed interface CallEvent {
   }
 
   /** The media side ended the call (RTP timeout, agent hang-up). */
-  record MediaEnded(String reason) implements CallEvent {
+  record MediaEnded(MediaEnd end) implements CallEvent {
     public Kind kind() {
       return Kind.MEDIA_ENDED;
     }
@@ -100,6 +100,13 @@ sealed interface CallEvent {
   record Shutdown() implements CallEvent {
     public Kind kind() {
       return Kind.SHUTDOWN;
+    }
+  }
+
+  /** The server is stopping and the call did not end within the grace (e.g. our BYE got no answer). */
+  record Abandon() implements CallEvent {
+    public Kind kind() {
+      return Kind.ABANDON;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.ringhook.sip;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,27 +24,23 @@ public interface CallObserver {
    * What happened to one call.
    *
    * @param call        the call's facts (ids, trunk, source, numbers)
-   * @param outcome     e.g. {@code connected}, {@code cancelled}, {@code webhook_failed}, {@code agent_unreachable},
-   *                    and for an INVITE refused before it became a call {@code rejected_acl},
-   *                    {@code no_codec}, {@code unsupported_media}, {@code bad_extension}, {@code draining}
+   * @param outcome     e.g. {@link Outcome#CONNECTED}, {@link Outcome#CANCELLED}, {@link Outcome#WEBHOOK_FAILED},
+   *                    and for an INVITE refused before it became a call {@link Outcome#REJECTED_ACL},
+   *                    {@link Outcome#NO_CODEC}, {@link Outcome#DRAINING}, ...
    * @param detail      free text: why it ended, who hung up
    * @param finalStatus the final response sent to the INVITE (200 when answered)
-   * @param endedBy     who ended the call: {@link #CALLER}, {@link #AGENT} or {@link #RINGHOOK}
+   * @param endedBy     who ended the call
    * @param received    when the INVITE arrived
    * @param ringing     when 180 Ringing was sent; empty for an INVITE refused at once
    * @param decided     when the decider answered, if it did
    * @param answered    when 200 OK was sent, if it was
    * @param ended       when the call ended
    * @param variables   the dynamic variables of a connect decision (empty otherwise)
+   * @param agent       the agent the media was opened to, by name, when it was
+   * @param attempts    what the decider tried (each webhook request), including one a hang-up aborted
    */
-  record CallSummary(InboundCall call, String outcome, String detail, int finalStatus, String endedBy,
+  record CallSummary(InboundCall call, Outcome outcome, String detail, int finalStatus, EndedBy endedBy,
                      Instant received, Optional<Instant> ringing, Optional<Instant> decided,
-                     Optional<Instant> answered, Instant ended, Map<String, String> variables) {
-    /** The caller hung up, cancelled, or sent BYE. */
-    public static final String CALLER = "caller";
-    /** The agent closed its connection. */
-    public static final String AGENT = "agent";
-    /** ringhook ended it: a refusal, a timeout, a failure, or shutdown. */
-    public static final String RINGHOOK = "ringhook";
-  }
+                     Optional<Instant> answered, Instant ended, Map<String, String> variables,
+                     Optional<String> agent, List<CallDecision.Attempt> attempts) {}
 }

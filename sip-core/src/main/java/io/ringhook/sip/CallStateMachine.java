@@ -7,12 +7,15 @@ import io.ringhook.sip.CallAction.Answer;
 import io.ringhook.sip.CallAction.CancelDecision;
 import io.ringhook.sip.CallAction.CancelMedia;
 import io.ringhook.sip.CallAction.CloseMedia;
+import io.ringhook.sip.CallAction.NoteAbandoned;
 import io.ringhook.sip.CallAction.OpenMedia;
-import io.ringhook.sip.CallAction.Outcome;
 import io.ringhook.sip.CallAction.Refuse;
 import io.ringhook.sip.CallAction.RejectReInvite;
 import io.ringhook.sip.CallAction.SendBye;
+import io.ringhook.sip.CallAction.SetOutcome;
+import io.ringhook.sip.CallAction.StartAckTimer;
 import io.ringhook.sip.CallAction.StartMedia;
+import io.ringhook.sip.CallAction.StopAckTimer;
 import io.ringhook.sip.CallEvent.AckReceived;
 import io.ringhook.sip.CallEvent.Decided;
 import io.ringhook.sip.CallEvent.DecisionFailed;
@@ -43,6 +46,11 @@ final class CallStateMachine {
     }
   }
 
+  /** The final response for a refusal with {@code outcome}: the outcome's own status. */
+  private static Refuse refuse(Outcome outcome, String reason) {
+    return new Refuse(outcome.status(), reason);
+  }
+
   static Transition next(CallState state, CallEvent event) {
     return switch (state) {
       case RINGING -> ringing(event);
@@ -61,25 +69,31 @@ final class CallStateMachine {
         CallDecision decision = ((Decided) event).decision();
         if (decision instanceof CallDecision.Refuse refuse) {
           yield Transition.to(CallState.TERMINATED, new Refuse(refuse.status(), refuse.reason()),
-              new Outcome(refuse.outcome(), refuse.reason()));
+              new SetOutcome(refuse.outcome(), refuse.reason()));
         }
         yield Transition.to(CallState.CONNECTING, new OpenMedia());
       }
       case DECISION_FAILED -> {
         String reason = ((DecisionFailed) event).reason();
-        yield Transition.to(CallState.TERMINATED, new Refuse(500, reason), new Outcome("decision_error", reason));
+        yield Transition.to(CallState.TERMINATED, refuse(Outcome.DECISION_ERROR, reason),
+            new SetOutcome(Outcome.DECISION_ERROR, reason));
       }
       // 9.2: 200 to the CANCEL, then 487 to the INVITE; the decision is abandoned.
       case CANCEL -> Transition.to(CallState.TERMINATED, new AcceptCancel(), new CancelDecision(),
-          new Refuse(487, "request terminated"), new Outcome("cancelled", "caller cancelled while ringing"));
+          refuse(Outcome.CANCELLED, "request terminated"),
+          new SetOutcome(Outcome.CANCELLED, "caller cancelled while ringing"));
       // A caller must not BYE an early dialog (15); a broken one that does is giving up, as with CANCEL.
       case BYE -> Transition.to(CallState.TERMINATED, new AcceptBye(), new CancelDecision(),
-          new Refuse(487, "request terminated"), new Outcome("cancelled", "caller sent BYE while ringing"));
+          refuse(Outcome.CANCELLED, "request terminated"),
+          new SetOutcome(Outcome.CANCELLED, "caller sent BYE while ringing"));
       case SHUTDOWN -> Transition.to(CallState.TERMINATED, new CancelDecision(),
-          new Refuse(503, "server shutting down"), new Outcome("shutdown", "server stopped while ringing"));
+          refuse(Outcome.SHUTDOWN, "server shutting down"),
+          new SetOutcome(Outcome.SHUTDOWN, "server stopped while ringing"));
       // 14.2: a second INVITE while the first awaits its final response gets 500 with Retry-After.
       case REINVITE -> Transition.to(s, new RejectReInvite(500));
       case MEDIA_READY -> Transition.to(s, new CancelMedia());
+      // The server stops and cannot wait longer: the call ends as it stands (no further SIP).
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -87,19 +101,23 @@ final class CallStateMachine {
   private static Transition connecting(CallEvent event) {
     final CallState s = CallState.CONNECTING;
     return switch (event.kind()) {
-      case MEDIA_READY -> Transition.to(CallState.ANSWERED, new Answer());
+      case MEDIA_READY -> Transition.to(CallState.ANSWERED, new Answer(), new StartAckTimer());
       case MEDIA_FAILED -> {
         MediaFailed f = (MediaFailed) event;
-        yield Transition.to(CallState.TERMINATED, new Refuse(f.status(), f.reason()),
-            new Outcome(f.outcome(), f.reason()));
+        yield Transition.to(CallState.TERMINATED, refuse(f.outcome(), f.reason()),
+            new SetOutcome(f.outcome(), f.reason()));
       }
       case CANCEL -> Transition.to(CallState.TERMINATED, new AcceptCancel(), new CancelMedia(),
-          new Refuse(487, "request terminated"), new Outcome("cancelled", "caller cancelled while connecting"));
+          refuse(Outcome.CANCELLED, "request terminated"),
+          new SetOutcome(Outcome.CANCELLED, "caller cancelled while connecting"));
       case BYE -> Transition.to(CallState.TERMINATED, new AcceptBye(), new CancelMedia(),
-          new Refuse(487, "request terminated"), new Outcome("cancelled", "caller sent BYE while connecting"));
+          refuse(Outcome.CANCELLED, "request terminated"),
+          new SetOutcome(Outcome.CANCELLED, "caller sent BYE while connecting"));
       case SHUTDOWN -> Transition.to(CallState.TERMINATED, new CancelMedia(),
-          new Refuse(503, "server shutting down"), new Outcome("shutdown", "server stopped while connecting"));
+          refuse(Outcome.SHUTDOWN, "server shutting down"),
+          new SetOutcome(Outcome.SHUTDOWN, "server stopped while connecting"));
       case REINVITE -> Transition.to(s, new RejectReInvite(500));
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -109,27 +127,31 @@ final class CallStateMachine {
     return switch (event.kind()) {
       // 13.3.1.4: the ACK confirms the dialog; after a late offer it carries the answer (RFC 3264 4).
       case ACK -> switch (((AckReceived) event).answer()) {
-        case NOT_NEEDED -> Transition.to(CallState.CONFIRMED, new Outcome("connected", "answered"));
-        case ACCEPTED -> Transition.to(CallState.CONFIRMED, new StartMedia(), new Outcome("connected", "answered"));
+        case NOT_NEEDED -> Transition.to(CallState.CONFIRMED, new StopAckTimer(),
+            new SetOutcome(Outcome.CONNECTED, "answered"));
+        case ACCEPTED -> Transition.to(CallState.CONFIRMED, new StopAckTimer(), new StartMedia(),
+            new SetOutcome(Outcome.CONNECTED, "answered"));
         case UNUSABLE -> Transition.to(CallState.ENDING, new CloseMedia("no usable SDP answer in ACK"),
-            new SendBye("no usable SDP answer in ACK"), new Outcome("no_codec", "no usable SDP answer in ACK"));
+            new SendBye("no usable SDP answer in ACK"),
+            new SetOutcome(Outcome.NO_CODEC, "no usable SDP answer in ACK"));
       };
       // 15: once it has our 2xx the caller may BYE, even before its ACK reached us.
       case BYE -> Transition.to(CallState.TERMINATED, new AcceptBye(), new CloseMedia("caller hung up"),
-          new Outcome("connected", "caller hung up before ACK"));
+          new SetOutcome(Outcome.CONNECTED, "caller hung up before ACK"));
       case ACK_TIMEOUT -> Transition.to(CallState.ENDING, new CloseMedia("no ACK"), new SendBye("no ACK"),
-          new Outcome("no_ack", "no ACK for 200 OK"));
+          new SetOutcome(Outcome.NO_ACK, "no ACK for 200 OK"));
       case MEDIA_ENDED -> {
-        String reason = ((MediaEnded) event).reason();
+        String reason = ((MediaEnded) event).end().reason();
         yield Transition.to(CallState.ENDING, new CloseMedia(reason), new SendBye(reason),
-            new Outcome("connected", reason));
+            new SetOutcome(Outcome.CONNECTED, reason));
       }
       case SHUTDOWN -> Transition.to(CallState.ENDING, new CloseMedia("server shutting down"),
-          new SendBye("server shutting down"), new Outcome("connected", "server stopped"));
+          new SendBye("server shutting down"), new SetOutcome(Outcome.CONNECTED, "server stopped"));
       // 9.2: after the final response CANCEL has no effect, but is answered 200.
       case CANCEL -> Transition.to(s, new AcceptCancel());
       // 14.2: a re-INVITE while our 2xx awaits its ACK gets 500 with Retry-After.
       case REINVITE -> Transition.to(s, new RejectReInvite(500));
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -138,14 +160,14 @@ final class CallStateMachine {
     final CallState s = CallState.CONFIRMED;
     return switch (event.kind()) {
       case BYE -> Transition.to(CallState.TERMINATED, new AcceptBye(), new CloseMedia("caller hung up"),
-          new Outcome("connected", "caller hung up"));
+          new SetOutcome(Outcome.CONNECTED, "caller hung up"));
       case MEDIA_ENDED -> {
-        String reason = ((MediaEnded) event).reason();
+        String reason = ((MediaEnded) event).end().reason();
         yield Transition.to(CallState.ENDING, new CloseMedia(reason), new SendBye(reason),
-            new Outcome("connected", reason));
+            new SetOutcome(Outcome.CONNECTED, reason));
       }
       case SHUTDOWN -> Transition.to(CallState.ENDING, new CloseMedia("server shutting down"),
-          new SendBye("server shutting down"), new Outcome("connected", "server stopped"));
+          new SendBye("server shutting down"), new SetOutcome(Outcome.CONNECTED, "server stopped"));
       // 14.2: a target refresh; the session is modified with our new answer (hold, resume, move).
       case REINVITE -> Transition.to(s, new AcceptReInvite());
       case CANCEL -> Transition.to(s, new AcceptCancel());
@@ -153,6 +175,7 @@ final class CallStateMachine {
       case ACK -> ((AckReceived) event).answer() == CallEvent.AckAnswer.ACCEPTED
           ? Transition.to(s, new StartMedia())
           : Transition.to(s);
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, ACK_TIMEOUT, BYE_COMPLETED -> Transition.to(s);
     };
   }
@@ -165,6 +188,7 @@ final class CallStateMachine {
       case BYE -> Transition.to(CallState.TERMINATED, new AcceptBye());
       case CANCEL -> Transition.to(s, new AcceptCancel());
       case REINVITE -> Transition.to(s, new RejectReInvite(481));
+      case ABANDON -> Transition.to(CallState.TERMINATED, new NoteAbandoned());
       case DECIDED, DECISION_FAILED, MEDIA_READY, MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, SHUTDOWN ->
           Transition.to(s);
     };
@@ -178,8 +202,8 @@ final class CallStateMachine {
       case REINVITE -> Transition.to(s, new RejectReInvite(481));
       // A media session that arrives after the call ended must not leak.
       case MEDIA_READY -> Transition.to(s, new CancelMedia());
-      case DECIDED, DECISION_FAILED, MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED, SHUTDOWN ->
-          Transition.to(s);
+      case DECIDED, DECISION_FAILED, MEDIA_FAILED, ACK, MEDIA_ENDED, ACK_TIMEOUT, BYE_COMPLETED, SHUTDOWN,
+          ABANDON -> Transition.to(s);
     };
   }
 }

@@ -1,6 +1,5 @@
 package io.ringhook.sip;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,5 +14,8 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface MediaBridge {
-  CompletableFuture<MediaSession> open(InboundCall call, Map<String, String> variables);
+  /**
+   * @param decision the connect decision: the variables for the agent, and which agent
+   */
+  CompletableFuture<MediaSession> open(InboundCall call, CallDecision.Connect decision);
 }

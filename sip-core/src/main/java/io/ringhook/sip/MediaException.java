@@ -1,31 +1,29 @@
 package io.ringhook.sip;
 
-/** A failure to set up a call's media, carrying the SIP status with which the call is refused. */
+/** A failure to set up a call's media, carrying the outcome (and so the SIP status) with which the call is refused. */
 public class MediaException extends RuntimeException {
   private static final long serialVersionUID = 1L;
-  private final int sipStatus;
-  private final String outcome;
+  private final Outcome outcome;
 
-  public MediaException(int sipStatus, String outcome, String message, Throwable cause) {
+  public MediaException(Outcome outcome, String message, Throwable cause) {
     super(message, cause);
-    if (sipStatus < 400 || sipStatus > 699) {
-      throw new IllegalArgumentException("sipStatus must be 400..699, got " + sipStatus);
+    if (outcome.status() < 400 || outcome.status() > 699) {
+      throw new IllegalArgumentException("a media failure refuses the call: " + outcome + " does not");
     }
-    this.sipStatus = sipStatus;
     this.outcome = outcome;
   }
 
-  public MediaException(int sipStatus, String outcome, String message) {
-    this(sipStatus, outcome, message, null);
+  public MediaException(Outcome outcome, String message) {
+    this(outcome, message, null);
   }
 
-  /** The SIP final response status to refuse the call with. */
+  /** The SIP final response status to refuse the call with: the outcome's. */
   public int sipStatus() {
-    return sipStatus;
+    return outcome.status();
   }
 
-  /** A short machine-readable outcome name such as {@code agent_unreachable} or {@code no_rtp_port}. */
-  public String outcome() {
+  /** The outcome, such as {@link Outcome#AGENT_UNREACHABLE} or {@link Outcome#NO_RTP_PORT}. */
+  public Outcome outcome() {
     return outcome;
   }
 }

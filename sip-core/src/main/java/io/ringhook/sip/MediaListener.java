@@ -7,7 +7,7 @@ public interface MediaListener {
    * The media side has ended the call (no RTP for the timeout, the agent closed its connection);
    * the SIP layer sends BYE. Called at most once.
    *
-   * @param reason why, for logs and the BYE's Reason header
+   * @param end who ended it and why (for logs, the BYE's Reason header and the call record)
    */
-  void mediaEnded(String reason);
+  void mediaEnded(MediaEnd end);
 }

@@ -7,8 +7,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -89,8 +87,9 @@ final class SipDispatcher implements SipListenerExt {
       // Before any transaction: a transaction would retransmit the 403 until an ACK that never comes.
       outsiders.refuse((SipProvider) event.getSource(), request, source);
       if (Request.INVITE.equals(method) && toTag(request) == null) {
-        report(describe(request, source, "", Optional.empty()), Response.FORBIDDEN, "rejected_acl",
-            "source " + source.getAddress().getHostAddress() + " matches no trunk");
+        // Recorded, but not logged per INVITE: Outsiders writes one line per 10 s for all of them.
+        ctx.record(CallStory.refused(describe(request, source, "", Optional.empty()), Outcome.REJECTED_ACL,
+            "source " + source.getAddress().getHostAddress() + " matches no trunk", ctx.clock().instant()));
       }
       return;
     }
@@ -157,61 +156,14 @@ final class SipDispatcher implements SipListenerExt {
       return;
     }
     InboundCall info = describe(request, source, trunk.trunkName(), trunk.defaultCountryCode());
-    Duration retryAfter = draining;
-    if (retryAfter != null) {
-      Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
-      try {
-        r.setHeader(headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds())));
-      } catch (javax.sip.InvalidArgumentException e) {
-        throw new IllegalStateException(e);
-      }
-      ctx.responder().send(st, r);
-      refused(info, Response.SERVICE_UNAVAILABLE, "draining", "server draining for shutdown");
-      return;
-    }
-    List<String> unsupported = RequestScreen.unsupportedRequires(request);
-    if (!unsupported.isEmpty()) {
-      Response r = ctx.responder().create(request, Response.BAD_EXTENSION, null);
-      try {
-        r.setHeader(headers().createUnsupportedHeader(String.join(", ", unsupported)));
-      } catch (ParseException e) {
-        LOG.debug("bad Require values {}", unsupported);
-      }
-      ctx.responder().send(st, r);
-      refused(info, Response.BAD_EXTENSION, "bad_extension", "unsupported Require: " + String.join(", ", unsupported));
-      return;
-    }
-    Optional<String> offer = Optional.empty();
-    if (request.getRawContent() != null && request.getRawContent().length > 0) {
-      ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
-      if (type == null || !"application".equalsIgnoreCase(type.getContentType())
-          || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
-        Response r = ctx.responder().create(request, Response.UNSUPPORTED_MEDIA_TYPE, null);
-        try {
-          r.setHeader(headers().createAcceptHeader("application", "sdp"));
-        } catch (ParseException e) {
-          throw new IllegalStateException(e);
-        }
-        ctx.responder().send(st, r);
-        refused(info, Response.UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
-            "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP");
-        return;
-      }
-      offer = Optional.of(new String(request.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
-    }
     String localHost = local.hostFor(request);
     long sdpSessionId = Math.abs(RANDOM.nextLong() % 1_000_000_000_000L);
-    if (offer.isPresent()
-        && Sdp.answer(offer.get(), localHost, 9, sdpSessionId, 1) instanceof SdpAnswer.NotAcceptable no) {
-      LOG.info("INVITE {} from {}: {}: 488", callId(request), source, no.reason());
-      Response r = ctx.responder().create(request, Response.NOT_ACCEPTABLE_HERE, null);
-      try {
-        r.setHeader(headers().createWarningHeader(localHost, no.warningCode(), no.reason()));
-      } catch (ParseException | javax.sip.InvalidArgumentException e) {
-        LOG.debug("no Warning header: {}", e.getMessage());
-      }
-      ctx.responder().send(st, r);
-      refused(info, Response.NOT_ACCEPTABLE_HERE, "no_codec", no.reason());
+    Optional<String> offer = request.getRawContent() == null || request.getRawContent().length == 0
+        ? Optional.empty()
+        : Optional.of(new String(request.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+    Optional<Refusal> refusal = screen(request, offer, localHost, sdpSessionId);
+    if (refusal.isPresent()) {
+      refuse(st, info, refusal.get());
       return;
     }
     ctx.responder().trying(st);
@@ -241,24 +193,70 @@ final class SipDispatcher implements SipListenerExt {
         PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode));
   }
 
-  /** Logs and reports an INVITE refused before it became a call; it never rang. */
-  private void refused(InboundCall info, int status, String outcome, String detail) {
-    try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
-      LOG.info("call {} refused: outcome={} status={} from={} to={} source={} detail={}", info.callId(),
-          outcome, status, info.fromNumber(), info.toNumber(), info.source(), Logfmt.quote(detail));
-    }
-    report(info, status, outcome, detail);
+  /**
+   * Why a new INVITE is refused before it becomes a call.
+   *
+   * @param outcome the record's outcome; its {@link Outcome#status()} is the response's status
+   * @param detail  why, for the log and the record (never sent to the caller)
+   * @param header  a header the response carries to say what would be accepted, or null
+   */
+  private record Refusal(Outcome outcome, String detail, javax.sip.header.Header header) {}
+
+  /** A header factory call that may reject its input. */
+  private interface HeaderMaker {
+    javax.sip.header.Header make() throws ParseException, javax.sip.InvalidArgumentException;
   }
 
-  /** Tells the observer about an INVITE refused before it became a call (its record), without a log line. */
-  private void report(InboundCall info, int status, String outcome, String detail) {
-    Instant now = ctx.clock().instant();
-    try {
-      ctx.observer().callEnded(new CallObserver.CallSummary(info, outcome, detail, status,
-          CallObserver.CallSummary.RINGHOOK, now, Optional.empty(), Optional.empty(), Optional.empty(), now, Map.of()));
-    } catch (RuntimeException e) {
-      LOG.warn("call observer failed for {}", info.callId(), e);
+  /**
+   * The INVITE screen: the first reason, in order, why a new INVITE cannot become a call (draining,
+   * a required extension we lack, a body that is not SDP, an offer with no codec in common); empty
+   * when it can.
+   */
+  private Optional<Refusal> screen(Request request, Optional<String> offer, String localHost, long sdpSessionId) {
+    Duration retryAfter = draining;
+    if (retryAfter != null) {
+      return refusal(Outcome.DRAINING, "server draining for shutdown",
+          () -> headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds())));
     }
+    List<String> unsupported = RequestScreen.unsupportedRequires(request);
+    if (!unsupported.isEmpty()) {
+      String tags = String.join(", ", unsupported);
+      return refusal(Outcome.BAD_EXTENSION, "unsupported Require: " + tags,
+          () -> headers().createUnsupportedHeader(tags));
+    }
+    if (offer.isPresent()) {
+      ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+      if (type == null || !"application".equalsIgnoreCase(type.getContentType())
+          || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
+        return refusal(Outcome.UNSUPPORTED_MEDIA,
+            "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP",
+            () -> headers().createAcceptHeader("application", "sdp"));
+      }
+      if (Sdp.answer(offer.get(), localHost, 9, sdpSessionId, 1) instanceof SdpAnswer.NotAcceptable no) {
+        return refusal(Outcome.NO_CODEC, no.reason(),
+            () -> headers().createWarningHeader(localHost, no.warningCode(), no.reason()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Refusal> refusal(Outcome outcome, String detail, HeaderMaker header) {
+    try {
+      return Optional.of(new Refusal(outcome, detail, header.make()));
+    } catch (ParseException | javax.sip.InvalidArgumentException e) {
+      LOG.debug("no header for the {} refusal: {}", outcome, e.getMessage());
+      return Optional.of(new Refusal(outcome, detail, null));
+    }
+  }
+
+  /** Refuses an INVITE before it became a call with the refusal's status, and reports it: it never rang. */
+  private void refuse(ServerTransaction st, InboundCall info, Refusal refusal) {
+    Response r = ctx.responder().create(st.getRequest(), refusal.outcome().status(), null);
+    if (refusal.header() != null) {
+      r.setHeader(refusal.header());
+    }
+    ctx.responder().send(st, r);
+    ctx.report(CallStory.refused(info, refusal.outcome(), refusal.detail(), ctx.clock().instant()));
   }
 
   /** From now on new INVITEs get 503 with {@code Retry-After}; calls in progress go on. */

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * address space 100.64.0.0/10 (RFC 6598) is not among them: it is a carrier's pool shared by many of its
  * customers, not the operator's own network.
  */
-public final class TrunkAcl {
+final class TrunkAcl {
   /** The name of the implicit trunk used when none is configured. */
   public static final String LOCAL_TRUNK = "local";
   /** The networks the implicit {@value #LOCAL_TRUNK} trunk admits. */

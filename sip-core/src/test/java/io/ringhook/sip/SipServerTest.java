@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.testing.Await;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -13,11 +14,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,7 +74,7 @@ class SipServerTest {
   private void startOn(int port, List<SipConfig.Trunk> trunks, CallDecider decider) {
     SipConfig config = new SipConfig("127.0.0.1", port, Optional.empty(), trunks, "ringhook/test",
         Duration.ofSeconds(32));
-    MediaBridge bridge = (call, vars) -> CompletableFuture.completedFuture(new MediaSession() {
+    MediaBridge bridge = (call, decision) -> CompletableFuture.completedFuture(new MediaSession() {
       @Override
       public int rtpPort() {
         return 40000;
@@ -194,8 +198,8 @@ class SipServerTest {
     assertEquals(8, started.get(0).payloadType());
     assertEquals(101, started.get(0).telephoneEventPt());
     waitFor(() -> !ended.isEmpty());
-    assertEquals("connected", ended.get(0).outcome());
-    assertEquals(CallObserver.CallSummary.CALLER, ended.get(0).endedBy());
+    assertEquals(Outcome.CONNECTED, ended.get(0).outcome());
+    assertEquals(EndedBy.CALLER, ended.get(0).endedBy());
     assertTrue(ended.get(0).ringing().isPresent() && ended.get(0).answered().isPresent());
     assertFalse(ended.get(0).ringing().get().isBefore(ended.get(0).received()));
     assertFalse(ended.get(0).answered().get().isBefore(ended.get(0).ringing().get()));
@@ -207,7 +211,13 @@ class SipServerTest {
   @Test
   void cancelWhileRingingGets200And487AndCancelsTheDecision() throws Exception {
     pendingDecision = new CompletableFuture<>();
-    start(List.of(), call -> pendingDecision);
+    CallDecision.Attempt aborted = new CallDecision.Attempt(1, Instant.now(), Duration.ofMillis(5),
+        OptionalInt.empty(), Optional.of("cancelled"), "cancelled");
+    start(List.of(), (call, hungUp) -> {
+      // As a webhook decider does: the hang-up aborts the request, which is then reported.
+      hungUp.thenRun(() -> pendingDecision.complete(new CallDecision.Abandoned(List.of(aborted))));
+      return pendingDecision;
+    });
     send(invite("z9hG4bKinv2", "call-2@test", OFFER));
     await("SIP/2.0 180");
     String cancel = invite("z9hG4bKinv2", "call-2@test", "").replaceFirst("^INVITE", "CANCEL")
@@ -219,17 +229,19 @@ class SipServerTest {
         second.substring(8, 11) + header(second, "CSeq"));
     assertTrue(statuses.contains("2001 CANCEL"), statuses.toString());
     assertTrue(statuses.contains("4871 INVITE"), statuses.toString());
-    waitFor(() -> pendingDecision.isCancelled());
+    waitFor(() -> pendingDecision.isDone());
     waitFor(() -> !ended.isEmpty());
-    assertEquals("cancelled", ended.get(0).outcome());
-    assertEquals(CallObserver.CallSummary.CALLER, ended.get(0).endedBy());
+    assertEquals(Outcome.CANCELLED, ended.get(0).outcome());
+    assertEquals(List.of(aborted), ended.get(0).attempts(), "the aborted attempt is in the call's summary");
+    assertTrue(ended.get(0).decided().isEmpty(), "the caller hung up before any decision");
+    assertEquals(EndedBy.CALLER, ended.get(0).endedBy());
     assertEquals(487, ended.get(0).finalStatus());
   }
 
   @Test
   void refusedDecisionGetsItsStatus() throws Exception {
-    start(List.of(), call -> CompletableFuture.completedFuture(
-        CallDecision.refuse(480, "webhook: 4 attempts failed", "webhook_failed")));
+    start(List.of(), (call, hungUp) -> CompletableFuture.completedFuture(
+        CallDecision.refuse(480, "webhook: 4 attempts failed", Outcome.WEBHOOK_FAILED)));
     send(invite("z9hG4bKinv3", "call-3@test", OFFER));
     String r = await("SIP/2.0 480");
     assertNotNull(toTag(r));
@@ -243,7 +255,7 @@ class SipServerTest {
     await("SIP/2.0 403");
     waitFor(() -> !ended.isEmpty());
     CallObserver.CallSummary s = ended.get(0);
-    assertEquals("rejected_acl", s.outcome());
+    assertEquals(Outcome.REJECTED_ACL, s.outcome());
     assertEquals(403, s.finalStatus());
     assertEquals("", s.call().trunk());
     assertEquals("call-4@test", s.call().sipCallId());
@@ -261,7 +273,7 @@ class SipServerTest {
     String r = await("SIP/2.0 488");
     assertNotNull(header(r, "Warning"));
     waitFor(() -> !ended.isEmpty());
-    assertEquals("no_codec", ended.get(0).outcome());
+    assertEquals(Outcome.NO_CODEC, ended.get(0).outcome());
     assertEquals(488, ended.get(0).finalStatus());
     assertEquals(0, server.activeCalls());
   }
@@ -269,7 +281,7 @@ class SipServerTest {
   @Test
   void drainRefusesNewInvitesWithRetryAfterWhileTheCallInProgressGoesOn() throws Exception {
     pendingDecision = new CompletableFuture<>();
-    start(List.of(), call -> pendingDecision);
+    start(List.of(), (call, hungUp) -> pendingDecision);
     send(invite("z9hG4bKdr1", "drain-1@test", OFFER));
     String ringing = await("SIP/2.0 180");
     assertEquals(1, server.ringingCalls());
@@ -280,10 +292,10 @@ class SipServerTest {
     assertEquals("120", header(refused, "Retry-After"));
     assertEquals("drain-2@test", header(refused, "Call-ID"));
     waitFor(() -> !ended.isEmpty());
-    assertEquals("draining", ended.get(0).outcome());
+    assertEquals(Outcome.DRAINING, ended.get(0).outcome());
     // The call that was ringing before the drain is still served to the end.
     assertEquals(1, server.activeCalls());
-    pendingDecision.complete(new CallDecision.Connect(Map.of(), "test"));
+    pendingDecision.complete(new CallDecision.Connect(Map.of(), "test", Optional.empty(), List.of()));
     String ok = await("SIP/2.0 200");
     assertEquals(toTag(ringing), toTag(ok));
     assertEquals(0, server.ringingCalls());
@@ -291,7 +303,7 @@ class SipServerTest {
     send(inDialog("BYE", "z9hG4bKdr4", "drain-1@test", toTag(ok), 2));
     await("SIP/2.0 200");
     waitFor(() -> server.activeCalls() == 0 && ended.size() == 2);
-    assertEquals("connected", ended.get(1).outcome());
+    assertEquals(Outcome.CONNECTED, ended.get(1).outcome());
   }
 
   @Test
@@ -315,7 +327,7 @@ class SipServerTest {
 
   @Test
   void callerComesFromPaiUnlessPrivacyIdWithholdsIt() throws Exception {
-    start(List.of(), call -> new CompletableFuture<>());
+    start(List.of(), SipServerTest::undecided);
     String anon = "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=caller1\r\n"
         + "P-Asserted-Identity: <sip:+14155550100@carrier.example;user=phone>\r\n";
     send(invite("z9hG4bKpai1", "pai-1@test", OFFER).replaceFirst("From: [^\r]*\r\n", anon));
@@ -328,17 +340,19 @@ class SipServerTest {
     ended.forEach(e -> fromByCallId.put(e.call().sipCallId(), e.call().fromNumber()));
     assertEquals("+14155550100", fromByCallId.get("pai-1@test"));
     assertEquals("anonymous", fromByCallId.get("pai-2@test"));
-    assertEquals("shutdown", ended.get(0).outcome());
+    assertEquals(Outcome.SHUTDOWN, ended.get(0).outcome());
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(10);
-    }
+  /** A decider that keeps calls ringing and, as the contract asks, stops when the caller hangs up. */
+  private static CompletableFuture<CallDecision> undecided(InboundCall call, CompletionStage<Void> hungUp) {
+    CompletableFuture<CallDecision> d = new CompletableFuture<>();
+    hungUp.thenRun(() -> d.complete(new CallDecision.Abandoned(List.of())));
+    return d;
   }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) {
+    Await.until("the awaited call state", Duration.ofSeconds(5), condition);
+  }
+
 
 }

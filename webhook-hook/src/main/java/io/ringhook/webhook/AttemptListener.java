@@ -19,4 +19,11 @@ public interface AttemptListener {
    * {@link FailureReason#CANCELLED}).
    */
   void attemptEnded(WebhookResult.Attempt attempt);
+
+  /**
+   * No more attempts will come: the call's webhook succeeded, failed for good, was cancelled (after
+   * the aborted attempt was reported) or the client closed. Called once, on the event loop.
+   */
+  default void finished() {
+  }
 }

@@ -158,6 +158,7 @@ final class CallRun {
               aborted.number(), aborted.started(), latency, OptionalInt.empty(),
               Optional.of(FailureReason.CANCELLED), why));
     }
+    notifyFinished();
   }
 
   /** The listener is the caller's code: its trouble must not stop the call's own bookkeeping. */
@@ -173,7 +174,16 @@ final class CallRun {
   private void complete(WebhookResult result) {
     finished = true;
     client.forget(this);
+    notifyFinished();
     future.complete(result);
+  }
+
+  private void notifyFinished() {
+    try {
+      listener.finished();
+    } catch (RuntimeException e) {
+      ATTEMPT_LOG.warn("attempt listener failed for call_id={} at the end", request.callId(), e);
+    }
   }
 
   private void logAttempt(WebhookResult.Attempt a) {

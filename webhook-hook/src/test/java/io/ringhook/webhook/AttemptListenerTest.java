@@ -42,11 +42,20 @@ class AttemptListenerTest {
   private static final class Recorder implements AttemptListener {
     final BlockingQueue<WebhookResult.Attempt> attempts = new LinkedBlockingQueue<>();
     final List<String> threads = new CopyOnWriteArrayList<>();
+    /** How many attempts had been reported at each call of finished(). */
+    final BlockingQueue<Integer> finished = new LinkedBlockingQueue<>();
+    private int reported; // on the call's event loop only
 
     @Override
     public void attemptEnded(WebhookResult.Attempt attempt) {
       threads.add(Thread.currentThread().getName());
+      reported++;
       attempts.add(attempt);
+    }
+
+    @Override
+    public void finished() {
+      finished.add(reported);
     }
 
     WebhookResult.Attempt next() throws InterruptedException {
@@ -130,6 +139,29 @@ class AttemptListenerTest {
     assertTrue(f.cancel(true));
 
     assertNull(rec.attempts.poll(800, TimeUnit.MILLISECONDS), "nothing was in flight");
+    assertEquals(List.of(1), List.copyOf(rec.finished), "told once that no attempt will come");
+  }
+
+  @Test
+  void finishedComesOnceAfterTheLastAttemptWhetherTheCallEndsOrIsCancelled() throws Exception {
+    server = ScriptedServer.start(sequence(status(500), new ScriptedServer.Hang()));
+    Recorder cancelled = new Recorder();
+    CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST, cancelled);
+    cancelled.next();
+    server.awaitRequests(2, Duration.ofSeconds(10));
+    assertTrue(f.cancel(true));
+    assertEquals(2, cancelled.finished.poll(10, TimeUnit.SECONDS), "after the aborted attempt");
+
+    Recorder done = new Recorder();
+    ScriptedServer ok = ScriptedServer.start(sequence(json(200, "{}")));
+    try {
+      await(client.call(request(ok.url("/hook")), FAST, done));
+      assertEquals(1, done.finished.poll(10, TimeUnit.SECONDS));
+    } finally {
+      ok.close();
+    }
+    assertNull(cancelled.finished.poll(200, TimeUnit.MILLISECONDS), "only once");
+    assertNull(done.finished.poll(), "only once");
   }
 
   @Test

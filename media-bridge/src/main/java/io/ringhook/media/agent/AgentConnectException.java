@@ -6,7 +6,7 @@ import java.util.Locale;
  * A failure to open an agent stream: the WebSocket could not be set up, or not within the
  * connect timeout. It classifies itself, so one table can map it to a SIP response and a metric.
  */
-public final class AgentConnectException extends Exception {
+final class AgentConnectException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** Why the stream could not be opened. */

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * {@value #MAX_MESSAGE_BYTES} bytes; a larger one ends the connection (close code 1009). A quiet
  * agent is pinged, and one that answers nothing for two ping periods is treated as gone.
  */
-public interface AgentConnection {
+interface AgentConnection {
   /** The largest message (after reassembling fragments) accepted from an agent: 1 MiB. */
   int MAX_MESSAGE_BYTES = 1 << 20;
 

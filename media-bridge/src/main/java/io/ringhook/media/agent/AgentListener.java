@@ -8,7 +8,7 @@ package io.ringhook.media.agent;
  * block; they hand the work to their own call's executor or event loop. What they throw is logged
  * and otherwise ignored.
  */
-public interface AgentListener {
+interface AgentListener {
   /** Audio for the caller: μ-law, 8000 Hz, of any length (never empty). */
   void onMedia(byte[] mulaw);
 

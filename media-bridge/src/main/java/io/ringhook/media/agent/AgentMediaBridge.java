@@ -9,15 +9,17 @@ import io.ringhook.media.DtmfEvent;
 import io.ringhook.media.RtpEndpoint;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpEvents;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaBridge;
+import io.ringhook.sip.MediaEnd;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaListener;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaSession;
+import io.ringhook.sip.Outcome;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
@@ -95,32 +97,32 @@ public final class AgentMediaBridge implements MediaBridge {
   public static final String CANCELLED = "cancelled";
 
   private final RtpEndpoints rtp;
-  private final Function<InboundCall, AgentTarget> agents;
+  private final Function<CallDecision.Connect, AgentTarget> agents;
   private final EventLoopGroup group;
   private final Listener listener;
   private final Ticker ticker;
 
   /**
    * @param rtp    the RTP port pool
-   * @param agents the agent for each call (by dialed number, typically)
+   * @param agents the agent for each connect decision (by the agent it names)
    * @param group  the event loops for the agent WebSockets (NIO)
    */
-  public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group) {
+  public AgentMediaBridge(RtpEndpoints rtp, Function<CallDecision.Connect, AgentTarget> agents, EventLoopGroup group) {
     this(rtp, agents, group, Listener.NONE);
   }
 
   /**
    * @param rtp      the RTP port pool
-   * @param agents   the agent for each call (by dialed number, typically)
+   * @param agents   the agent for each connect decision (by the agent it names)
    * @param group    the event loops for the agent WebSockets (NIO)
    * @param listener told of each call's agent connect latency and outcome
    */
-  public AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group,
+  public AgentMediaBridge(RtpEndpoints rtp, Function<CallDecision.Connect, AgentTarget> agents, EventLoopGroup group,
                           Listener listener) {
     this(rtp, agents, group, listener, Ticker.systemTicker());
   }
 
-  AgentMediaBridge(RtpEndpoints rtp, Function<InboundCall, AgentTarget> agents, EventLoopGroup group,
+  AgentMediaBridge(RtpEndpoints rtp, Function<CallDecision.Connect, AgentTarget> agents, EventLoopGroup group,
                    Listener listener, Ticker ticker) {
     this.rtp = Objects.requireNonNull(rtp, "rtp");
     this.agents = Objects.requireNonNull(agents, "agents");
@@ -130,11 +132,11 @@ public final class AgentMediaBridge implements MediaBridge {
   }
 
   @Override
-  public CompletableFuture<MediaSession> open(InboundCall call, Map<String, String> variables) {
-    AgentTarget target = agents.apply(call);
+  public CompletableFuture<MediaSession> open(InboundCall call, CallDecision.Connect decision) {
+    AgentTarget target = agents.apply(decision);
     Session session = new Session(call, target);
     AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
-        call.toNumber(), variables);
+        call.toNumber(), decision.variables());
     // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
     // stream starts, and that audio must find the endpoint to queue in until the call is answered.
     CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());
@@ -181,7 +183,7 @@ public final class AgentMediaBridge implements MediaBridge {
       try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.warn("call {}: {}", call.callId(), reason);
       }
-      throw new MediaException(503, "agent_unreachable", reason, cause);
+      throw new MediaException(Outcome.AGENT_UNREACHABLE, reason, cause);
     });
     result.whenComplete((s, ex) -> {
       if (result.isCancelled()) {
@@ -237,7 +239,7 @@ public final class AgentMediaBridge implements MediaBridge {
     private volatile RtpEndpoint endpoint;
     private volatile AgentConnection agent;
     private volatile MediaListener listener;
-    private volatile String agentGone;
+    private volatile MediaEnd agentGone;
     // Touched only on the RTP endpoint's event loop.
     private long chunk;
     private long elapsedSamples = -1;
@@ -259,7 +261,7 @@ public final class AgentMediaBridge implements MediaBridge {
     public void start(MediaParams params, MediaListener mediaListener) {
       listener = mediaListener;
       endpoint.start(params, this);
-      String gone = agentGone;
+      MediaEnd gone = agentGone;
       if (gone != null) {
         end(gone);
       }
@@ -286,10 +288,10 @@ public final class AgentMediaBridge implements MediaBridge {
     }
 
     /** The media side ends the call: the SIP layer sends BYE, then closes this session. */
-    private void end(String reason) {
+    private void end(MediaEnd why) {
       MediaListener l = listener;
       if (l != null && !ended.get()) {
-        l.mediaEnded(reason);
+        l.mediaEnded(why);
       }
     }
 
@@ -349,7 +351,7 @@ public final class AgentMediaBridge implements MediaBridge {
       try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
         LOG.info("call {}: no RTP from the caller for {} ms", call.callId(), silentFor.toMillis());
       }
-      end("rtp timeout");
+      end(MediaEnd.rtpTimeout());
     }
 
     // ---- agent → caller (WebSocket event loop) ----
@@ -380,7 +382,7 @@ public final class AgentMediaBridge implements MediaBridge {
 
     @Override
     public void onClosed(String reason) {
-      String why = "agent hung up: " + reason;
+      MediaEnd why = MediaEnd.agentHungUp(reason);
       agentGone = why;
       end(why);
     }

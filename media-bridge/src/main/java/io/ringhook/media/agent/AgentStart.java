@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param accountSid sent as {@code accountSid} in {@code start} and {@code stop}; null (the usual
  *     case) leaves the field out
  */
-public record AgentStart(String callId, String streamSid, String from, String to,
+record AgentStart(String callId, String streamSid, String from, String to,
     Map<String, String> variables, String accountSid) {
   /** The parameter that carries the caller's number. */
   public static final String FROM_NUMBER = "from_number";

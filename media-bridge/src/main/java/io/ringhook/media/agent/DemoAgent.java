@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * message, and after every {@value #MARK_EVERY} echoed chunks a {@code mark} named
  * {@code echo-<n>} follows, so that the mark path is exercised too. DTMF and stream start and stop
  * are logged. One instance serves one WebSocket; {@link #addTo} installs a fresh set of handlers
- * in a connection's pipeline, {@link DemoAgentServer} serves it on a port of its own.
+ * in a connection's pipeline (the tests' {@code DemoAgentServer} serves it on a port of its own).
  */
 public final class DemoAgent extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(DemoAgent.class);

@@ -7,15 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaSession;
+import io.ringhook.sip.Outcome;
+import io.ringhook.testing.Await;
+import io.ringhook.testing.EventLoops;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,31 +30,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link AgentMediaBridge.Listener}: each call's agent connect latency and outcome, against a real
  * local WebSocket agent and real RTP ports.
  */
 class AgentMediaBridgeListenerTest {
-  private static EventLoopGroup group;
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(2);
+  private static final EventLoopGroup group = LOOPS.group();
 
   private TestAgentServer agent;
   private RtpEndpoints rtp;
   private final Reports reports = new Reports();
-
-  @BeforeAll
-  static void startLoops() {
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopLoops() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
 
   @AfterEach
   void tearDown() {
@@ -111,10 +104,7 @@ class AgentMediaBridgeListenerTest {
   }
 
   private void awaitPortsFree() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (rtp.portsInUse() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until("RTP ports released", Duration.ofSeconds(5), () -> rtp.portsInUse() == 0);
     assertEquals(0, rtp.portsInUse(), "RTP port released");
   }
 
@@ -126,7 +116,7 @@ class AgentMediaBridgeListenerTest {
     InboundCall call = call("listen-1");
 
     long t0 = System.nanoTime();
-    MediaSession session = bridge.open(call, Map.of()).get(10, TimeUnit.SECONDS);
+    MediaSession session = bridge.open(call, CallDecision.connect(Map.of())).get(10, TimeUnit.SECONDS);
     long openNanos = System.nanoTime() - t0;
 
     Report r = reports.next();
@@ -145,9 +135,9 @@ class AgentMediaBridgeListenerTest {
     agent = TestAgentServer.start(group, TestAgentServer.Mode.NOT_FOUND);
     AgentMediaBridge bridge = bridge(new AgentTarget("support", agent.url(), Duration.ofSeconds(5)));
 
-    MediaException e = openFails(bridge.open(call("listen-2"), Map.of()));
+    MediaException e = openFails(bridge.open(call("listen-2"), CallDecision.connect(Map.of())));
 
-    assertEquals("agent_unreachable", e.outcome());
+    assertEquals(Outcome.AGENT_UNREACHABLE, e.outcome());
     Report r = reports.next();
     assertEquals("agent_http_status", r.outcome());
     assertEquals("support", r.target().name());
@@ -163,7 +153,7 @@ class AgentMediaBridgeListenerTest {
     URI url = URI.create("ws://127.0.0.1:" + port + "/stream");
     AgentMediaBridge bridge = bridge(new AgentTarget("gone", url, Duration.ofSeconds(5)));
 
-    openFails(bridge.open(call("listen-3"), Map.of()));
+    openFails(bridge.open(call("listen-3"), CallDecision.connect(Map.of())));
 
     Report r = reports.next();
     assertEquals("agent_refused", r.outcome());
@@ -175,7 +165,7 @@ class AgentMediaBridgeListenerTest {
     agent = TestAgentServer.start(group, TestAgentServer.Mode.SILENT);
     AgentMediaBridge bridge = bridge(new AgentTarget("slow", agent.url(), Duration.ofMillis(300)));
 
-    openFails(bridge.open(call("listen-4"), Map.of()));
+    openFails(bridge.open(call("listen-4"), CallDecision.connect(Map.of())));
 
     Report r = reports.next();
     assertEquals("agent_timeout", r.outcome());
@@ -187,9 +177,10 @@ class AgentMediaBridgeListenerTest {
     agent = TestAgentServer.start(group, TestAgentServer.Mode.SILENT);
     AgentMediaBridge bridge = bridge(new AgentTarget("slow", agent.url(), Duration.ofSeconds(30)));
 
-    CompletableFuture<MediaSession> f = bridge.open(call("listen-5"), Map.of());
+    CompletableFuture<MediaSession> f = bridge.open(call("listen-5"), CallDecision.connect(Map.of()));
     agent.awaitEvent("active");
-    Thread.sleep(200); // so the latency has something to measure
+    // The agent is still connecting a while, so the latency has something to measure.
+    Await.holds("still connecting", Duration.ofMillis(200), () -> !f.isDone());
     assertTrue(f.cancel(true));
 
     Report r = reports.next();
@@ -216,7 +207,7 @@ class AgentMediaBridgeListenerTest {
     });
 
     try (io.ringhook.media.CapturedLogs logs = new io.ringhook.media.CapturedLogs(AgentMediaBridge.class)) {
-      MediaSession session = bridge.open(call("listen-6"), Map.of()).get(10, TimeUnit.SECONDS);
+      MediaSession session = bridge.open(call("listen-6"), CallDecision.connect(Map.of())).get(10, TimeUnit.SECONDS);
       session.close("bye");
       awaitPortsFree();
       assertTrue(logs.lines().contains("WARN call listen-6: agent listener failed [java.lang.IllegalStateException]"),

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringhook.server.records.CallPage;
 import io.ringhook.server.records.CallRecord;
-import io.ringhook.server.records.WebhookAttemptRecord;
+import io.ringhook.sip.CallDecision;
 
 /** The JSON of {@code /v1/calls}: every field of a {@link CallRecord} in snake_case, times in ISO-8601 UTC. */
 final class CallsJson {
@@ -57,7 +57,7 @@ final class CallsJson {
     return o;
   }
 
-  private static ObjectNode attempt(WebhookAttemptRecord w) {
+  private static ObjectNode attempt(CallDecision.Attempt w) {
     ObjectNode o = Json.object();
     o.put("number", w.number());
     o.put("started", w.started().toString());

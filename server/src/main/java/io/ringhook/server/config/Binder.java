@@ -1,5 +1,6 @@
 package io.ringhook.server.config;
 
+import io.ringhook.media.RtpSettings;
 import io.ringhook.server.config.TreeReader.Field;
 import io.ringhook.server.config.TreeReader.Section;
 import io.ringhook.server.config.TreeReader.Val;
@@ -7,6 +8,7 @@ import io.ringhook.server.config.YamlTree.Entry;
 import io.ringhook.server.config.YamlTree.Kind;
 import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
+import io.ringhook.sip.SipConfig;
 import io.ringhook.sip.TcpLimits;
 import java.net.InetAddress;
 import java.net.URI;
@@ -105,17 +107,20 @@ final class Binder {
       }
       return v.text();
     });
-    SipSettings sip = new SipSettings(sipHost.or(SipSettings.DEFAULTS.host()),
-        sipPort.or(SipSettings.DEFAULTS.port()), advertise.optional(), tcpLimits(sipS));
+    SipConfig.Listen sip = new SipConfig.Listen(sipHost.or(SipConfig.Listen.DEFAULTS.host()),
+        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional(), tcpLimits(sipS));
 
     Section rtpS = root.section("rtp", RTP_KEYS);
     Field<String> rtpHost = rtpS.read("host", Binder::address);
     Field<Integer> portMin = rtpS.read("port_min", Binder::port);
     Field<Integer> portMax = rtpS.read("port_max", Binder::port);
     Field<Duration> rtpTimeout = rtpS.read("timeout", v -> timeout(v, MAX_RTP_TIMEOUT));
-    RtpSettings rtp = new RtpSettings(rtpHost.or(sip.host()), portMin.or(RtpSettings.DEFAULT_PORT_MIN),
-        portMax.or(RtpSettings.DEFAULT_PORT_MAX), rtpTimeout.or(RtpSettings.DEFAULT_TIMEOUT));
-    checkRtpRange(portMin, portMax, rtp);
+    int rtpMin = portMin.or(RtpSettings.defaults().portMin());
+    int rtpMax = portMax.or(RtpSettings.defaults().portMax());
+    boolean rtpRange = checkRtpRange(portMin, portMax, rtpMin, rtpMax);
+    // media-bridge's RtpSettings refuses a bad range; the file's problem is listed and this stand-in never runs.
+    RtpSettings rtp = new RtpSettings(rtpHost.or(sip.host()), rtpRange ? rtpMin : RtpSettings.defaults().portMin(),
+        rtpRange ? rtpMax : RtpSettings.defaults().portMax(), rtpTimeout.or(RtpSettings.defaults().timeout()));
 
     List<TrunkSettings> trunks = trunks(root);
 
@@ -139,7 +144,8 @@ final class Binder {
     }
     HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
         httpPort.or(HttpSettings.DEFAULTS.port()), adminToken, allowedHosts);
-    checkPortClashes(sip, sipPort, rtp, portMin, http, httpPort, List.of(sipHost, rtpHost, httpHost));
+    checkPortClashes(sip, sipPort, rtpMin, rtpMax, rtp.bindHost(), portMin, http, httpPort,
+        List.of(sipHost, rtpHost, httpHost));
 
     WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS));
     Map<String, AgentSettings> agents = agents(root);
@@ -202,21 +208,25 @@ final class Binder {
     return new Secret(v.text());
   }
 
-  private void checkRtpRange(Field<Integer> min, Field<Integer> max, RtpSettings rtp) {
+  /** Whether {@code portMin..portMax} is a usable RTP range; lists the problem when the file made it not. */
+  private boolean checkRtpRange(Field<Integer> min, Field<Integer> max, int portMin, int portMax) {
+    boolean usable = portMax >= portMin && (portMin != portMax || portMin % 2 == 0);
     if (min.failed() || max.failed()) {
-      return;
+      return usable;
     }
-    if (rtp.portMax() < rtp.portMin()) {
-      add(max.present() ? max : min, "must not be below port_min (" + rtp.portMin() + ")");
-    } else if (rtp.portMin() == rtp.portMax() && rtp.portMin() % 2 != 0) {
-      add(max.present() ? max : min, "the range " + rtp.portMin() + ".." + rtp.portMax()
+    if (portMax < portMin) {
+      add(max.present() ? max : min, "must not be below port_min (" + portMin + ")");
+    } else if (portMin == portMax && portMin % 2 != 0) {
+      add(max.present() ? max : min, "the range " + portMin + ".." + portMax
           + " holds no even port (RTP uses even ports, RFC 3550 section 11)");
     }
+    return usable;
   }
 
   /** SIP and HTTP both listen on TCP, SIP and RTP both on UDP: the same port on overlapping hosts clashes. */
-  private void checkPortClashes(SipSettings sip, Field<Integer> sipPort, RtpSettings rtp, Field<Integer> portMin,
-                                HttpSettings http, Field<Integer> httpPort, List<Field<String>> hosts) {
+  private void checkPortClashes(SipConfig.Listen sip, Field<Integer> sipPort, int rtpMin, int rtpMax, String rtpHost,
+                                Field<Integer> portMin, HttpSettings http, Field<Integer> httpPort,
+                                List<Field<String>> hosts) {
     if (sipPort.failed() || portMin.failed() || httpPort.failed() || hosts.stream().anyMatch(Field::failed)) {
       return;
     }
@@ -224,8 +234,8 @@ final class Binder {
       add(httpPort.present() ? httpPort : sipPort, "clashes with " + (httpPort.present() ? "sip.port" : "http.port")
           + " " + sip.port() + " (both listen on TCP)");
     }
-    if (sip.port() >= rtp.portMin() && sip.port() <= rtp.portMax() && overlap(sip.host(), rtp.host())) {
-      add(portMin.present() ? portMin : sipPort, "the RTP ports " + rtp.portMin() + ".." + rtp.portMax()
+    if (sip.port() >= rtpMin && sip.port() <= rtpMax && overlap(sip.host(), rtpHost)) {
+      add(portMin.present() ? portMin : sipPort, "the RTP ports " + rtpMin + ".." + rtpMax
           + " include sip.port " + sip.port() + " (both listen on UDP)");
     }
   }

@@ -35,7 +35,7 @@ final class ConfigDump {
     root.put("sip", sip);
 
     Map<String, Object> rtp = new LinkedHashMap<>();
-    rtp.put("host", c.rtp().host());
+    rtp.put("host", c.rtp().bindHost());
     rtp.put("port_min", c.rtp().portMin());
     rtp.put("port_max", c.rtp().portMax());
     rtp.put("timeout", Values.format(c.rtp().timeout()));

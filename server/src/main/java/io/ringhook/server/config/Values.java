@@ -4,11 +4,9 @@ import java.math.BigDecimal;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -22,15 +20,14 @@ import java.util.regex.Pattern;
  * whether a configuration loads.
  */
 final class Values {
-  static final Set<String> HTTP_SCHEMES = Set.of("http", "https");
-  static final Set<String> WS_SCHEMES = Set.of("ws", "wss");
+  static final Set<String> HTTP_SCHEMES = Rules.HTTP_SCHEMES;
+  static final Set<String> WS_SCHEMES = Rules.WS_SCHEMES;
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d{1,10}");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Pattern FRACTION = Pattern.compile("(\\d{1,9}\\.\\d{1,9})(ms|s|m|h)");
   private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
   private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
-  private static final Pattern E164 = Pattern.compile("\\+[1-9]\\d{6,14}");
   private static final Pattern COUNTRY_CODE = Pattern.compile("[1-9]\\d{0,2}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -230,23 +227,9 @@ final class Values {
     }
   }
 
-  /**
-   * A phone number in E.164: "+", then 7 to 15 digits, the first not 0; the same rule as sip-core's
-   * normalisation, so every key can match a dialed number (the shortest in service have 7 digits).
-   */
+  /** A phone number in E.164, worded for the file. */
   static String e164(String text) {
-    if (E164.matcher(text).matches()) {
-      return text;
-    }
-    String digits = text.replaceAll("[\\s().\\-]", "");
-    if (E164.matcher(digits).matches()) {
-      throw new IllegalArgumentException("must be E.164 without separators: write \"" + digits + "\"");
-    }
-    if (!digits.startsWith("+") && E164.matcher("+" + digits).matches()) {
-      throw new IllegalArgumentException("must be E.164 with the country code and a leading +, e.g. \"+"
-          + digits + "\" (quote it)");
-    }
-    throw new IllegalArgumentException("must be an E.164 number: \"+\" and 7 to 15 digits, e.g. \"+12345678913\"");
+    return Rules.e164(text, Rules.Audience.FILE);
   }
 
   /** A country calling code: 1 to 3 digits, without "+". */
@@ -265,30 +248,9 @@ final class Values {
     return text;
   }
 
-  /** An absolute URL with one of {@code schemes} and a host. */
+  /** An absolute URL with one of {@code schemes} and a host, worded for the file. */
   static URI url(String text, Set<String> schemes) {
-    URI uri;
-    try {
-      uri = new URI(text);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("not a valid URL: " + e.getReason());
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    String wanted = String.join(" or ", schemes.stream().sorted().map(s -> s + "://").toList());
-    String article = wanted.startsWith("h") ? "an " : "a ";
-    if (!schemes.contains(scheme)) {
-      throw new IllegalArgumentException("must be " + article + wanted + " URL");
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new IllegalArgumentException("must be " + article + wanted + " URL with a host name or address");
-    }
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("must not carry credentials (user:password@): they would show in logs");
-    }
-    if (uri.getPort() == 0 || uri.getPort() > 65535) {
-      throw new IllegalArgumentException("has an invalid port " + uri.getPort());
-    }
-    return uri;
+    return Rules.url(text, schemes, Rules.Audience.FILE);
   }
 
   /**

@@ -1,9 +1,11 @@
 package io.ringhook.server.config;
 
+import io.ringhook.sip.Outcome;
+import io.ringhook.webhook.WebhookPolicy;
+import io.ringhook.webhook.WebhookTargets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import io.ringhook.webhook.WebhookTargets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,10 +26,10 @@ import java.util.Optional;
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
                               int failureResponse, Optional<Path> caFile, boolean allowPrivate) {
-  /** The defaults: 10s, 3 retries, backoff 250ms, 500ms, 1s, 64 KiB, 480, no CA file. */
-  public static final WebhookSettings DEFAULTS = new WebhookSettings(Duration.ofSeconds(10), 3,
-      List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
-      Optional.empty());
+  /** The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}), 480, no CA file, private networks allowed. */
+  public static final WebhookSettings DEFAULTS = new WebhookSettings(WebhookPolicy.DEFAULT.timeout(),
+      WebhookPolicy.DEFAULT.retries(), WebhookPolicy.DEFAULT.backoff(), WebhookPolicy.DEFAULT.maxResponseBytes(),
+      Outcome.WEBHOOK_FAILED.status(), Optional.empty());
 
   public WebhookSettings {
     Objects.requireNonNull(timeout, "timeout");
@@ -44,5 +46,10 @@ public record WebhookSettings(Duration timeout, int retries, List<Duration> back
   /** The targets these settings allow webhooks to reach. */
   public WebhookTargets targets() {
     return WebhookTargets.allowPrivate(allowPrivate);
+  }
+
+  /** How the webhook client tries each call (the loader has checked the values against its limits). */
+  public WebhookPolicy policy() {
+    return new WebhookPolicy(timeout, retries, backoff, maxResponseBytes);
   }
 }

@@ -1,5 +1,6 @@
 package io.ringhook.server.records;
 
+import io.ringhook.sip.CallDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -37,7 +38,7 @@ public record CallRecord(String callId, String sipCallId, String trunk, String s
                          String toNumber, Instant received, Optional<Instant> ringing, Optional<Instant> decided,
                          Optional<Instant> answered, Instant ended, String outcome, int finalStatus,
                          String endedBy, String endReason, Map<String, String> variables, Optional<String> agent,
-                         List<WebhookAttemptRecord> attempts) {
+                         List<CallDecision.Attempt> attempts) {
   public CallRecord {
     Objects.requireNonNull(callId, "callId");
     sipCallId = sipCallId == null ? "" : sipCallId;

@@ -2,6 +2,7 @@ package io.ringhook.server.records;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ringhook.sip.CallDecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -183,7 +184,7 @@ public final class JdbcRecordStore implements RecordStore {
       if (more) {
         rows = rows.subList(0, query.limit());
       }
-      Map<String, List<WebhookAttemptRecord>> attempts = attempts(c, rows.stream().map(CallRow::callId).toList());
+      Map<String, List<CallDecision.Attempt>> attempts = attempts(c, rows.stream().map(CallRow::callId).toList());
       List<CallRecord> calls = rows.stream().map(r -> withAttempts(r.call(), attempts)).toList();
       Optional<String> next = more
           ? Optional.of(new PageCursor(rows.get(rows.size() - 1).received(), rows.get(rows.size() - 1).callId()).encode())
@@ -287,7 +288,7 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   /** Attempts of the given calls in one query, by call id, each list in its stored order. */
-  private static Map<String, List<WebhookAttemptRecord>> attempts(Connection c, List<String> callIds)
+  private static Map<String, List<CallDecision.Attempt>> attempts(Connection c, List<String> callIds)
       throws SQLException {
     if (callIds.isEmpty()) {
       return Map.of();
@@ -302,8 +303,8 @@ public final class JdbcRecordStore implements RecordStore {
     }
   }
 
-  private static CallRecord withAttempts(CallRecord r, Map<String, List<WebhookAttemptRecord>> attempts) {
-    List<WebhookAttemptRecord> mine = attempts.getOrDefault(r.callId(), List.of());
+  private static CallRecord withAttempts(CallRecord r, Map<String, List<CallDecision.Attempt>> attempts) {
+    List<CallDecision.Attempt> mine = attempts.getOrDefault(r.callId(), List.of());
     return new CallRecord(r.callId(), r.sipCallId(), r.trunk(), r.source(), r.fromNumber(), r.toNumber(), r.received(),
         r.ringing(), r.decided(), r.answered(), r.ended(), r.outcome(), r.finalStatus(), r.endedBy(), r.endReason(),
         r.variables(), r.agent(), mine);

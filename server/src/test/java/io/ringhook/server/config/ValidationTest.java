@@ -91,7 +91,7 @@ class ValidationTest {
   void ipv6ListenAddresses() {
     RingConfig c = ConfigLoader.parse("sip: {host: '::', advertise: '2001:db8::7'}\nhttp: {host: '::1'}\n", Map.of());
     assertEquals("::", c.sip().host());
-    assertEquals("::", c.rtp().host());
+    assertEquals("::", c.rtp().bindHost());
     assertEquals("2001:db8::7", c.sip().advertise().orElseThrow());
     assertEquals("::1", c.http().host());
     assertEquals(List.of("1: sip.host = \"[::1]\": write the IPv6 address without brackets",

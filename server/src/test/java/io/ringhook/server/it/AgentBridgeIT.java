@@ -15,6 +15,7 @@ import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.server.peers.Wav;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,7 @@ class AgentBridgeIT {
     caller.hangup();
     caller.awaitEvent("CALL_CLOSED", WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals(summary.call().callId(), start.text("/start/callSid"), "callSid is ringhook's call id");
     assertTrue(summary.answered().isPresent() && !start.receivedAt().isAfter(summary.answered().get().plusMillis(5)),
         "start (at " + start.receivedAt() + ") must precede the 200 OK (" + summary.answered() + ")");
@@ -145,14 +146,10 @@ class AgentBridgeIT {
 
   @Test
   void clearStopsThePlaybackAtOnceAndEchoesTheMarksItDropped() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-clear").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-clear");
+    RingFixture ring = established.ring();
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
 
     // 10 s of 440 Hz with a mark after the first second: its echo says when to barge in.
     byte[] tone = mulaw(Wav.sine(RATE, 440, Duration.ofSeconds(10), 0.5));
@@ -258,14 +255,9 @@ class AgentBridgeIT {
 
   @Test
   void eachDtmfKeyPressReachesTheAgentOnce() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-dtmf").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-dtmf");
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
     stream.awaitCount("media", 5, WAIT);
     List<String> keys = List.of("1", "5", "#", "9", "*");
     for (String key : keys) {
@@ -378,7 +370,7 @@ class AgentBridgeIT {
     caller.awaitEvent("CALL_ESTABLISHED", WAIT);
     assertEquals("end of file", caller.awaitEvent("CALL_CLOSED", WAIT).param(), caller.describe());
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
 
     Wav.Audio heard = caller.heard();
     Duration echoed = AudioAnalysis.toneDuration(heard, 1000, 0.2);

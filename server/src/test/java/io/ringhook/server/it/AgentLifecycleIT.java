@@ -14,6 +14,7 @@ import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
@@ -42,21 +43,18 @@ class AgentLifecycleIT {
 
   @Test
   void theAgentClosingTheWebSocketHangsUpTheCall() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-close").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-close");
+    TestAgent agent = established.agent();
+    RingFixture ring = established.ring();
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
     stream.awaitCount("media", 5, WAIT);
     stream.close(1000);
 
     BaresipEvent closed = caller.awaitEvent("CALL_CLOSED", WAIT);
     assertEquals("Connection reset by peer", closed.param(), "baresip should get a BYE: " + caller.describe());
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertTrue(summary.detail().startsWith("agent hung up") && summary.detail().contains("1000"), summary.toString());
     assertEquals(1000, stream.await(TestAgent.CLOSE_FRAME, WAIT).json().path("status").asInt(),
         "ringhook answers the close frame with the same status: " + stream);
@@ -103,7 +101,7 @@ class AgentLifecycleIT {
     CallSummary summary = ring.awaitCallEnded(WAIT);
     assertEquals(503, summary.finalStatus(), summary.toString());
     assertTrue(summary.answered().isEmpty(), summary.toString());
-    assertEquals("agent_unreachable", summary.outcome(), summary.toString());
+    assertEquals(Outcome.AGENT_UNREACHABLE, summary.outcome(), summary.toString());
     assertTrue(summary.detail().contains("agent tester unreachable (agent_refused)"),
         "the reason names the agent and the kind of failure (docs/agent-protocol.md): " + summary);
     assertEquals(0, ring.server().activeCalls());
@@ -122,7 +120,7 @@ class AgentLifecycleIT {
     Response refused = call.awaitResponse(503, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
     assertTrue(client.responses().stream().noneMatch(AgentCalls::answersInvite), client.describe());
-    assertEquals("agent_unreachable", summary.outcome(), summary.toString());
+    assertEquals(Outcome.AGENT_UNREACHABLE, summary.outcome(), summary.toString());
     assertTrue(summary.detail().contains("agent tester unreachable (agent_timeout)"), summary.toString());
     assertEquals(503, summary.finalStatus(), refused.toString());
     long waitedMs = Duration.between(summary.decided().orElseThrow(), summary.ended()).toMillis();
@@ -148,7 +146,7 @@ class AgentLifecycleIT {
     call.awaitResponse(Request.CANCEL, 200, WAIT);
     call.awaitResponse(487, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("cancelled", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CANCELLED, summary.outcome(), summary.toString());
     // Abandoned now, not when the 10 s connect timeout runs out.
     assertTrue(silent.closedByPeer(silent.connections().get(0), Duration.ofSeconds(5)),
         "ringhook kept connecting to the agent after the caller cancelled");
@@ -159,14 +157,10 @@ class AgentLifecycleIT {
 
   @Test
   void aServerShutdownHangsUpTheCallerAndStopsTheStream() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-shutdown").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-shutdown");
+    RingFixture ring = established.ring();
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
     stream.awaitCount("media", 5, WAIT);
     ring.close();
 

@@ -8,6 +8,7 @@ import io.ringhook.server.peers.BaresipEvent;
 import io.ringhook.server.peers.BaresipPeer;
 import io.ringhook.server.peers.Wav;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class BaresipEchoIT {
       assertEquals("end of file", closed.param(), caller.describe());
 
       CallSummary call = ring.awaitCallEnded(SETUP);
-      assertEquals("connected", call.outcome(), call.toString());
+      assertEquals(Outcome.CONNECTED, call.outcome(), call.toString());
       assertEquals("caller hung up", call.detail(), call.toString());
       assertEquals(200, call.finalStatus());
       assertEquals("+12345678912", call.call().fromNumber());

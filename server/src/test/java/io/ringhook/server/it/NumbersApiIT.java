@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringhook.server.peers.RtpPeer;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +52,7 @@ class NumbersApiIT {
     // The file lists the number without a webhook: straight to the agent, no request.
     assertEquals("file", admin.get(PATH).json().path("source").asText());
     CallSummary first = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
-    assertEquals("connected", first.outcome(), first.toString());
+    assertEquals(Outcome.CONNECTED, first.outcome(), first.toString());
     assertEquals(0, hook.requests().size());
 
     JsonNode put = admin.put(PATH, "{\"inbound_webhook_url\":\"" + hook.url("/crm") + "\","
@@ -62,7 +63,7 @@ class NumbersApiIT {
     assertTrue(!put.toString().contains("s3cret"), "the secret is never shown: " + put);
 
     CallSummary second = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
-    assertEquals("connected", second.outcome(), second.toString());
+    assertEquals(Outcome.CONNECTED, second.outcome(), second.toString());
     assertEquals(Map.of("plan", "gold"), second.variables());
     assertEquals(1, hook.requests().size(), hook.requests().toString());
     TestWebhook.Received r = hook.requests().get(0);
@@ -75,7 +76,7 @@ class NumbersApiIT {
     assertEquals(404, admin.delete(PATH).status());
     assertEquals("file", admin.get(PATH).json().path("source").asText());
     CallSummary third = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
-    assertEquals("connected", third.outcome());
+    assertEquals(Outcome.CONNECTED, third.outcome());
     assertEquals(1, hook.requests().size(), "no request once the API entry is gone: " + hook.requests());
 
     // Mistakes get 400 with what to fix, and change nothing.

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringhook.server.peers.RtpPeer;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
+import io.ringhook.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -89,7 +91,7 @@ class SharedPostgresIT {
     awaitSource(adminB, "api");
 
     CallSummary onB = b.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
-    assertEquals("connected", onB.outcome(), onB.toString());
+    assertEquals(Outcome.CONNECTED, onB.outcome(), onB.toString());
     assertEquals(Map.of("shared", "yes"), onB.variables());
     assertEquals(1, hook.requests().size(), "B used the webhook set through A: " + hook.requests());
 
@@ -102,22 +104,18 @@ class SharedPostgresIT {
     assertEquals(204, adminA.delete(PATH).status());
     awaitStatus(adminB, 404);
     CallSummary again = b.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
-    assertEquals("connected", again.outcome());
+    assertEquals(Outcome.CONNECTED, again.outcome());
     assertEquals(1, hook.requests().size(), "no webhook once the entry is deleted: " + hook.requests());
     JsonNode list = adminA.await("/v1/calls/" + again.call().callId(), 200, WAIT).json();
     assertTrue(list.path("webhook_attempts").isEmpty(), list.toString());
   }
 
   private static void awaitSource(AdminClient admin, String source) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      AdminClient.Reply r = admin.get(PATH);
-      if (r.status() == 200 && source.equals(r.json().path("source").asText())) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    fail("the other instance never saw the number's " + source + " entry: " + admin.get(PATH).body());
+    Await.until(() -> "the other instance never saw the number's " + source + " entry: " + admin.get(PATH).body(),
+        WAIT, () -> {
+          AdminClient.Reply r = admin.get(PATH);
+          return r.status() == 200 && source.equals(r.json().path("source").asText());
+        });
   }
 
   private static void awaitStatus(AdminClient admin, int status) throws InterruptedException {

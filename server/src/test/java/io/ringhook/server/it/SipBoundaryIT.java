@@ -9,6 +9,7 @@ import io.ringhook.server.peers.RawSipSocket;
 import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
+import io.ringhook.sip.Outcome;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -99,7 +100,7 @@ class SipBoundaryIT {
     assertEquals(List.of(), hook.requests());
     assertEquals(0, ring.server().activeCalls());
     // The INVITE is reported once, for its record, as refused at the door (the OPTIONS is not).
-    assertEquals(List.of("rejected_acl"), ring.endedCalls().stream().map(s -> s.outcome()).toList(),
+    assertEquals(List.of(Outcome.REJECTED_ACL), ring.endedCalls().stream().map(s -> s.outcome()).toList(),
         ring.endedCalls().toString());
     assertTrue(ring.endedCalls().get(0).ringing().isEmpty(), "it never rang: " + ring.endedCalls());
   }

@@ -12,6 +12,7 @@ import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +62,7 @@ class SipCallFlowIT {
 
     hook.awaitConnectionClosed(request, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("cancelled", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CANCELLED, summary.outcome(), summary.toString());
     assertEquals(487, summary.finalStatus());
     assertTrue(summary.answered().isEmpty(), summary.toString());
     // With a 50 ms backoff a retry would come at once: none may follow the CANCEL.
@@ -95,7 +96,7 @@ class SipCallFlowIT {
     assertTrue(reason.contains("rtp timeout"), "Reason of the BYE: " + reason);
 
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals("rtp timeout", summary.detail(), summary.toString());
     assertEquals(200, summary.finalStatus());
     assertEquals(0, ring.server().activeCalls());
@@ -142,7 +143,7 @@ class SipCallFlowIT {
     call.bye();
     call.awaitResponse(Request.BYE, 200, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals("caller hung up", summary.detail(), summary.toString());
   }
 
@@ -172,7 +173,7 @@ class SipCallFlowIT {
     call.bye();
     call.awaitResponse(Request.BYE, 200, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
 
     assertTrue(call.pollResponse(Request.INVITE, 482, Duration.ofMillis(300)).isEmpty(), client.describe());
     assertEquals(1, ring.endedCalls().size(), ring.endedCalls().toString());
@@ -208,7 +209,7 @@ class SipCallFlowIT {
     call.bye();
     call.awaitResponse(Request.BYE, 200, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
-    assertEquals("connected", summary.outcome(), summary.toString());
+    assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals("caller hung up", summary.detail(), summary.toString());
     assertEquals(0, ring.server().activeCalls());
   }

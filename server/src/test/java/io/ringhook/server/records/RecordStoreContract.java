@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.sip.CallDecision;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -69,7 +70,7 @@ abstract class RecordStoreContract {
     assertEquals(full, gotFull);
     assertEquals(List.of("zeta", "customer_name", "alpha"), new ArrayList<>(gotFull.variables().keySet()),
         "variables keep the webhook's order");
-    assertEquals(List.of(1, 2, 3), gotFull.attempts().stream().map(WebhookAttemptRecord::number).toList());
+    assertEquals(List.of(1, 2, 3), gotFull.attempts().stream().map(CallDecision.Attempt::number).toList());
     assertEquals(full.duration(), gotFull.duration());
 
     CallRecord gotBare = store.call("call-bare").orElseThrow();
@@ -83,14 +84,14 @@ abstract class RecordStoreContract {
   @Test
   void keepsAttemptsInListOrderAndTimesToTheMillisecond() throws Exception {
     CallRecord full = Samples.full("c", Samples.T0.plusNanos(456_789));
-    List<WebhookAttemptRecord> reversed = new ArrayList<>(full.attempts());
+    List<CallDecision.Attempt> reversed = new ArrayList<>(full.attempts());
     java.util.Collections.reverse(reversed);
     CallRecord odd = new CallRecord("c", full.sipCallId(), full.trunk(), full.source(), full.fromNumber(),
         full.toNumber(), full.received(), full.ringing(), full.decided(), full.answered(), full.ended(),
         full.outcome(), full.finalStatus(), full.endedBy(), full.endReason(), full.variables(), full.agent(), reversed);
     store.insert(List.of(odd));
     CallRecord got = store.call("c").orElseThrow();
-    assertEquals(List.of(3, 2, 1), got.attempts().stream().map(WebhookAttemptRecord::number).toList());
+    assertEquals(List.of(3, 2, 1), got.attempts().stream().map(CallDecision.Attempt::number).toList());
     assertEquals(Samples.T0, got.received(), "stored to the millisecond");
   }
 

@@ -110,7 +110,8 @@ public class SipCallBench {
       Class<?> ackAnswer = Class.forName("io.ringhook.sip.CallEvent$AckAnswer", true, cl);
       EVENTS = List.of(
           make(cl, "Decided", new Class<?>[] {CallDecision.class},
-              new CallDecision.Connect(Map.of("customer", "gold"), "webhook 200")),
+              new CallDecision.Connect(Map.of("customer", "gold"), "webhook 200", java.util.Optional.empty(),
+                  List.of())),
           make(cl, "MediaReady", new Class<?>[0]),
           make(cl, "AckReceived", new Class<?>[] {ackAnswer}, constant(ackAnswer, "NOT_NEEDED")),
           make(cl, "ByeReceived", new Class<?>[0]));

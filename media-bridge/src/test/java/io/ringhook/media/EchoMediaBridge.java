@@ -3,13 +3,14 @@ package io.ringhook.media;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Ticker;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaBridge;
+import io.ringhook.sip.MediaEnd;
 import io.ringhook.sip.MediaListener;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaSession;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,9 +46,9 @@ public final class EchoMediaBridge implements MediaBridge {
   }
 
   @Override
-  public CompletableFuture<MediaSession> open(InboundCall call, Map<String, String> variables) {
+  public CompletableFuture<MediaSession> open(InboundCall call, CallDecision.Connect decision) {
     log.info("call {}: echo agent for {} -> {}, variables {}", call.callId(), call.fromNumber(),
-        call.toNumber(), variables);
+        call.toNumber(), decision.variables());
     return endpoints.open(call.callId()).thenApply(EchoSession::new);
   }
 
@@ -109,7 +110,7 @@ public final class EchoMediaBridge implements MediaBridge {
     @Override
     public void onTimeout(Duration silentFor) {
       if (ended.compareAndSet(false, true)) {
-        listener.mediaEnded("rtp timeout");
+        listener.mediaEnded(MediaEnd.rtpTimeout());
       }
     }
   }
