@@ -9,22 +9,63 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
  * The RI's NIO TCP transport (one selector thread for every connection) with the
  * {@link TcpGuard} at accept time: a refused connection is reset before the stack spends a
- * channel, a parser or a byte of buffer on it.
+ * channel, a parser or a byte of buffer on it. Outbound connects never block the caller and a
+ * connected socket is handed to the selector only once its channel is known ({@link OutboundTcpHandler}
+ * says why the RI's own path loses messages).
  */
 final class GuardedTcpProcessor extends NioTcpMessageProcessor {
   private final TcpGuard guard;
   private final LongSupplier nanoTime;
+  /** Sockets this server is connecting whose channel the RI has not published yet. */
+  private final Set<SocketChannel> awaitingChannel = ConcurrentHashMap.newKeySet();
 
   GuardedTcpProcessor(InetAddress address, SIPTransactionStack stack, int port, TcpGuard guard, LongSupplier nanoTime) {
     super(address, stack, port);
     this.guard = guard;
     this.nanoTime = nanoTime;
+    // Replaces the RI's handler before start(); the one it made holds nothing (its idle auditor
+    // keeps ticking over an empty map, as the RI gives no way to stop it).
+    this.nioHandler = new OutboundTcpHandler(stack, this);
+  }
+
+  /**
+   * Starts a non-blocking connect without telling the selector yet: the RI publishes the socket's
+   * channel only after this returns, and a connect or write event the selector meets before that
+   * cancels the socket's key ({@link #channelKnown} registers it).
+   */
+  @Override
+  public SocketChannel connect(InetSocketAddress address, InetAddress local, int timeout) throws IOException {
+    SocketChannel socket = SocketChannel.open();
+    try {
+      socket.configureBlocking(false);
+      socket.bind(new InetSocketAddress(local, 0));
+      socket.connect(address);
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+    awaitingChannel.add(socket);
+    return socket;
+  }
+
+  /** Called once a socket's channel is published: a socket we connected may now meet the selector. */
+  void channelKnown(SocketChannel socket) {
+    awaitingChannel.removeIf(s -> s != socket && !s.isOpen()); // a connect whose channel never came
+    if (awaitingChannel.remove(socket)) {
+      // Connected at once (no connect event will come): read, and write what send() queued meanwhile.
+      int ops = socket.isConnectionPending() ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+      changeRequests.add(new ChangeRequest(socket, ChangeRequest.REGISTER, ops));
+      selector.wakeup();
+    }
   }
 
   @Override

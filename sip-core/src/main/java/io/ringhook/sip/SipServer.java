@@ -309,9 +309,6 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", NioMessageProcessorFactory.class.getName());
       // Bytes received reset it: CRLF keep-alives (RFC 5626) keep a carrier's idle connection open.
       p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(config.tcp().idleTimeout().toMillis()));
-      // Outbound connects (a BYE to a caller's TCP Contact) must not block the call's thread; the
-      // blocking mode also lost the BYE of SipCallFlowIT's TCP call to a stale cached socket.
-      p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING");
       return p;
     }
 
