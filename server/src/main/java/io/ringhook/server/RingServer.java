@@ -12,6 +12,8 @@ import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
 import io.ringhook.server.http.HttpFrontend;
+import io.ringhook.server.live.LiveCalls;
+import io.ringhook.server.metrics.MeterHistory;
 import io.ringhook.server.metrics.RingMetrics;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.JdbcRecordStore;
@@ -20,6 +22,7 @@ import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.CallObserver;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +63,7 @@ public final class RingServer implements AutoCloseable {
     RecordWriter writer;
     NumberDirectory numbers;
     AutoCloseable refresh;
+    AutoCloseable history;
     RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
@@ -74,6 +78,7 @@ public final class RingServer implements AutoCloseable {
         writer.close(RECORDS_FLUSH);
       }
       quietly(refresh);
+      quietly(history);
       if (http != null) {
         http.close();
       }
@@ -136,27 +141,38 @@ public final class RingServer implements AutoCloseable {
       metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
+      LiveCalls live = new LiveCalls(Clock.systemUTC());
+      MeterHistory history = new MeterHistory(metrics.registry(), Clock.systemUTC());
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
           .allowedHosts(config.http().allowedHosts())
           .webhookTargets(config.webhook().targets())
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
+          .stats(history::json)
+          .liveCalls(live)
+          .userAgent("ringhook/" + Version.get())
           .build();
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
 
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
+          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin())
           .targets(config.webhook().targets());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
           metrics.agentListener());
+      NumberDirectory numbers = p.numbers;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), metrics::webhookAttempt))
-          .bridge(bridge)
+          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), (call, attempt) -> {
+            metrics.webhookAttempt(attempt);
+            live.attemptEnded(call, attempt);
+          }), call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
+          .bridge(live.watch(bridge))
           .observer(summary -> {
+            live.ended(summary.call().callId());
             CallRecord record = CallRecorder.toRecord(summary);
             if (scanners.admit(record)) {
               writer.submit(record);
@@ -168,8 +184,10 @@ public final class RingServer implements AutoCloseable {
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
       metrics.bindSipEdge(sip::outsidersRefused, sip::tcpConnections, sip::tcpRefusals);
+      p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
+      metrics.bindWebhookPools(p.webhooks::poolStats);
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
           Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
           config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * The call decision of the design: a number with an inbound webhook URL is connected only when its
@@ -33,13 +34,14 @@ final class WebhookDecider implements CallDecider {
   private final NumberDirectory numbers;
   private final WebhookClient client;
   private final String defaultAgent;
-  private final AttemptListener attempts;
+  private final BiConsumer<InboundCall, WebhookResult.Attempt> attempts;
 
   /**
    * @param defaultAgent the agent of a number that names none
-   * @param attempts     also told of every attempt (metrics); must not block
+   * @param attempts     also told of every attempt and its call (metrics, live calls); must not block
    */
-  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent, AttemptListener attempts) {
+  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent,
+                 BiConsumer<InboundCall, WebhookResult.Attempt> attempts) {
     this.numbers = numbers;
     this.client = client;
     this.defaultAgent = defaultAgent;
@@ -57,7 +59,7 @@ final class WebhookDecider implements CallDecider {
     EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), settings.h2c());
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
     // Written and read on the webhook call's event loop only.
     List<CallDecision.Attempt> tried = new ArrayList<>();
@@ -65,7 +67,7 @@ final class WebhookDecider implements CallDecider {
       @Override
       public void attemptEnded(WebhookResult.Attempt attempt) {
         tried.add(toAttempt(attempt));
-        attempts.attemptEnded(attempt);
+        attempts.accept(call, attempt);
       }
 
       @Override

@@ -15,9 +15,11 @@ import java.util.Optional;
  * @param toNumber   the dialed number, sent as {@code to_number}
  * @param url        an absolute {@code http} or {@code https} URL (see {@link #checkUrl})
  * @param secret     the signing secret, or {@code null} to send unsigned requests
+ * @param h2c        speak HTTP/2 without TLS by prior knowledge to an {@code http} URL (the endpoint
+ *                   must support it); ignored for {@code https}, where ALPN picks HTTP/2 or HTTP/1.1
  */
 public record WebhookRequest(
-    String callId, String fromNumber, String toNumber, URI url, String secret) {
+    String callId, String fromNumber, String toNumber, URI url, String secret, boolean h2c) {
 
   static final int MAX_CALL_ID_LENGTH = 256;
 
@@ -49,6 +51,11 @@ public record WebhookRequest(
       throw new IllegalArgumentException(
           "secret must not be empty (pass null to send unsigned requests)");
     }
+  }
+
+  /** A request over HTTP/1.1 for {@code http} URLs (ALPN decides for {@code https}). */
+  public WebhookRequest(String callId, String fromNumber, String toNumber, URI url, String secret) {
+    this(callId, fromNumber, toNumber, url, secret, false);
   }
 
   /** A request sent without a signature. */
@@ -93,6 +100,7 @@ public record WebhookRequest(
   @Override
   public String toString() {
     return "WebhookRequest[callId=" + callId + ", fromNumber=" + fromNumber + ", toNumber="
-        + toNumber + ", url=" + url + ", secret=" + (secret == null ? "none" : "***") + "]";
+        + toNumber + ", url=" + url + ", secret=" + (secret == null ? "none" : "***")
+        + (h2c ? ", h2c" : "") + "]";
   }
 }

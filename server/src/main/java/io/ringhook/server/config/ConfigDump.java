@@ -70,6 +70,7 @@ final class ConfigDump {
     webhook.put("max_response_bytes", w.maxResponseBytes());
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
+    webhook.put("max_connections_per_origin", w.maxConnectionsPerOrigin());
     if (!w.allowPrivate()) {
       webhook.put("allow_private", false);
     }
@@ -123,6 +124,9 @@ final class ConfigDump {
     }
     if (w.failureResponse() != defaults.failureResponse()) {
       m.put("webhook_failure_response", w.failureResponse());
+    }
+    if (w.h2c()) {
+      m.put("webhook_h2c", true);
     }
     return m;
   }
