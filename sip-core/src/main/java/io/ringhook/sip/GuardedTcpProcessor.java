@@ -40,7 +40,8 @@ final class GuardedTcpProcessor extends NioTcpMessageProcessor {
   /**
    * Starts a non-blocking connect without telling the selector yet: the RI publishes the socket's
    * channel only after this returns, and a connect or write event the selector meets before that
-   * cancels the socket's key ({@link #channelKnown} registers it).
+   * cancels the socket's key ({@link #channelKnown} registers it). {@code timeout} goes unused, as in
+   * the RI's own non-blocking mode: a peer that never answers fails the transaction at its timer.
    */
   @Override
   public SocketChannel connect(InetSocketAddress address, InetAddress local, int timeout) throws IOException {
