@@ -160,6 +160,8 @@ public final class RingServer implements AutoCloseable {
       MeterHistory history = new MeterHistory(metrics.registry(), Clock.systemUTC());
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
+          .allowedHosts(config.http().allowedHosts())
+          .webhookTargets(config.webhook().targets())
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
           .stats(history::json)
@@ -170,7 +172,8 @@ public final class RingServer implements AutoCloseable {
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
 
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
-          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin());
+          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin())
+          .targets(config.webhook().targets());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
@@ -198,6 +201,7 @@ public final class RingServer implements AutoCloseable {
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
       metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
+      metrics.bindSipEdge(sip::outsidersRefused, sip::tcpConnections, sip::tcpRefusals);
       p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
@@ -244,6 +248,11 @@ public final class RingServer implements AutoCloseable {
   /** Calls in progress. */
   public int activeCalls() {
     return parts.sip.get().activeCalls();
+  }
+
+  /** Inbound SIP/TCP connections open now. */
+  public int sipTcpConnections() {
+    return parts.sip.get().tcpConnections();
   }
 
   /** Records not yet written to the store. */

@@ -16,6 +16,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import java.util.function.LongSupplier;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
@@ -53,15 +56,17 @@ public final class SipServer implements AutoCloseable {
   private final SipDispatcher dispatcher;
   private final Admission admission;
   private final Optional<Integer> receiveBuffer;
+  private final TcpGuard tcpGuard;
   private volatile boolean closed;
   private volatile boolean draining;
 
   private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
                     ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher, Admission admission,
-                    Optional<Integer> receiveBuffer) {
+                    Optional<Integer> receiveBuffer, TcpGuard tcpGuard) {
     this.config = config;
     this.receiveBuffer = receiveBuffer;
     this.admission = admission;
+    this.tcpGuard = tcpGuard;
     this.dispatcher = dispatcher;
     this.stack = stack;
     this.workers = workers;
@@ -91,6 +96,27 @@ public final class SipServer implements AutoCloseable {
   /** Calls not yet ended: ringing, connecting, answered or ending. */
   public int activeCalls() {
     return calls.size();
+  }
+
+  /** Inbound SIP/TCP connections open now. */
+  public int tcpConnections() {
+    return tcpGuard.openConnections();
+  }
+
+  /**
+   * Inbound SIP/TCP connections refused at accept time or closed for sending no complete message,
+   * since start, by reason: {@code no_trunk}, {@code total_cap}, {@code source_cap},
+   * {@code first_message_timeout}.
+   */
+  public java.util.Map<String, Long> tcpRefusals() {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    tcpGuard.refusals().forEach((k, v) -> out.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+    return out;
+  }
+
+  /** Requests from sources outside every trunk answered with a stateless 403 (ACKs ignored) since start. */
+  public long outsidersRefused() {
+    return dispatcher.outsidersRefused();
   }
 
   /** Calls that ring or connect: no final response sent yet. */
@@ -173,6 +199,7 @@ public final class SipServer implements AutoCloseable {
       calls.values().forEach(Call::abandon);
       awaitNoCalls(Duration.ofSeconds(2));
     }
+    tcpGuard.close();
     stack.stop();
     scheduler.shutdownNow();
     workers.shutdown();
@@ -252,6 +279,8 @@ public final class SipServer implements AutoCloseable {
       if (config.trunks().isEmpty()) {
         LOG.warn("no trunks configured: accepting calls from loopback and private networks only");
       }
+      LongSupplier nanoTime = System::nanoTime;
+      TcpGuard tcpGuard = new TcpGuard(config.tcp(), acl, nanoTime);
       SipStack stack = null;
       SipProvider provider;
       SipFactory factory = SipFactory.getInstance();
@@ -259,6 +288,11 @@ public final class SipServer implements AutoCloseable {
       List<ListeningPoint> points = new ArrayList<>();
       try {
         stack = factory.createSipStack(stackProperties());
+        // TCP over the RI's NIO transport (one selector thread for all connections, not one or two
+        // threads each), guarded at accept time by trunk, caps and the first-message deadline.
+        ((SIPTransactionStack) stack).setMessageProcessorFactory(new GuardedTcpProcessor.Factory(tcpGuard, nanoTime));
+        // Our well-formed 400 for what the parser rejects, instead of the RI's (detail in its reason phrase).
+        ((SIPTransactionStack) stack).setMessageParserFactory(new BadRequests(config.userAgent(), nanoTime));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.UDP));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.TCP));
         provider = stack.createSipProvider(points.get(0));
@@ -281,6 +315,7 @@ public final class SipServer implements AutoCloseable {
       QueueDelay.TimedPool workers = new QueueDelay.TimedPool(workerThreads, named("ringhook-call"), System::nanoTime);
       ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("ringhook-timer"));
       scheduler.setRemoveOnCancelPolicy(true);
+      tcpGuard.start(scheduler);
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
       SipDispatcher dispatcher;
       Admission admission;
@@ -316,7 +351,7 @@ public final class SipServer implements AutoCloseable {
         LOG.info("the kernel granted a smaller SIP receive buffer than the {} KiB asked: raise net.core.rmem_max "
             + "so bursts are queued rather than dropped", RECEIVE_BUFFER / 1024);
       }
-      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, admission, receiveBuffer);
+      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, admission, receiveBuffer, tcpGuard);
     }
 
     private Properties stackProperties() {
@@ -338,6 +373,9 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(RECEIVE_BUFFER));
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
       p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+      p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", NioMessageProcessorFactory.class.getName());
+      // Bytes received reset it: CRLF keep-alives (RFC 5626) keep a carrier's idle connection open.
+      p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(config.tcp().idleTimeout().toMillis()));
       return p;
     }
 

@@ -10,6 +10,7 @@ import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
 import io.ringhook.sip.AdmissionSettings;
 import io.ringhook.sip.SipConfig;
+import io.ringhook.sip.TcpLimits;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,10 +33,11 @@ final class Binder {
   static final List<String> ROOT_KEYS =
       List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent", "records", "shutdown",
           "admission", "startup", "logging");
-  static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
+  static final List<String> SIP_KEYS = List.of("host", "port", "advertise", "tcp_max_connections",
+      "tcp_max_connections_per_source", "tcp_first_message_timeout", "tcp_idle_timeout");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
-  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token");
+  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token", "allowed_hosts");
   static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
@@ -46,7 +48,7 @@ final class Binder {
   private static final Duration MAX_WARMUP = Duration.ofMinutes(1);
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
-          "max_connections_per_origin");
+          "max_connections_per_origin", "allow_private");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
       "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "webhook_h2c");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
@@ -61,6 +63,8 @@ final class Binder {
   private static final int MAX_CONNECTIONS_PER_ORIGIN = 1_000_000;
   private static final Duration MAX_GRACE = Duration.ofHours(1);
   private static final int MAX_RECORDS_BUFFER = 10_000_000;
+  private static final int MAX_TCP_CONNECTIONS = 1_000_000;
+  private static final Duration MAX_TCP_IDLE = Duration.ofDays(1);
 
   private final TreeReader reader;
   private final Problems problems;
@@ -78,6 +82,27 @@ final class Binder {
     this.baseDir = baseDir;
   }
 
+  /** The {@code sip.tcp_*} keys: caps and deadlines for inbound TCP connections. */
+  private TcpLimits tcpLimits(Section sipS) {
+    TcpLimits d = TcpLimits.DEFAULTS;
+    Field<Integer> max = sipS.read("tcp_max_connections",
+        v -> Values.integer(number(v), 1, MAX_TCP_CONNECTIONS, "a count"));
+    Field<Integer> perSource = sipS.read("tcp_max_connections_per_source",
+        v -> Values.integer(number(v), 1, MAX_TCP_CONNECTIONS, "a count"));
+    Field<Duration> first = sipS.read("tcp_first_message_timeout", v -> timeout(v, Duration.ofMinutes(10)));
+    Field<Duration> idle = sipS.read("tcp_idle_timeout", v -> timeout(v, MAX_TCP_IDLE));
+    try {
+      return new TcpLimits(max.or(d.maxConnections()), perSource.or(d.maxPerSource()),
+          first.or(d.firstMessageTimeout()), idle.or(d.idleTimeout()));
+    } catch (IllegalArgumentException e) {
+      Field<?> at = java.util.stream.Stream.of(perSource, max, idle, first).filter(Field::present).findFirst()
+          .orElse(max);
+      add(at, "sip.tcp_max_connections_per_source must not exceed "
+          + "sip.tcp_max_connections, and sip.tcp_idle_timeout must not be shorter than sip.tcp_first_message_timeout");
+      return d;
+    }
+  }
+
   RingConfig bind(Optional<Node> tree) {
     Section root = reader.root(tree, ROOT_KEYS);
 
@@ -91,7 +116,7 @@ final class Binder {
       return v.text();
     });
     SipConfig.Listen sip = new SipConfig.Listen(sipHost.or(SipConfig.Listen.DEFAULTS.host()),
-        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional());
+        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional(), tcpLimits(sipS));
 
     Section rtpS = root.section("rtp", RTP_KEYS);
     Field<String> rtpHost = rtpS.read("host", Binder::address);
@@ -118,8 +143,15 @@ final class Binder {
       adminToken = Optional.ofNullable(env.get(HttpSettings.TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty())
           .map(Secret::new);
     }
+    Field<List<Node>> hostItems = reader.list(httpS, "allowed_hosts");
+    List<String> allowedHosts = new ArrayList<>();
+    List<Node> hostNodes = hostItems.or(List.of());
+    for (int j = 0; j < hostNodes.size(); j++) {
+      reader.parse(hostNodes.get(j), Problems.index(hostItems.path(), j), false, Binder::hostName)
+          .optional().ifPresent(allowedHosts::add);
+    }
     HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
-        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken);
+        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken, allowedHosts);
     checkPortClashes(sip, sipPort, rtpMin, rtpMax, rtp.bindHost(), portMin, http, httpPort,
         List.of(sipHost, rtpHost, httpHost));
 
@@ -310,11 +342,17 @@ final class Binder {
         v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
     Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
     Field<Path> caFile = s.read("ca_file", this::readableFile);
+    Field<Boolean> allowPrivate = s.read("allow_private", v -> {
+      if (v.kind() != Kind.BOOL) {
+        throw new IllegalArgumentException("must be true or false");
+      }
+      return Boolean.parseBoolean(v.text());
+    });
     Field<Integer> maxConnections = s.read("max_connections_per_origin",
         v -> Values.integer(number(v), 1, MAX_CONNECTIONS_PER_ORIGIN, "a count"));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
         maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
-        maxConnections.or(d.maxConnectionsPerOrigin()), false);
+        maxConnections.or(d.maxConnectionsPerOrigin()), false, allowPrivate.or(d.allowPrivate()));
   }
 
   private Field<List<Duration>> backoff(Section s, String key) {
@@ -368,6 +406,7 @@ final class Binder {
       boolean keyOk = checkKey(e, path, Values::e164);
       Section n = reader.section(e.value(), path, NUMBER_KEYS);
       Field<URI> url = n.read("inbound_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
+      url.optional().flatMap(defaults.targets()::urlRefusal).ifPresent(why -> add(url, why));
       Field<Secret> secret = n.read("webhook_secret", true, v -> {
         if (v.text().isEmpty()) {
           throw new IllegalArgumentException("must not be empty (leave the key out to send unsigned requests)");
@@ -395,7 +434,7 @@ final class Binder {
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
-          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false));
+          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false), defaults.allowPrivate());
       if (keyOk) {
         numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
       }
@@ -454,6 +493,15 @@ final class Binder {
 
   private void add(Field<?> f, String message) {
     problems.add(f.line(), f.path(), f.shown(), message);
+  }
+
+  /** A DNS name for {@code http.allowed_hosts}, e.g. {@code ringhook.internal}; lower-cased. */
+  private static String hostName(Val v) {
+    String h = v.text().trim().toLowerCase(java.util.Locale.ROOT);
+    if (!h.matches("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+      throw new IllegalArgumentException("not a host name (like ringhook.internal; no port, no scheme)");
+    }
+    return h;
   }
 
   private static String address(Val v) {

@@ -28,6 +28,10 @@ final class ConfigDump {
     sip.put("host", c.sip().host());
     sip.put("port", c.sip().port());
     c.sip().advertise().ifPresent(a -> sip.put("advertise", a));
+    sip.put("tcp_max_connections", c.sip().tcp().maxConnections());
+    sip.put("tcp_max_connections_per_source", c.sip().tcp().maxPerSource());
+    sip.put("tcp_first_message_timeout", Values.format(c.sip().tcp().firstMessageTimeout()));
+    sip.put("tcp_idle_timeout", Values.format(c.sip().tcp().idleTimeout()));
     root.put("sip", sip);
 
     Map<String, Object> rtp = new LinkedHashMap<>();
@@ -49,6 +53,9 @@ final class ConfigDump {
     http.put("host", c.http().host());
     http.put("port", c.http().port());
     c.http().adminToken().ifPresent(t -> http.put("admin_token", t.toString()));
+    if (!c.http().allowedHosts().isEmpty()) {
+      http.put("allowed_hosts", c.http().allowedHosts());
+    }
     root.put("http", http);
 
     Map<String, Object> numbers = new LinkedHashMap<>();
@@ -64,6 +71,9 @@ final class ConfigDump {
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
     webhook.put("max_connections_per_origin", w.maxConnectionsPerOrigin());
+    if (!w.allowPrivate()) {
+      webhook.put("allow_private", false);
+    }
     root.put("webhook", webhook);
 
     Map<String, Object> agents = new LinkedHashMap<>();

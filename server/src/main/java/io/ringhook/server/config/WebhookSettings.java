@@ -3,6 +3,7 @@ package io.ringhook.server.config;
 import io.ringhook.sip.Outcome;
 import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
+import io.ringhook.webhook.WebhookTargets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,22 +26,35 @@ import java.util.Optional;
  *                         {@code webhook} section only: the client's pools are shared by every number)
  * @param h2c              HTTP/2 by prior knowledge to an {@code http://} URL (a number's
  *                         {@code webhook_h2c}; the section's is always false)
+ * @param allowPrivate     whether webhooks may reach loopback and private networks (section-wide;
+ *                         link-local and metadata addresses are never allowed)
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
                               int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin,
-                              boolean h2c) {
+                              boolean h2c, boolean allowPrivate) {
   /**
    * The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}, {@link
-   * WebhookClient#DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}), 480, no CA file, no h2c.
+   * WebhookClient#DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}), 480, no CA file, no h2c, private networks allowed.
    */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(WebhookPolicy.DEFAULT.timeout(),
       WebhookPolicy.DEFAULT.retries(), WebhookPolicy.DEFAULT.backoff(), WebhookPolicy.DEFAULT.maxResponseBytes(),
-      Outcome.WEBHOOK_FAILED.status(), Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false);
+      Outcome.WEBHOOK_FAILED.status(), Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false, true);
 
   public WebhookSettings {
     Objects.requireNonNull(timeout, "timeout");
     backoff = List.copyOf(backoff);
     Objects.requireNonNull(caFile, "caFile");
+  }
+
+  /** Settings that allow private networks. */
+  public WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
+                         int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin, boolean h2c) {
+    this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, maxConnectionsPerOrigin, h2c, true);
+  }
+
+  /** The targets these settings allow webhooks to reach. */
+  public WebhookTargets targets() {
+    return WebhookTargets.allowPrivate(allowPrivate);
   }
 
   /** How the webhook client tries each call (the loader has checked the values against its limits). */

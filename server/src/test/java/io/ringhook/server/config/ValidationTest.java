@@ -26,7 +26,7 @@ class ValidationTest {
         "3: sip.Port: unknown key (did you mean \"port\"?)",
         "5: rtp.port-min: unknown key (did you mean \"port_min\"?)",
         "7: webhook.colour: unknown key (known keys: timeout, retries, backoff, max_response_bytes,"
-            + " failure_response, ca_file, max_connections_per_origin)",
+            + " failure_response, ca_file, max_connections_per_origin, allow_private)",
         "10: numbers.\"+12345678913\".timeout: unknown key (did you mean \"webhook_timeout\"?)",
         "11: defaultagent: unknown key (did you mean \"default_agent\"?)"),
         problems("""
@@ -70,7 +70,8 @@ class ValidationTest {
   @Test
   void wrongShapesAreNamed() {
     assertEquals(List.of(
-        "1: sip: must be a mapping of host, port, advertise, not a list",
+        "1: sip: must be a mapping of host, port, advertise, tcp_max_connections, tcp_max_connections_per_source, "
+        + "tcp_first_message_timeout, tcp_idle_timeout, not a list",
         "2: trunks: must be a list, not a mapping",
         "3: http.port: must be a single value, not a list",
         "4: rtp.timeout: has no value (remove the key to get the default)",
