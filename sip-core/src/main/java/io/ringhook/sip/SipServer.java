@@ -361,6 +361,8 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
       p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
       p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+      // Transactions matched on branch and sent-by (RFC 3261 17.2.3), which the RI does not do for INVITE.
+      p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", BranchGuard.class.getName());
       // One UDP message thread keeps a call's requests in arrival order (with several, an INVITE
       // and its CANCEL, or an ACK and a BYE, can reach the listener swapped). The listener never
       // blocks, so one thread only parses and posts.
