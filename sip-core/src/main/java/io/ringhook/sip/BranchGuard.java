@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>RFC 3261 17.2.3 matches a request to a server transaction on the top Via's branch and sent-by
  * (and method) together. RI 1.3.0-91 checks sent-by when it matches a CANCEL (a stranger's CANCEL
- * gets 481) but finds INVITE transactions by branch alone: a ringing call's transaction sits in its
- * pending table under the bare branch, so a stranger's INVITE on that branch is absorbed as the
- * call's retransmission (it gets nothing; the caller gets another 180), and the listener never
- * sees it. By 17.2.3 such a request is a new one, but the RI cannot hold two transactions under one
+ * gets 481) but, when sent-by differs, then looks in its pending INVITE transactions by branch
+ * alone: a stranger's INVITE on a ringing call's branch is handed to that call's transaction as a
+ * retransmission, never answered, and the listener never sees it. By 17.2.3 such a request is a
+ * new one, but the RI cannot hold two transactions under one
  * branch (and the second one's end would unmap the first). The sender broke 8.1.1.7 (a branch is
  * unique), so it gets a 400 on the socket or connection it came in on, and no transaction; an ACK
  * (never answered) is dropped.
@@ -47,7 +47,10 @@ public final class BranchGuard implements SIPMessageValve {
   @Override
   public boolean processRequest(SIPRequest request, MessageChannel channel) {
     SIPTransactionStack s = stack;
-    if (s == null || request.getTopmostVia() == null || !heldByAnother(s, request)) {
+    String branch = request.getTopmostVia() == null ? null : request.getTopmostVia().getBranch();
+    // 17.2.3's rule is for RFC 3261 branches; older requests are matched by the RI's own scan.
+    if (s == null || branch == null || !branch.regionMatches(true, 0, "z9hG4bK", 0, 7)
+        || !heldByAnother(s, request)) {
       return true;
     }
     LOG.debug("{} from {} reuses a branch of another sent-by's transaction", request.getMethod(),
