@@ -104,29 +104,26 @@ class SipTransactionMatchIT {
   }
 
   private static String invite(int serverPort, String sentBy, String callId, String fromTag) {
-    String target = "sip:" + NUMBER + "@127.0.0.1:" + serverPort;
-    String sdp = Sdp.audio(9, 0);
-    return "INVITE " + target + " SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP " + sentBy + ";branch=" + BRANCH + "\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "From: <sip:+12345678912@127.0.0.1>;tag=" + fromTag + "\r\n"
-        + "To: <" + target + ">\r\n"
-        + "Call-ID: " + callId + "\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Contact: <sip:caller@" + sentBy + ">\r\n"
-        + "Content-Type: application/sdp\r\n"
-        + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    return request("INVITE", serverPort, sentBy, callId, fromTag,
+        "Contact: <sip:caller@" + sentBy + ">\r\nContent-Type: application/sdp\r\n", Sdp.audio(9, 0));
   }
 
   private static String cancel(int serverPort, String sentBy, String callId, String fromTag) {
+    return request("CANCEL", serverPort, sentBy, callId, fromTag, "", "");
+  }
+
+  /** A request on {@link #BRANCH} with {@code sentBy} in its Via; {@code extra} header lines end in CRLF. */
+  private static String request(String method, int serverPort, String sentBy, String callId, String fromTag,
+                                String extra, String body) {
     String target = "sip:" + NUMBER + "@127.0.0.1:" + serverPort;
-    return "CANCEL " + target + " SIP/2.0\r\n"
+    return method + " " + target + " SIP/2.0\r\n"
         + "Via: SIP/2.0/UDP " + sentBy + ";branch=" + BRANCH + "\r\n"
         + "Max-Forwards: 70\r\n"
         + "From: <sip:+12345678912@127.0.0.1>;tag=" + fromTag + "\r\n"
         + "To: <" + target + ">\r\n"
         + "Call-ID: " + callId + "\r\n"
-        + "CSeq: 1 CANCEL\r\n"
-        + "Content-Length: 0\r\n\r\n";
+        + "CSeq: 1 " + method + "\r\n"
+        + extra
+        + "Content-Length: " + body.length() + "\r\n\r\n" + body;
   }
 }
