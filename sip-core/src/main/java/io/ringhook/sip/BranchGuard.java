@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * gets 481) but, when sent-by differs, then looks in its pending INVITE transactions by branch
  * alone: a stranger's INVITE on a ringing call's branch is handed to that call's transaction as a
  * retransmission, never answered, and the listener never sees it. By 17.2.3 such a request is a
- * new one, but the RI cannot hold two transactions under one
- * branch (and the second one's end would unmap the first). The sender broke 8.1.1.7 (a branch is
- * unique), so it gets a 400 on the socket or connection it came in on, and no transaction; an ACK
- * (never answered) is dropped.
+ * new one, but the RI keys transactions by branch and cannot hold two under one (it maps the first
+ * only, and removes by branch: the second one's end would unmap the first). The sender broke
+ * 8.1.1.7 (a branch is unique), so it gets a 400 on the socket or connection it came in on, and no
+ * transaction; an ACK (never answered) is dropped.
  *
  * <p>Public with a public constructor only because the RI instantiates it by name
  * ({@code gov.nist.javax.sip.SIP_MESSAGE_VALVE}).
@@ -67,7 +67,7 @@ public final class BranchGuard implements SIPMessageValve {
     return false;
   }
 
-  /** Whether the transaction under {@code request}'s branch (mapped, or pending before its answer) came from another sent-by. */
+  /** Whether the transaction under {@code request}'s branch (mapped, or pending its answer) began from another sent-by. */
   private static boolean heldByAnother(SIPTransactionStack s, SIPRequest request) {
     SIPTransaction held = s.findTransaction(request, true);
     if (held == null) {
