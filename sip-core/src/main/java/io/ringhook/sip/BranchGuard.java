@@ -67,7 +67,7 @@ public final class BranchGuard implements SIPMessageValve {
     return false;
   }
 
-  /** Whether the transaction under {@code request}'s branch (mapped, or pending its answer) began from another sent-by. */
+  /** Whether the transaction under {@code request}'s branch (mapped, or pending its answer) began elsewhere. */
   private static boolean heldByAnother(SIPTransactionStack s, SIPRequest request) {
     SIPTransaction held = s.findTransaction(request, true);
     if (held == null) {
