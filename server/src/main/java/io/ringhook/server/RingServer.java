@@ -8,6 +8,7 @@ import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.AdminApi;
+import io.ringhook.server.admin.EffectiveNumber;
 import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
@@ -18,12 +19,17 @@ import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
 import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.CallObserver;
+import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -63,6 +69,7 @@ public final class RingServer implements AutoCloseable {
     RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
+    CallEndedDeliverer callEnded;
     final AtomicReference<SipServer> sip = new AtomicReference<>();
 
     void close(Duration sipGrace) {
@@ -74,6 +81,7 @@ public final class RingServer implements AutoCloseable {
         writer.close(RECORDS_FLUSH);
       }
       quietly(refresh);
+      quietly(callEnded);
       if (http != null) {
         http.close();
       }
@@ -151,10 +159,11 @@ public final class RingServer implements AutoCloseable {
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
           metrics.agentListener());
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), metrics::webhookAttempt))
+          .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), config.agentNames(),
+              metrics::webhookAttempt))
           .bridge(bridge)
           .observer(summary -> {
-            CallRecord record = CallRecorder.toRecord(summary);
+            CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, p.numbers, summary));
             if (scanners.admit(record)) {
               writer.submit(record);
             }
@@ -166,6 +175,8 @@ public final class RingServer implements AutoCloseable {
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
+      p.callEnded = new CallEndedDeliverer(p.store, p.numbers, Clock.systemUTC(), Version.get(),
+          metrics::callEndedDelivery).start();
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
           Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
           config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);
@@ -177,6 +188,14 @@ public final class RingServer implements AutoCloseable {
       p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /** Where the call's {@code call_ended} event goes: its number's URL (or the section's); none for scanners. */
+  private static Optional<URI> callEndedUrl(RingConfig config, NumberDirectory numbers, CallSummary s) {
+    if (s.outcome() == Outcome.REJECTED_ACL) {
+      return Optional.empty();
+    }
+    return numbers.lookup(s.call().toNumber()).map(EffectiveNumber::webhook).orElse(config.webhook()).callEndedUrl();
   }
 
   /**

@@ -14,17 +14,21 @@ import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookRequest;
 import io.ringhook.webhook.WebhookResult;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The call decision of the design: a number with an inbound webhook URL is connected only when its
- * webhook answers 2xx (carrying the returned variables); a number without one is connected at once
- * and no request is made. The number is looked up once per call, in the {@link NumberDirectory}
+ * The call decision of the design: a number with an inbound webhook URL is connected when its
+ * webhook answers 2xx (carrying the returned variables, metadata and perhaps another agent), declined
+ * when the answer says {@code decline}, and, when every attempt failed, rejected or connected anyway
+ * as the number's {@code on_webhook_failure} says; a number without one is connected at once and no
+ * request is made. The number is looked up once per call, in the {@link NumberDirectory}
  * (so a change made through the admin API applies to the next call), and its agent travels in the
  * decision. A hang-up aborts the request in flight and any retry; the decision then completes as
  * {@link CallDecision.Abandoned} with every attempt, the aborted one included.
@@ -33,16 +37,20 @@ final class WebhookDecider implements CallDecider {
   private final NumberDirectory numbers;
   private final WebhookClient client;
   private final String defaultAgent;
+  private final Set<String> agents;
   private final AttemptListener attempts;
 
   /**
    * @param defaultAgent the agent of a number that names none
+   * @param agents       the agent names a webhook answer may choose
    * @param attempts     also told of every attempt (metrics); must not block
    */
-  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent, AttemptListener attempts) {
+  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent, Set<String> agents,
+                 AttemptListener attempts) {
     this.numbers = numbers;
     this.client = client;
     this.defaultAgent = defaultAgent;
+    this.agents = Set.copyOf(agents);
     this.attempts = attempts;
   }
 
@@ -57,7 +65,7 @@ final class WebhookDecider implements CallDecider {
     EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), agents, extraFields(call, settings));
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
     // Written and read on the webhook call's event loop only.
     List<CallDecision.Attempt> tried = new ArrayList<>();
@@ -86,12 +94,48 @@ final class WebhookDecider implements CallDecider {
     return decision;
   }
 
+  /**
+   * The one mapping from a webhook's result to a decision: decline, connect (to the answer's agent
+   * or the number's), or, when it failed, the number's failure policy.
+   */
   static CallDecision toDecision(WebhookResult result, WebhookSettings settings, Optional<String> agent) {
     List<CallDecision.Attempt> tried = result.attempts().stream().map(WebhookDecider::toAttempt).toList();
     if (result instanceof WebhookResult.Success success) {
-      return new CallDecision.Connect(success.variables(), result.summary(), agent, tried);
+      WebhookResult.Answer answer = success.answer();
+      if (answer.decline().isPresent()) {
+        WebhookResult.Decline d = answer.decline().get();
+        return new CallDecision.Decline(d.status(), d.reason(), tried);
+      }
+      return new CallDecision.Connect(answer.variables(), result.summary(), answer.agent().or(() -> agent), tried,
+          answer.metadata(), Optional.empty());
     }
-    return new CallDecision.Refuse(settings.failureResponse(), result.summary(), Outcome.WEBHOOK_FAILED, tried);
+    return failed(result.summary(), settings, agent, tried);
+  }
+
+  /** Every attempt failed (or none was made): reject, or connect without variables, as the number says. */
+  static CallDecision failed(String why, WebhookSettings settings, Optional<String> agent,
+                             List<CallDecision.Attempt> tried) {
+    if (settings.onFailure() == WebhookSettings.OnFailure.CONNECT) {
+      Optional<String> to = settings.fallbackAgent().or(() -> agent);
+      return new CallDecision.Connect(Map.of(), why + "; connected to " + to.orElse("the default agent")
+          + " (on_webhook_failure: connect)", to, tried, Optional.empty(), Optional.of(why));
+    }
+    return new CallDecision.Refuse(settings.failureResponse(), why, Outcome.WEBHOOK_FAILED, tried);
+  }
+
+  /** The body fields the number asked for beyond the documented three. */
+  static Map<String, Object> extraFields(InboundCall call, WebhookSettings settings) {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    for (WebhookSettings.Include inc : WebhookSettings.Include.values()) {
+      if (settings.include().contains(inc)) {
+        extra.put(inc.value(), switch (inc) {
+          case CALL_ID -> call.callId();
+          case TRUNK -> call.trunk();
+          case SIP_HEADERS -> Map.of();
+        });
+      }
+    }
+    return extra;
   }
 
   static CallDecision.Attempt toAttempt(WebhookResult.Attempt a) {

@@ -3,6 +3,7 @@ package io.ringhook.sip;
 import gov.nist.javax.sip.message.SIPRequest;
 import java.text.ParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -105,8 +106,21 @@ final class Responder {
   }
 
   void fail(ServerTransaction st, int status, String toTag, String callId, String reason) {
+    fail(st, status, toTag, callId, reason, Optional.empty());
+  }
+
+  /** A final failure response; {@code callerReason}, when present, becomes {@code Reason: SIP;cause=<status>;text="..."}. */
+  void fail(ServerTransaction st, int status, String toTag, String callId, String reason,
+            Optional<String> callerReason) {
     Response r = create(st.getRequest(), status, toTag);
     addCallId(r, callId);
+    if (callerReason.isPresent()) {
+      try {
+        r.addHeader(headers.createReasonHeader("SIP", status, reasonText(callerReason.get())));
+      } catch (ParseException | InvalidArgumentException e) {
+        LOG.debug("no Reason header for {}", callerReason.get());
+      }
+    }
     if (status == Response.SERVICE_UNAVAILABLE) {
       retryAfter(r, 30);
     }
@@ -204,5 +218,15 @@ final class Responder {
   private static String truncate(String s) {
     String clean = s.replace('"', '\'').replaceAll("[\\r\\n]", " ");
     return clean.length() > 200 ? clean.substring(0, 200) : clean;
+  }
+
+  /** A quoted-string's content (RFC 3261 25.1) from any text: printable ASCII, no quote or backslash, bounded. */
+  static String reasonText(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 100; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : ' ');
+    }
+    return b.toString().strip();
   }
 }

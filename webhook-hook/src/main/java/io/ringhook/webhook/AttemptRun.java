@@ -8,7 +8,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -162,8 +161,8 @@ final class AttemptRun {
             if (done || ch != channel) {
               return;
             }
-            ResponseEvaluator.Verdict v = ResponseEvaluator.evaluate(response);
-            finish(OptionalInt.of(response.status()), v.reason(), v.detail(), v.variables(),
+            ResponseEvaluator.Verdict v = ResponseEvaluator.evaluate(response, call.request().agents());
+            finish(OptionalInt.of(response.status()), v.reason(), v.detail(), v.answer(),
                 response.keepAlive());
           });
     }
@@ -235,7 +234,7 @@ final class AttemptRun {
       OptionalInt status,
       FailureReason reason,
       String detail,
-      Map<String, String> variables,
+      WebhookResult.Answer answer,
       boolean reusable) {
     done = true;
     stopWaiting();
@@ -249,7 +248,7 @@ final class AttemptRun {
     WebhookResult.Attempt a =
         new WebhookResult.Attempt(
             number, start, elapsed(), status, Optional.ofNullable(reason), detail);
-    call.onAttemptDone(this, a, reason == null ? variables : null);
+    call.onAttemptDone(this, a, reason == null ? answer : null);
   }
 
   private void stopWaiting() {

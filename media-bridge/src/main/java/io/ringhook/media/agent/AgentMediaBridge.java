@@ -21,6 +21,8 @@ import io.ringhook.sip.Outcome;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
@@ -137,7 +139,7 @@ public final class AgentMediaBridge implements MediaBridge {
     AgentTarget target = agents.apply(decision);
     Session session = new Session(call, target);
     AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
-        call.toNumber(), decision.variables());
+        call.toNumber(), decision.variables(), null, ownParameters(decision));
     // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
     // stream starts, and that audio must find the endpoint to queue in until the call is answered.
     CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());
@@ -221,6 +223,20 @@ public final class AgentMediaBridge implements MediaBridge {
   }
 
   /** Releases the halves of a set-up that will not be answered, now or whenever they complete. */
+  /**
+   * What ringhook itself tells the agent about a call: the webhook's {@code metadata} (JSON text),
+   * and, for a call connected although its webhook failed, {@code webhook_failed} and why.
+   */
+  static Map<String, String> ownParameters(CallDecision.Connect decision) {
+    Map<String, String> own = new LinkedHashMap<>();
+    decision.webhookFailure().ifPresent(why -> {
+      own.put("webhook_failed", "true");
+      own.put("webhook_failure", why);
+    });
+    decision.metadata().ifPresent(m -> own.put("metadata", m));
+    return own;
+  }
+
   private static void abandon(CompletableFuture<RtpEndpoint> endpoint, CompletableFuture<AgentConnection> connect) {
     endpoint.cancel(true);
     endpoint.thenAccept(e -> e.close("call not answered"));

@@ -38,9 +38,11 @@ final class Binder {
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> WEBHOOK_KEYS =
-      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file");
+      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file", "on_failure",
+          "fallback_agent", "include", "call_ended_url");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
-      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response");
+      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "on_webhook_failure",
+      "fallback_agent", "webhook_include", "call_ended_webhook_url");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
 
   // The upper bounds keep a typo (10m for 10s) from leaving a caller ringing for minutes; the webhook
@@ -114,8 +116,8 @@ final class Binder {
     checkPortClashes(sip, sipPort, rtpMin, rtpMax, rtp.bindHost(), portMin, http, httpPort,
         List.of(sipHost, rtpHost, httpHost));
 
-    WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS));
     Map<String, AgentSettings> agents = agents(root);
+    WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS), agents);
     Field<String> defaultAgent = root.read("default_agent", v -> agentRef(v, agents));
     Map<String, NumberSettings> numbers = numbers(root, webhook, agents);
 
@@ -267,7 +269,7 @@ final class Binder {
     return trunks;
   }
 
-  private WebhookSettings webhook(Section s) {
+  private WebhookSettings webhook(Section s, Map<String, AgentSettings> agents) {
     WebhookSettings d = WebhookSettings.DEFAULTS;
     Field<Duration> timeout = s.read("timeout", v -> timeout(v, MAX_WEBHOOK_TIMEOUT));
     Field<Integer> retries = s.read("retries", Binder::retries);
@@ -277,8 +279,58 @@ final class Binder {
         v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
     Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
     Field<Path> caFile = s.read("ca_file", this::readableFile);
+    Field<WebhookSettings.OnFailure> onFailure = s.read("on_failure", Binder::onFailure);
+    Field<String> fallback = s.read("fallback_agent", v -> agentRef(v, agents));
+    checkFallback(fallback, onFailure.or(d.onFailure()), "on_failure");
+    Field<java.util.Set<WebhookSettings.Include>> include = include(s, "include");
+    Field<URI> callEnded = s.read("call_ended_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
-        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional());
+        maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
+        onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional());
+  }
+
+  /** A fallback agent only matters to calls connected when the webhook failed. */
+  private void checkFallback(Field<String> fallback, WebhookSettings.OnFailure onFailure, String key) {
+    if (fallback.present() && onFailure != WebhookSettings.OnFailure.CONNECT) {
+      add(fallback, "has no effect unless " + key + " is connect (a failed call is rejected)");
+    }
+  }
+
+  private static WebhookSettings.OnFailure onFailure(Val v) {
+    for (WebhookSettings.OnFailure f : WebhookSettings.OnFailure.values()) {
+      if (f.value().equals(v.text())) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException("must be reject or connect");
+  }
+
+  /** A list of body fields to add: {@code sip_headers}, {@code call_id}, {@code trunk}. */
+  private Field<java.util.Set<WebhookSettings.Include>> include(Section s, String key) {
+    Field<List<Node>> items = reader.list(s, key);
+    if (!items.present()) {
+      return Field.absent(items.path(), items.line());
+    }
+    java.util.Set<WebhookSettings.Include> out = java.util.EnumSet.noneOf(WebhookSettings.Include.class);
+    List<String> names = java.util.Arrays.stream(WebhookSettings.Include.values())
+        .map(WebhookSettings.Include::value).toList();
+    boolean failed = false;
+    for (int i = 0; i < items.value().size(); i++) {
+      Field<WebhookSettings.Include> f = reader.parse(items.value().get(i), Problems.index(items.path(), i), false,
+          v -> {
+            for (WebhookSettings.Include inc : WebhookSettings.Include.values()) {
+              if (inc.value().equals(v.text())) {
+                return inc;
+              }
+            }
+            String hint = Values.didYouMean(v.text(), names).map(k -> "did you mean \"" + k + "\"? ").orElse("");
+            throw new IllegalArgumentException("is not a field ringhook can add (" + hint + "known: "
+                + String.join(", ", names) + ")");
+          });
+      failed |= f.failed();
+      f.optional().ifPresent(out::add);
+    }
+    return failed ? Field.failed(items.path(), items.line()) : new Field<>(out, false, items.line(), items.path(), null);
   }
 
   private Field<List<Duration>> backoff(Section s, String key) {
@@ -346,16 +398,25 @@ final class Binder {
         checkBackoff(retries, backoff, defaults.retries(), defaults.backoff(), "webhook_backoff");
       }
       Field<Integer> failure = n.read("webhook_failure_response", Binder::failureResponse);
+      Field<WebhookSettings.OnFailure> onFailure = n.read("on_webhook_failure", Binder::onFailure);
+      Field<String> fallback = n.read("fallback_agent", v -> agentRef(v, agents));
+      checkFallback(fallback, onFailure.or(defaults.onFailure()), "on_webhook_failure");
+      Field<java.util.Set<WebhookSettings.Include>> include = include(n, "webhook_include");
+      Field<URI> callEnded = n.read("call_ended_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
       if (!url.present() && !url.failed()) {
-        for (Field<?> f : List.of(secret, timeout, retries, backoff, failure)) {
+        for (Field<?> f : List.of(timeout, retries, backoff, failure, onFailure, fallback, include)) {
           if (f.present()) {
             add(f, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
           }
         }
+        if (secret.present() && !callEnded.present() && defaults.callEndedUrl().isEmpty()) {
+          add(secret, "has no effect without inbound_webhook_url or call_ended_webhook_url (nothing is signed)");
+        }
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
-          defaults.caFile());
+          defaults.caFile(), onFailure.or(defaults.onFailure()), fallback.optional().or(defaults::fallbackAgent),
+          include.or(defaults.include()), callEnded.optional().or(defaults::callEndedUrl));
       if (keyOk) {
         numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
       }

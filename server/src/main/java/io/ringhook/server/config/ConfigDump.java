@@ -63,6 +63,12 @@ final class ConfigDump {
     webhook.put("max_response_bytes", w.maxResponseBytes());
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
+    webhook.put("on_failure", w.onFailure().value());
+    w.fallbackAgent().ifPresent(a -> webhook.put("fallback_agent", a));
+    if (!w.include().isEmpty()) {
+      webhook.put("include", includes(w));
+    }
+    w.callEndedUrl().ifPresent(u -> webhook.put("call_ended_url", u.toString()));
     root.put("webhook", webhook);
 
     Map<String, Object> agents = new LinkedHashMap<>();
@@ -114,7 +120,23 @@ final class ConfigDump {
     if (w.failureResponse() != defaults.failureResponse()) {
       m.put("webhook_failure_response", w.failureResponse());
     }
+    if (w.onFailure() != defaults.onFailure()) {
+      m.put("on_webhook_failure", w.onFailure().value());
+    }
+    if (!w.fallbackAgent().equals(defaults.fallbackAgent())) {
+      w.fallbackAgent().ifPresent(a -> m.put("fallback_agent", a));
+    }
+    if (!w.include().equals(defaults.include())) {
+      m.put("webhook_include", includes(w));
+    }
+    if (!w.callEndedUrl().equals(defaults.callEndedUrl())) {
+      w.callEndedUrl().ifPresent(u -> m.put("call_ended_webhook_url", u.toString()));
+    }
     return m;
+  }
+
+  private static List<String> includes(WebhookSettings w) {
+    return w.include().stream().sorted().map(WebhookSettings.Include::value).toList();
   }
 
   private static List<String> durations(List<Duration> ds) {

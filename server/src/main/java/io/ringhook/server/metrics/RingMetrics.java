@@ -59,6 +59,8 @@ public final class RingMetrics implements AutoCloseable {
   private final ConcurrentHashMap<String, Counter> callsByOutcome = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> attemptsByResult = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> agentConnectByResult = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> callEndedByResult = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> declinesByStatus = new ConcurrentHashMap<>();
   private volatile Timer webhookLatency;
 
   /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
@@ -110,6 +112,34 @@ public final class RingMetrics implements AutoCloseable {
     callsByOutcome.computeIfAbsent(label(record.outcome()), outcome -> Counter.builder("ringhook.calls")
         .description("Calls ended, by outcome (INVITEs refused before they became a call included)")
         .tag("outcome", outcome)
+        .register(registry))
+        .increment();
+    if (record.outcome().equals(io.ringhook.sip.Outcome.DECLINED.value())) {
+      declined(record.finalStatus());
+    }
+  }
+
+  /**
+   * Counts a declined call by the status the webhook named: {@code ringhook_declines_total{status}}
+   * (also among {@code ringhook_calls_total{outcome="declined"}}).
+   */
+  private void declined(int status) {
+    declinesByStatus.computeIfAbsent(String.valueOf(status), s -> Counter.builder("ringhook.declines")
+        .description("Calls the webhook declined, by the SIP status it named")
+        .tag("status", s)
+        .register(registry))
+        .increment();
+  }
+
+  /**
+   * Counts one post-call {@code call_ended} attempt by what it left the delivery:
+   * {@code ringhook_call_ended_deliveries_total{result}} with {@code delivered}, {@code pending} (will
+   * be retried) or {@code failed} (gave up).
+   */
+  public void callEndedDelivery(io.ringhook.server.records.CallEndedDelivery.State result) {
+    callEndedByResult.computeIfAbsent(result.value(), r -> Counter.builder("ringhook.call.ended.deliveries")
+        .description("Post-call call_ended attempts, by the delivery's state after them")
+        .tag("result", r)
         .register(registry))
         .increment();
   }
