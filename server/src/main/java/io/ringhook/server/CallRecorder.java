@@ -30,7 +30,7 @@ final class CallRecorder {
         s.received(), s.ringing(), s.decided(), s.answered(), s.ended(), s.outcome().value(), s.finalStatus(),
         s.endedBy().value(), s.detail(), s.variables() == null ? Map.of() : s.variables(), s.agent(),
         s.attempts().stream().map(CallRecorder::toRecord).toList(), s.metadata(), s.webhookFailure(),
-        Map.of(), callEndedUrl.map(u -> CallEndedDelivery.pending(u, s.ended())));
+        c.sipHeaders(), callEndedUrl.map(u -> CallEndedDelivery.pending(u, s.ended())));
   }
 
   static WebhookAttemptRecord toRecord(CallDecision.Attempt a) {

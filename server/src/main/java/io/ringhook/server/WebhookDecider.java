@@ -131,7 +131,7 @@ final class WebhookDecider implements CallDecider {
         extra.put(inc.value(), switch (inc) {
           case CALL_ID -> call.callId();
           case TRUNK -> call.trunk();
-          case SIP_HEADERS -> Map.of();
+          case SIP_HEADERS -> call.sipHeaders();
         });
       }
     }

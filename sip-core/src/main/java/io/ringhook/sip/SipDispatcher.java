@@ -88,7 +88,7 @@ final class SipDispatcher implements SipListenerExt {
     if (trunk.isEmpty()) {
       LOG.warn("{} from {} matches no trunk: 403", method, source);
       if (Request.INVITE.equals(method) && toTag(request) == null) {
-        refuse(st, describe(request, source, "", Optional.empty()), new Refusal(Outcome.REJECTED_ACL,
+        refuse(st, describe(request, source, new TrunkAcl.Match("", Optional.empty())), new Refusal(Outcome.REJECTED_ACL,
             "source " + source.getAddress().getHostAddress() + " matches no trunk", null));
       } else {
         reply(st, Response.FORBIDDEN);
@@ -138,7 +138,7 @@ final class SipDispatcher implements SipListenerExt {
       reply(st, Response.LOOP_DETECTED);
       return;
     }
-    InboundCall info = describe(request, source, trunk.trunkName(), trunk.defaultCountryCode());
+    InboundCall info = describe(request, source, trunk);
     String localHost = local.hostFor(request);
     long sdpSessionId = Math.abs(RANDOM.nextLong() % 1_000_000_000_000L);
     Optional<String> offer = request.getRawContent() == null || request.getRawContent().length == 0
@@ -160,8 +160,8 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   /** The facts of an INVITE: ids, trunk, source and the caller's and dialed numbers. */
-  private static InboundCall describe(Request request, InetSocketAddress source, String trunkName,
-                                      Optional<String> defaultCountryCode) {
+  private static InboundCall describe(Request request, InetSocketAddress source, TrunkAcl.Match trunk) {
+    Optional<String> defaultCountryCode = trunk.defaultCountryCode();
     String requestUri = request.getRequestURI().toString();
     String toUri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI().toString();
     String fromUri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().toString();
@@ -171,9 +171,9 @@ final class SipDispatcher implements SipListenerExt {
     javax.sip.header.Header privacy = request.getHeader("Privacy");
     boolean withheld = privacy != null && headerValue(privacy).toLowerCase(java.util.Locale.ROOT).matches(".*\\bid\\b.*");
     String paiValue = pai == null || withheld ? null : headerValue(pai);
-    return new InboundCall(newCallId(), callId(request), trunkName, source,
+    return new InboundCall(newCallId(), callId(request), trunk.trunkName(), source,
         PhoneNumbers.caller(paiValue, fromUri, defaultCountryCode),
-        PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode));
+        PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode), trunk.headers().pick(request));
   }
 
   /**

@@ -139,7 +139,7 @@ public final class AgentMediaBridge implements MediaBridge {
     AgentTarget target = agents.apply(decision);
     Session session = new Session(call, target);
     AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
-        call.toNumber(), decision.variables(), null, ownParameters(decision));
+        call.toNumber(), decision.variables(), null, ownParameters(call, decision));
     // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
     // stream starts, and that audio must find the endpoint to queue in until the call is answered.
     CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());
@@ -224,11 +224,15 @@ public final class AgentMediaBridge implements MediaBridge {
 
   /** Releases the halves of a set-up that will not be answered, now or whenever they complete. */
   /**
-   * What ringhook itself tells the agent about a call: the webhook's {@code metadata} (JSON text),
-   * and, for a call connected although its webhook failed, {@code webhook_failed} and why.
+   * What ringhook itself tells the agent about a call: the carrier's {@code sip_headers} the trunk
+   * passes on and the webhook's {@code metadata} (each a JSON object as text, as nested variables
+   * are), and, for a call connected although its webhook failed, {@code webhook_failed} and why.
    */
-  static Map<String, String> ownParameters(CallDecision.Connect decision) {
+  static Map<String, String> ownParameters(InboundCall call, CallDecision.Connect decision) {
     Map<String, String> own = new LinkedHashMap<>();
+    if (!call.sipHeaders().isEmpty()) {
+      own.put("sip_headers", AgentCodec.json(call.sipHeaders()));
+    }
     decision.webhookFailure().ifPresent(why -> {
       own.put("webhook_failed", "true");
       own.put("webhook_failure", why);

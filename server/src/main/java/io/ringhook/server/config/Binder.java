@@ -32,7 +32,7 @@ final class Binder {
           "logging");
   static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
-  static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
+  static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code", "sip_headers");
   static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token");
   static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
@@ -264,7 +264,16 @@ final class Binder {
         }
       }
       Field<String> cc = t.read("default_country_code", v -> Values.countryCode(v.text()));
-      trunks.add(new TrunkSettings(name.or("trunk-" + i), allow, cc.optional()));
+      List<String> headers = new ArrayList<>();
+      if (t.entry("sip_headers").isPresent()) {
+        Field<List<Node>> headerItems = reader.list(t, "sip_headers");
+        List<Node> hs = headerItems.or(List.of());
+        for (int j = 0; j < hs.size(); j++) {
+          reader.parse(hs.get(j), Problems.index(headerItems.path(), j), false,
+              v -> io.ringhook.sip.SipHeaderFilter.check(v.text())).optional().ifPresent(headers::add);
+        }
+      }
+      trunks.add(new TrunkSettings(name.or("trunk-" + i), allow, cc.optional(), headers));
     }
     return trunks;
   }
@@ -410,7 +419,7 @@ final class Binder {
           }
         }
         if (secret.present() && !callEnded.present() && defaults.callEndedUrl().isEmpty()) {
-          add(secret, "has no effect without inbound_webhook_url or call_ended_webhook_url (nothing is signed)");
+          add(secret, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
         }
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),

@@ -42,6 +42,9 @@ final class ConfigDump {
       m.put("name", t.name());
       m.put("allow", t.allow());
       t.defaultCountryCode().ifPresent(cc -> m.put("default_country_code", cc));
+      if (!t.sipHeaders().isEmpty()) {
+        m.put("sip_headers", t.sipHeaders());
+      }
       return m;
     }).toList());
 

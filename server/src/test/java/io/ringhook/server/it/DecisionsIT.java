@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringhook.server.peers.RtpPeer;
+import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.header.ReasonHeader;
+import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,12 @@ class DecisionsIT {
   private static final String SECRET = "whsec_it_" + UUID.randomUUID();
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** A trunk for the loopback callers that passes X- headers and Diversion on. */
+  private static final String TRUNK = "trunks:\n"
+      + "  - name: carrier\n"
+      + "    allow: [127.0.0.1]\n"
+      + "    sip_headers: [\"X-*\", Diversion]\n";
+
   private final Resources resources = new Resources();
 
   @AfterEach
@@ -50,13 +58,15 @@ class DecisionsIT {
   void aDeclineEndsTheCallAtOnceWithItsStatusAndReason() throws Exception {
     TestWebhook hook = resources.add(TestWebhook.start(r ->
         TestWebhook.Reply.json(200, "{\"decline\":{\"status\":486,\"reason\":\"spam\"}}")));
-    RingFixture ring = resources.add(RingFixture.start(""
+    RingFixture ring = resources.add(RingFixture.start(TRUNK
         + "numbers:\n"
         + "  \"" + NUMBER + "\":\n"
-        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"));
+        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + "    webhook_include: [sip_headers, call_id, trunk]\n"));
     SipTestClient client = resources.add(SipTestClient.builder("decline").start());
 
-    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).send();
+    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).header("X-Spam-Score", "0.97")
+        .header("Subject", "not passed on").send();
     call.awaitResponse(180, WAIT);
     Response busy = call.awaitResponse(486, WAIT);
     CallSummary summary = ring.awaitCallEnded(WAIT);
@@ -68,6 +78,10 @@ class DecisionsIT {
     assertEquals("spam", reason.getText());
     assertEquals(1, hook.requests().size(), "a decline is not retried: " + hook.requests());
     assertEquals(Outcome.DECLINED, summary.outcome(), summary.toString());
+    // webhook_include: the documented three fields first, then the ones asked for.
+    assertEquals("{\"event\":\"inbound_call\",\"from_number\":\"+12345678912\",\"to_number\":\"" + NUMBER + "\","
+        + "\"sip_headers\":{\"X-Spam-Score\":\"0.97\"},\"call_id\":\"" + summary.call().callId() + "\","
+        + "\"trunk\":\"carrier\"}", hook.requests().get(0).bodyText());
 
     JsonNode record = admin(ring).await("/v1/calls/" + summary.call().callId(), 200, WAIT).json();
     assertEquals("declined", record.path("outcome").asText(), record.toString());
@@ -88,7 +102,7 @@ class DecisionsIT {
         TestWebhook.Reply.json(received.incrementAndGet() == 1 ? 503 : 204, "")));
     TestAgent first = resources.add(TestAgent.start());
     TestAgent second = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(""
+    RingFixture ring = resources.add(RingFixture.start(TRUNK
         + "numbers:\n"
         + "  \"" + NUMBER + "\":\n"
         + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
@@ -102,10 +116,19 @@ class DecisionsIT {
     SipTestClient client = resources.add(SipTestClient.builder("agentchoice").start());
     RtpPeer rtp = resources.add(RtpPeer.open("agentchoice"));
 
-    CallSummary summary = ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT);
+    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101))
+        .header("X-Customer-Id", "c-981").header("Diversion", "<sip:+15550100@carrier.example>;reason=no-answer")
+        .send();
+    call.awaitResponse(200, WAIT);
+    call.ack();
+    call.bye();
+    call.awaitResponse(Request.BYE, 200, WAIT);
+    CallSummary summary = ring.awaitCallEnded(WAIT);
     assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     TestAgent.Message start = second.awaitStream(WAIT).await("start", WAIT);
     assertEquals(Map.of("from_number", "+12345678912", "to_number", NUMBER, "name", "Ann",
+        "sip_headers", "{\"X-Customer-Id\":\"c-981\","
+            + "\"Diversion\":\"<sip:+15550100@carrier.example>;reason=no-answer\"}",
         "metadata", "{\"crm_id\":42,\"tags\":[\"vip\"]}"),
         AgentCalls.strings(start.json().at("/start/customParameters")), start.toString());
     assertEquals(List.of(), first.streams(), "the number's own agent is not called");
@@ -134,6 +157,7 @@ class DecisionsIT {
     assertEquals("second", record.path("agent").asText());
     assertEquals("[\"vip\"]", record.at("/metadata/tags").toString(), record.toString());
     assertEquals(List.of(503, 204), statuses(record));
+    assertEquals("c-981", record.at("/sip_headers/X-Customer-Id").asText(), record.toString());
 
     // A replay on request: one more POST, the same key, recorded.
     AdminClient.Reply replay = admin.post("/v1/calls/" + id + "/redeliver");
