@@ -160,7 +160,8 @@ public final class RingServer implements AutoCloseable {
           metrics.agentListener());
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), config.agentNames(),
-              metrics::webhookAttempt))
+              metrics::webhookAttempt, config.webhook().circuitBreaker().map(cb -> new CircuitBreakers(cb,
+                  System::nanoTime, (origin, from, to) -> metrics.circuitChanged(to.value())))))
           .bridge(bridge)
           .observer(summary -> {
             CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, p.numbers, summary));

@@ -39,19 +39,22 @@ final class WebhookDecider implements CallDecider {
   private final String defaultAgent;
   private final Set<String> agents;
   private final AttemptListener attempts;
+  private final Optional<CircuitBreakers> breakers;
 
   /**
    * @param defaultAgent the agent of a number that names none
    * @param agents       the agent names a webhook answer may choose
    * @param attempts     also told of every attempt (metrics); must not block
+   * @param breakers     the per-origin circuit breakers, when configured
    */
   WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent, Set<String> agents,
-                 AttemptListener attempts) {
+                 AttemptListener attempts, Optional<CircuitBreakers> breakers) {
     this.numbers = numbers;
     this.client = client;
     this.defaultAgent = defaultAgent;
     this.agents = Set.copyOf(agents);
     this.attempts = attempts;
+    this.breakers = breakers;
   }
 
   @Override
@@ -64,6 +67,12 @@ final class WebhookDecider implements CallDecider {
     }
     EffectiveNumber n = number.get();
     WebhookSettings settings = n.webhook();
+    String origin = CircuitBreakers.origin(n.webhookUrl().get());
+    CircuitBreakers.Permit permit = breakers.map(b -> b.acquire(origin)).orElse(CircuitBreakers.Permit.PASS);
+    if (permit == CircuitBreakers.Permit.SKIP) {
+      return CompletableFuture.completedFuture(failed("webhook not asked: the circuit breaker of " + origin
+          + " is open", settings, agent, List.of()));
+    }
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
         n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), agents, extraFields(call, settings));
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
@@ -74,10 +83,16 @@ final class WebhookDecider implements CallDecider {
       public void attemptEnded(WebhookResult.Attempt attempt) {
         tried.add(toAttempt(attempt));
         attempts.attemptEnded(attempt);
+        if (attempt.failure().orElse(null) != FailureReason.CANCELLED) {
+          breakers.ifPresent(b -> b.attemptEnded(origin, attempt.succeeded()));
+        }
       }
 
       @Override
       public void finished() {
+        if (permit == CircuitBreakers.Permit.PROBE) {
+          breakers.get().probeEnded(origin, tried.stream().anyMatch(a -> a.failure().isEmpty()));
+        }
         if (hungUp.toCompletableFuture().isDone()) {
           decision.complete(new CallDecision.Abandoned(tried));
         }

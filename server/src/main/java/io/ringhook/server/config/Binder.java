@@ -39,7 +39,8 @@ final class Binder {
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file", "on_failure",
-          "fallback_agent", "include", "call_ended_url");
+          "fallback_agent", "include", "call_ended_url", "circuit_breaker");
+  static final List<String> CIRCUIT_KEYS = List.of("failures", "window", "cool_down");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
       "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "on_webhook_failure",
       "fallback_agent", "webhook_include", "call_ended_webhook_url");
@@ -295,7 +296,22 @@ final class Binder {
     Field<URI> callEnded = s.read("call_ended_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
         maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
-        onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional());
+        onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional(),
+        circuitBreaker(s));
+  }
+
+  /** The opt-in {@code circuit_breaker} section: present (even empty) turns it on with its defaults. */
+  private Optional<CircuitBreakerSettings> circuitBreaker(Section webhook) {
+    if (webhook.entry("circuit_breaker").isEmpty()) {
+      return Optional.empty();
+    }
+    CircuitBreakerSettings d = CircuitBreakerSettings.DEFAULTS;
+    Section s = webhook.section("circuit_breaker", CIRCUIT_KEYS);
+    Field<Integer> failures = s.read("failures", v -> Values.integer(number(v), 2, 1000, "a count"));
+    Field<Duration> window = s.read("window", v -> timeout(v, Duration.ofHours(1)));
+    Field<Duration> coolDown = s.read("cool_down", v -> timeout(v, Duration.ofHours(1)));
+    return Optional.of(new CircuitBreakerSettings(failures.or(d.failures()), window.or(d.window()),
+        coolDown.or(d.coolDown())));
   }
 
   /** A fallback agent only matters to calls connected when the webhook failed. */
@@ -425,7 +441,7 @@ final class Binder {
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
           defaults.caFile(), onFailure.or(defaults.onFailure()), fallback.optional().or(defaults::fallbackAgent),
-          include.or(defaults.include()), callEnded.optional().or(defaults::callEndedUrl));
+          include.or(defaults.include()), callEnded.optional().or(defaults::callEndedUrl), defaults.circuitBreaker());
       if (keyOk) {
         numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
       }

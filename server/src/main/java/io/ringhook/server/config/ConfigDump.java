@@ -72,6 +72,13 @@ final class ConfigDump {
       webhook.put("include", includes(w));
     }
     w.callEndedUrl().ifPresent(u -> webhook.put("call_ended_url", u.toString()));
+    w.circuitBreaker().ifPresent(cb -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("failures", cb.failures());
+      m.put("window", Values.format(cb.window()));
+      m.put("cool_down", Values.format(cb.coolDown()));
+      webhook.put("circuit_breaker", m);
+    });
     root.put("webhook", webhook);
 
     Map<String, Object> agents = new LinkedHashMap<>();

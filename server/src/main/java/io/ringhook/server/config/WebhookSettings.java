@@ -27,10 +27,12 @@ import java.util.Set;
  * @param fallbackAgent    the agent such a connected call goes to; empty for the number's own agent
  * @param include          extra fields of the webhook body; empty for the documented three exactly
  * @param callEndedUrl     where the post-call {@code call_ended} event is POSTed; empty for none
+ * @param circuitBreaker   the per-origin circuit breaker (the section's, for every origin); empty for off
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
                               int failureResponse, Optional<Path> caFile, OnFailure onFailure,
-                              Optional<String> fallbackAgent, Set<Include> include, Optional<URI> callEndedUrl) {
+                              Optional<String> fallbackAgent, Set<Include> include, Optional<URI> callEndedUrl,
+                              Optional<CircuitBreakerSettings> circuitBreaker) {
   /** The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}), 480, no CA file, reject. */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(WebhookPolicy.DEFAULT.timeout(),
       WebhookPolicy.DEFAULT.retries(), WebhookPolicy.DEFAULT.backoff(), WebhookPolicy.DEFAULT.maxResponseBytes(),
@@ -44,13 +46,14 @@ public record WebhookSettings(Duration timeout, int retries, List<Duration> back
     Objects.requireNonNull(fallbackAgent, "fallbackAgent");
     include = Set.copyOf(include);
     Objects.requireNonNull(callEndedUrl, "callEndedUrl");
+    Objects.requireNonNull(circuitBreaker, "circuitBreaker");
   }
 
   /** Settings that reject a failed call, add nothing to the body and send no post-call event. */
   public WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
                          int failureResponse, Optional<Path> caFile) {
     this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, OnFailure.REJECT, Optional.empty(),
-        Set.of(), Optional.empty());
+        Set.of(), Optional.empty(), Optional.empty());
   }
 
   /** How the webhook client tries each call (the loader has checked the values against its limits). */

@@ -61,6 +61,7 @@ public final class RingMetrics implements AutoCloseable {
   private final ConcurrentHashMap<String, Timer> agentConnectByResult = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> callEndedByResult = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> declinesByStatus = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> circuitByState = new ConcurrentHashMap<>();
   private volatile Timer webhookLatency;
 
   /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
@@ -127,6 +128,19 @@ public final class RingMetrics implements AutoCloseable {
     declinesByStatus.computeIfAbsent(String.valueOf(status), s -> Counter.builder("ringhook.declines")
         .description("Calls the webhook declined, by the SIP status it named")
         .tag("status", s)
+        .register(registry))
+        .increment();
+  }
+
+  /**
+   * Counts a webhook origin's circuit breaker changing state, by the state it entered:
+   * {@code ringhook_webhook_circuit_transitions_total{to}} with {@code open}, {@code half_open} or
+   * {@code closed}.
+   */
+  public void circuitChanged(String to) {
+    circuitByState.computeIfAbsent(label(to), t -> Counter.builder("ringhook.webhook.circuit.transitions")
+        .description("Webhook origin circuit breaker state changes, by the state entered")
+        .tag("to", t)
         .register(registry))
         .increment();
   }

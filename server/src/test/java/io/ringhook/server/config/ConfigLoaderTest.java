@@ -125,7 +125,7 @@ class ConfigLoaderTest {
         new WebhookSettings(Duration.ofSeconds(5), 1, List.of(Duration.ofSeconds(2)), 65536, 503, defaults.caFile(),
             WebhookSettings.OnFailure.CONNECT, Optional.of("sales"),
             Set.of(WebhookSettings.Include.SIP_HEADERS, WebhookSettings.Include.CALL_ID),
-            Optional.of(URI.create("https://crm.example.com/call-ended")))),
+            Optional.of(URI.create("https://crm.example.com/call-ended")), Optional.empty())),
         c.numbers().get("+12345678914"));
     assertEquals(new NumberSettings("+442071838750", Optional.empty(), Optional.empty(), Optional.empty(), defaults),
         c.numbers().get("+442071838750"));

@@ -50,13 +50,28 @@ class ValidationTest {
   }
 
   @Test
+  void theCircuitBreakerIsOffUnlessItsSectionIsPresent() throws ConfigException {
+    assertEquals(java.util.Optional.empty(), ConfigLoader.parse("webhook:\n  retries: 1\n", Map.of())
+        .webhook().circuitBreaker());
+    assertEquals(java.util.Optional.of(CircuitBreakerSettings.DEFAULTS),
+        ConfigLoader.parse("webhook:\n  circuit_breaker: {}\n", Map.of()).webhook().circuitBreaker());
+    assertEquals(java.util.Optional.of(new CircuitBreakerSettings(3, Duration.ofSeconds(20), Duration.ofMinutes(1))),
+        ConfigLoader.parse("webhook:\n  circuit_breaker: {failures: 3, window: 20s, cool_down: 1m}\n", Map.of())
+            .webhook().circuitBreaker());
+    assertEquals(List.of(
+        "2: webhook.circuit_breaker.cooldown: unknown key (did you mean \"cool_down\"?)",
+        "2: webhook.circuit_breaker.failures = 1: must be a count 2..1000"),
+        problems("webhook:\n  circuit_breaker: {failures: 1, cooldown: 5s}\n"));
+  }
+
+  @Test
   void unknownKeysAreErrorsWithASuggestionWhenClose() {
     assertEquals(List.of(
         "1: number: unknown key (did you mean \"numbers\"?)",
         "3: sip.Port: unknown key (did you mean \"port\"?)",
         "5: rtp.port-min: unknown key (did you mean \"port_min\"?)",
         "7: webhook.colour: unknown key (known keys: timeout, retries, backoff, max_response_bytes,"
-            + " failure_response, ca_file, on_failure, fallback_agent, include, call_ended_url)",
+            + " failure_response, ca_file, on_failure, fallback_agent, include, call_ended_url, circuit_breaker)",
         "10: numbers.\"+12345678913\".timeout: unknown key (did you mean \"webhook_timeout\"?)",
         "11: defaultagent: unknown key (did you mean \"default_agent\"?)"),
         problems("""

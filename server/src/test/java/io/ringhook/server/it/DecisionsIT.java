@@ -202,6 +202,44 @@ class DecisionsIT {
   }
 
   @Test
+  void anOpenCircuitSkipsTheWebhookUntilAProbeSucceeds() throws Exception {
+    AtomicBoolean up = new AtomicBoolean();
+    TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(up.get() ? 200 : 500, "{}")));
+    RingFixture ring = resources.add(RingFixture.start(""
+        + "numbers:\n"
+        + "  \"" + NUMBER + "\":\n"
+        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + "webhook:\n"
+        + "  retries: 1\n"
+        + "  backoff: [10ms]\n"
+        + "  circuit_breaker: {failures: 2, window: 10s, cool_down: 1s}\n"));
+    SipTestClient client = resources.add(SipTestClient.builder("circuit").start());
+    RtpPeer rtp = resources.add(RtpPeer.open("circuit"));
+
+    // Two failed attempts open the origin's breaker; the next caller is refused without a request.
+    client.invite(ring.uri(NUMBER)).from(FROM).send().awaitResponse(480, WAIT);
+    ring.awaitCallEnded(WAIT);
+    assertEquals(2, hook.requests().size());
+    long t0 = System.nanoTime();
+    client.invite(ring.uri(NUMBER)).from(FROM).send().awaitResponse(480, WAIT);
+    CallSummary skipped = ring.awaitCallEnded(WAIT);
+    assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(1).toNanos(), "refused at once");
+    assertEquals(2, hook.requests().size(), "the open circuit asked no one");
+    assertTrue(skipped.detail().contains("circuit breaker"), skipped.toString());
+    assertEquals(List.of(), skipped.attempts());
+
+    // After the cool-down one probe call asks again; its success closes the breaker.
+    Thread.sleep(1100);
+    up.set(true);
+    assertEquals(Outcome.CONNECTED, ring.answerAndHangUp(client, rtp, FROM, NUMBER, WAIT).outcome());
+    assertEquals(3, hook.requests().size());
+    String metrics = scrape(ring);
+    for (String to : List.of("open", "half_open", "closed")) {
+      assertTrue(metrics.contains("ringhook_webhook_circuit_transitions_total{to=\"" + to + "\"} 1.0"), metrics);
+    }
+  }
+
+  @Test
   void aPendingCallEndedEventSurvivesARestart() throws Exception {
     AtomicBoolean up = new AtomicBoolean();
     TestWebhook receiver = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(up.get() ? 200 : 503, "")));
