@@ -27,8 +27,9 @@ mkdir -p "$OUT"
 for m in "${MODULES[@]}"; do
   [[ -d "$ROOT/$m/src/test/java" ]] || { echo "jmh.sh: no module $m" >&2; exit 2; }
   echo "== $m"
-  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile)
-  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am dependency:build-classpath -Dmdep.includeScope=test \
+  # One session with -am: the test-support module resolves to its classes in the reactor (it is
+  # never installed); the module itself comes last, so the classpath file ends up being its own.
+  (cd "$ROOT" && mvn -o -q -B -pl "$m" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile="$OUT/$m.classpath" >/dev/null)
   java -cp "$ROOT/$m/target/test-classes:$ROOT/$m/target/classes:$(cat "$OUT/$m.classpath")" \
     org.openjdk.jmh.Main -rf json -rff "$OUT/$m.json" "${JMH_ARGS[@]}"

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
@@ -18,6 +16,7 @@ import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaParams.Direction;
 import io.ringhook.sip.MediaSession;
 import io.ringhook.testing.Await;
+import io.ringhook.testing.EventLoops;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -29,24 +28,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The echo bridge over real UDP on 127.0.0.1: a DatagramSocket plays the caller. */
 class EchoMediaBridgeTest {
   private static final int PACKETS = 50;
-  private static EventLoopGroup group;
-
-  @BeforeAll
-  static void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(1);
+  private static final EventLoopGroup group = LOOPS.group();
 
   private static EchoMediaBridge bridge(Duration timeout) {
     int base = UdpTestSupport.freeEvenBase(4);

@@ -7,34 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.Outcome;
+import io.ringhook.testing.Await;
+import io.ringhook.testing.EventLoops;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The port pool against real sockets on 127.0.0.1. */
 class RtpEndpointsTest {
-  private static EventLoopGroup group;
-
-  @BeforeAll
-  static void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(1);
+  private static final EventLoopGroup group = LOOPS.group();
 
   private static RtpEndpoints pool(int min, int max) {
     return RtpEndpoints.create(new RtpSettings("127.0.0.1", min, max, Duration.ofSeconds(30)), group,
@@ -130,11 +121,7 @@ class RtpEndpointsTest {
       // The bind won the race: the endpoint is the caller's to close, as AgentMediaBridge does.
       pending.join().close("not wanted");
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (pool.portsInUse() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, pool.portsInUse());
+    Await.until("RTP ports released", Duration.ofSeconds(5), () -> pool.portsInUse() == 0);
     RtpEndpoint next = pool.open("call-2").get(5, TimeUnit.SECONDS);
     next.close("done");
     next.closeFuture().get(5, TimeUnit.SECONDS);

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.MediaParams.Direction;
+import io.ringhook.testing.Await;
+import io.ringhook.testing.EventLoops;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -18,23 +18,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The pool-wide RTP counters, over real UDP on 127.0.0.1: a DatagramSocket plays each caller. */
 class RtpTotalsTest {
-  private static EventLoopGroup group;
-
-  @BeforeAll
-  static void startGroup() {
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(1);
+  private static final EventLoopGroup group = LOOPS.group();
 
   /** One caller: its socket, its endpoint, and the marks the endpoint reported. */
   private static final class Caller implements RtpEvents, AutoCloseable {
@@ -86,11 +77,8 @@ class RtpTotalsTest {
   }
 
   private static void awaitValue(long expected, LongSupplier actual, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (actual.getAsLong() != expected && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(expected, actual.getAsLong(), what);
+    Await.until(() -> what + ": " + actual.getAsLong() + ", not " + expected, Duration.ofSeconds(5),
+        () -> actual.getAsLong() == expected);
   }
 
   @Test

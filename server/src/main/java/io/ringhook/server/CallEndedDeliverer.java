@@ -7,6 +7,7 @@ import io.ringhook.server.config.Secret;
 import io.ringhook.server.records.CallEndedDelivery;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.RecordStore;
+import io.ringhook.sip.CallDecision;
 import io.ringhook.webhook.Signatures;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -126,15 +127,16 @@ final class CallEndedDeliverer implements AutoCloseable {
         thread.execute(() -> {
           inFlight--;
           Duration latency = Duration.ofNanos(System.nanoTime() - t0);
-          CallEndedDelivery.Attempt a = response != null
-              ? new CallEndedDelivery.Attempt(started, latency, OptionalInt.of(response.statusCode()),
-                  response.statusCode() / 100 == 2 ? Optional.empty() : Optional.of("status"))
-              : new CallEndedDelivery.Attempt(started, latency, OptionalInt.empty(), Optional.of(failure(error)));
+          CallDecision.Attempt a = response != null
+              ? new CallDecision.Attempt(attempt, started, latency, OptionalInt.of(response.statusCode()),
+                  response.statusCode() / 100 == 2 ? Optional.empty() : Optional.of("status"), "")
+              : new CallDecision.Attempt(attempt, started, latency, OptionalInt.empty(), Optional.of(failure(error)),
+                  "");
           attempted(record, attempt, a);
         }));
   }
 
-  private void attempted(CallRecord record, int attempt, CallEndedDelivery.Attempt a) {
+  private void attempted(CallRecord record, int attempt, CallDecision.Attempt a) {
     CallEndedDelivery.State state;
     Optional<Instant> next = Optional.empty();
     if (a.failure().isEmpty()) {

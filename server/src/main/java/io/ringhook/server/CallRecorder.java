@@ -2,8 +2,6 @@ package io.ringhook.server;
 
 import io.ringhook.server.records.CallEndedDelivery;
 import io.ringhook.server.records.CallRecord;
-import io.ringhook.server.records.WebhookAttemptRecord;
-import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.CallObserver.CallSummary;
 import io.ringhook.sip.InboundCall;
 import java.net.URI;
@@ -29,11 +27,7 @@ final class CallRecorder {
         c.source().getAddress().getHostAddress() + ":" + c.source().getPort(), c.fromNumber(), c.toNumber(),
         s.received(), s.ringing(), s.decided(), s.answered(), s.ended(), s.outcome().value(), s.finalStatus(),
         s.endedBy().value(), s.detail(), s.variables() == null ? Map.of() : s.variables(), s.agent(),
-        s.attempts().stream().map(CallRecorder::toRecord).toList(), s.metadata(), s.webhookFailure(),
-        c.sipHeaders(), callEndedUrl.map(u -> CallEndedDelivery.pending(u, s.ended())));
-  }
-
-  static WebhookAttemptRecord toRecord(CallDecision.Attempt a) {
-    return new WebhookAttemptRecord(a.number(), a.start(), a.latency(), a.status(), a.failure(), a.detail());
+        s.attempts(), s.metadata(), s.webhookFailure(), c.sipHeaders(),
+        callEndedUrl.map(u -> CallEndedDelivery.pending(u, s.ended())));
   }
 }

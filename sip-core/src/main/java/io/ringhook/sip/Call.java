@@ -16,7 +16,6 @@ import io.ringhook.sip.CallAction.SetOutcome;
 import io.ringhook.sip.CallAction.StartAckTimer;
 import io.ringhook.sip.CallAction.StartMedia;
 import io.ringhook.sip.CallAction.StopAckTimer;
-import io.ringhook.sip.CallEvent.AckAnswer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

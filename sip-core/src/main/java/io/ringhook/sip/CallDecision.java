@@ -94,19 +94,19 @@ public sealed interface CallDecision {
   }
 
   /**
-   * One try of a decider, e.g. one webhook request.
+   * One try of a decider, e.g. one webhook request; call records store it as it is.
    *
    * @param number  1 for the first attempt
-   * @param start   when it started
-   * @param latency how long it took until it ended (or was aborted)
+   * @param started when it started
+   * @param latency how long it took, until the response, the failure, the deadline or the abort
    * @param status  the HTTP status, when a response came
    * @param failure why it failed (a short label such as {@code timeout} or {@code cancelled}); empty when it succeeded
    * @param detail  free text
    */
-  record Attempt(int number, Instant start, Duration latency, OptionalInt status, Optional<String> failure,
+  record Attempt(int number, Instant started, Duration latency, OptionalInt status, Optional<String> failure,
                  String detail) {
     public Attempt {
-      Objects.requireNonNull(start, "start");
+      Objects.requireNonNull(started, "started");
       Objects.requireNonNull(latency, "latency");
       Objects.requireNonNull(status, "status");
       Objects.requireNonNull(failure, "failure");

@@ -8,23 +8,56 @@ import java.util.Optional;
 /**
  * What the SIP layer needs to run: where to listen, what to advertise, and who may send calls.
  *
- * @param host            the listen address for UDP and TCP (e.g. {@code 0.0.0.0})
- * @param port            the listen port for UDP and TCP (0 is not allowed: JAIN-SIP needs a real port)
- * @param advertise       the address written into Contact and SDP, when not the listen address (NAT)
- * @param trunks          who may send calls; empty means loopback and private networks only
- * @param userAgent       the value of the User-Agent/Server header, e.g. {@code ringhook/0.1.0}
- * @param ackTimeout      how long to wait for the ACK of our 200 OK before giving the call up with BYE
+ * @param listen     where to listen and what to advertise (the configuration file's {@code sip} section)
+ * @param trunks     who may send calls; empty means loopback and private networks only
+ * @param userAgent  the value of the User-Agent/Server header, e.g. {@code ringhook/0.1.0}
+ * @param ackTimeout how long to wait for the ACK of our 200 OK before giving the call up with BYE
  */
-public record SipConfig(String host, int port, Optional<String> advertise, List<Trunk> trunks,
-                        String userAgent, Duration ackTimeout) {
+public record SipConfig(Listen listen, List<Trunk> trunks, String userAgent, Duration ackTimeout) {
   public SipConfig {
-    Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(advertise, "advertise");
+    Objects.requireNonNull(listen, "listen");
     trunks = List.copyOf(trunks);
     Objects.requireNonNull(userAgent, "userAgent");
     Objects.requireNonNull(ackTimeout, "ackTimeout");
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port must be 1..65535, got " + port);
+    if (listen.port() < 1 || listen.port() > 65535) {
+      throw new IllegalArgumentException("port must be 1..65535, got " + listen.port());
+    }
+  }
+
+  public SipConfig(String host, int port, Optional<String> advertise, List<Trunk> trunks, String userAgent,
+                   Duration ackTimeout) {
+    this(new Listen(host, port, advertise), trunks, userAgent, ackTimeout);
+  }
+
+  /** The listen address for UDP and TCP. */
+  public String host() {
+    return listen.host();
+  }
+
+  /** The listen port for UDP and TCP. */
+  public int port() {
+    return listen.port();
+  }
+
+  /** The address written into Contact and SDP, when not the listen address. */
+  public Optional<String> advertise() {
+    return listen.advertise();
+  }
+
+  /**
+   * Where SIP listens, over UDP and TCP.
+   *
+   * @param host      the listen address, an IP literal ({@code 0.0.0.0} for every IPv4 interface)
+   * @param port      the listen port (0 is not allowed: JAIN-SIP needs a real port)
+   * @param advertise the address written into Contact and SDP when it is not the listen address (NAT)
+   */
+  public record Listen(String host, int port, Optional<String> advertise) {
+    /** The defaults: {@code 0.0.0.0:5060}, nothing advertised. */
+    public static final Listen DEFAULTS = new Listen("0.0.0.0", 5060, Optional.empty());
+
+    public Listen {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(advertise, "advertise");
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -326,7 +327,7 @@ class SipServerTest {
 
   @Test
   void callerComesFromPaiUnlessPrivacyIdWithholdsIt() throws Exception {
-    start(List.of(), (call, hungUp) -> new CompletableFuture<>());
+    start(List.of(), SipServerTest::undecided);
     String anon = "From: \"Anonymous\" <sip:anonymous@anonymous.invalid>;tag=caller1\r\n"
         + "P-Asserted-Identity: <sip:+14155550100@carrier.example;user=phone>\r\n";
     send(invite("z9hG4bKpai1", "pai-1@test", OFFER).replaceFirst("From: [^\r]*\r\n", anon));
@@ -340,6 +341,13 @@ class SipServerTest {
     assertEquals("+14155550100", fromByCallId.get("pai-1@test"));
     assertEquals("anonymous", fromByCallId.get("pai-2@test"));
     assertEquals(Outcome.SHUTDOWN, ended.get(0).outcome());
+  }
+
+  /** A decider that keeps calls ringing and, as the contract asks, stops when the caller hangs up. */
+  private static CompletableFuture<CallDecision> undecided(InboundCall call, CompletionStage<Void> hungUp) {
+    CompletableFuture<CallDecision> d = new CompletableFuture<>();
+    hungUp.thenRun(() -> d.complete(new CallDecision.Abandoned(List.of())));
+    return d;
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) {

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
+import io.ringhook.testing.Await;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -194,13 +195,7 @@ final class ScriptedServer implements AutoCloseable {
 
   /** Waits until at least {@code n} requests arrived. */
   List<Received> awaitRequests(int n, Duration timeout) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (requests.size() < n) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("expected " + n + " requests, got " + requests.size());
-      }
-      Thread.sleep(5);
-    }
+    Await.until(() -> n + " requests, got " + requests.size(), timeout, () -> requests.size() >= n);
     return requests();
   }
 

@@ -18,6 +18,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.ringhook.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,8 +106,8 @@ class WebhookClientLifecycleTest {
     assertTrue(f.cancel(true));
 
     assertTrue(server.awaitClosed(1, Duration.ofSeconds(5)), "the server saw the connection close");
-    Thread.sleep(300); // many backoffs of 20 ms: a retry would have arrived by now
-    assertEquals(1, server.requests().size(), "no further attempt");
+    // Many backoffs of 20 ms: a retry would arrive within the window.
+    Await.holds("no further attempt", Duration.ofMillis(300), () -> server.requests().size() == 1);
 
     WebhookResult next = await(client.call(request(server.url("/hook")), FAST));
     assertInstanceOf(WebhookResult.Success.class, next);
@@ -125,8 +126,8 @@ class WebhookClientLifecycleTest {
       assertEquals("status", keyValues(first).get("outcome"));
       assertTrue(f.cancel(true));
 
-      Thread.sleep(800); // twice the backoff
-      assertEquals(1, server.requests().size(), "no attempt after the cancel");
+      Await.holds("no attempt after the cancel (twice the backoff)", Duration.ofMillis(800),
+          () -> server.requests().size() == 1);
       assertTrue(log.events.isEmpty(), "nothing was in flight to log: " + log.events);
     }
   }

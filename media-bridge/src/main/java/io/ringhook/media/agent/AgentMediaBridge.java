@@ -20,7 +20,6 @@ import io.ringhook.sip.MediaSession;
 import io.ringhook.sip.Outcome;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -23,6 +21,7 @@ import io.ringhook.media.agent.AgentMessages.OutboundMark;
 import io.ringhook.media.agent.AgentMessages.OutboundMedia;
 import io.ringhook.media.agent.AgentMessages.Start;
 import io.ringhook.media.agent.AgentMessages.Clear;
+import io.ringhook.testing.EventLoops;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -33,29 +32,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link AgentConnection} against a real local WebSocket agent that behaves, or does not. */
 class AgentConnectionTest {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
-  static EventLoopGroup group;
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(2);
+  static final EventLoopGroup group = LOOPS.group();
 
   private TestAgentServer agent;
   private AgentConnection connection;
-
-  @BeforeAll
-  static void startLoops() {
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopLoops() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
 
   @AfterEach
   void tearDown() {

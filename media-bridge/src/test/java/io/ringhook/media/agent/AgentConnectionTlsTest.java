@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.ringhook.media.agent.AgentConnectException.Reason;
+import io.ringhook.testing.EventLoops;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,7 +39,9 @@ class AgentConnectionTlsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
-  static EventLoopGroup group;
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(2);
+  static final EventLoopGroup group = LOOPS.group();
   static SslContext serverTls;
   static SslContext trustingClient;
 
@@ -49,7 +50,6 @@ class AgentConnectionTlsTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     Path keystore = dir.resolve("agent.p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "agent",
@@ -74,11 +74,6 @@ class AgentConnectionTlsTest {
         .trustManager((X509Certificate) store.getCertificate("agent"))
         .endpointIdentificationAlgorithm(null)
         .build();
-  }
-
-  @AfterAll
-  static void tearDownLoops() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   @AfterEach

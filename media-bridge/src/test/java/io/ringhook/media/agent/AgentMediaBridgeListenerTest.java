@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpSettings;
@@ -19,6 +17,7 @@ import io.ringhook.sip.MediaException;
 import io.ringhook.sip.MediaSession;
 import io.ringhook.sip.Outcome;
 import io.ringhook.testing.Await;
+import io.ringhook.testing.EventLoops;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,31 +30,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link AgentMediaBridge.Listener}: each call's agent connect latency and outcome, against a real
  * local WebSocket agent and real RTP ports.
  */
 class AgentMediaBridgeListenerTest {
-  private static EventLoopGroup group;
+  @RegisterExtension
+  static final EventLoops LOOPS = new EventLoops(2);
+  private static final EventLoopGroup group = LOOPS.group();
 
   private TestAgentServer agent;
   private RtpEndpoints rtp;
   private final Reports reports = new Reports();
-
-  @BeforeAll
-  static void startLoops() {
-    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  }
-
-  @AfterAll
-  static void stopLoops() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-  }
 
   @AfterEach
   void tearDown() {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringhook.server.records.CallEndedDelivery;
 import io.ringhook.server.records.CallPage;
 import io.ringhook.server.records.CallRecord;
-import io.ringhook.server.records.WebhookAttemptRecord;
+import io.ringhook.sip.CallDecision;
 
 /**
  * The JSON of {@code /v1/calls} and of the post-call {@code call_ended} event: every field of a
@@ -100,21 +100,7 @@ public final class CallsJson {
     o.put("state", d.state().value());
     Json.put(o, "next_attempt", d.nextAt());
     ArrayNode attempts = o.putArray("attempts");
-    for (CallEndedDelivery.Attempt a : d.attempts()) {
-      ObjectNode n = attempts.addObject();
-      n.put("started", a.started().toString());
-      n.put("latency_ms", a.latency().toMillis());
-      if (a.status().isPresent()) {
-        n.put("status", a.status().getAsInt());
-      } else {
-        n.putNull("status");
-      }
-      if (a.failure().isPresent()) {
-        n.put("failure", a.failure().get());
-      } else {
-        n.putNull("failure");
-      }
-    }
+    d.attempts().forEach(a -> attempts.add(attempt(a)));
     return o;
   }
 
@@ -127,7 +113,7 @@ public final class CallsJson {
     }
   }
 
-  private static ObjectNode attempt(WebhookAttemptRecord w) {
+  private static ObjectNode attempt(CallDecision.Attempt w) {
     ObjectNode o = Json.object();
     o.put("number", w.number());
     o.put("started", w.started().toString());

@@ -8,6 +8,7 @@ import io.ringhook.server.config.YamlTree.Entry;
 import io.ringhook.server.config.YamlTree.Kind;
 import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
+import io.ringhook.sip.SipConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -84,8 +85,8 @@ final class Binder {
       }
       return v.text();
     });
-    SipSettings sip = new SipSettings(sipHost.or(SipSettings.DEFAULTS.host()),
-        sipPort.or(SipSettings.DEFAULTS.port()), advertise.optional());
+    SipConfig.Listen sip = new SipConfig.Listen(sipHost.or(SipConfig.Listen.DEFAULTS.host()),
+        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional());
 
     Section rtpS = root.section("rtp", RTP_KEYS);
     Field<String> rtpHost = rtpS.read("host", Binder::address);
@@ -194,7 +195,7 @@ final class Binder {
   }
 
   /** SIP and HTTP both listen on TCP, SIP and RTP both on UDP: the same port on overlapping hosts clashes. */
-  private void checkPortClashes(SipSettings sip, Field<Integer> sipPort, int rtpMin, int rtpMax, String rtpHost,
+  private void checkPortClashes(SipConfig.Listen sip, Field<Integer> sipPort, int rtpMin, int rtpMax, String rtpHost,
                                 Field<Integer> portMin, HttpSettings http, Field<Integer> httpPort,
                                 List<Field<String>> hosts) {
     if (sipPort.failed() || portMin.failed() || httpPort.failed() || hosts.stream().anyMatch(Field::failed)) {

@@ -29,7 +29,7 @@ import java.util.Optional;
  * @param shutdown     the graceful drain on SIGTERM
  * @param logging      the log format
  */
-public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> trunks, HttpSettings http,
+public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettings> trunks, HttpSettings http,
                          Map<String, NumberSettings> numbers, WebhookSettings webhook,
                          Map<String, AgentSettings> agents, String defaultAgent, RecordsSettings records,
                          ShutdownSettings shutdown, LoggingSettings logging) {
@@ -60,7 +60,7 @@ public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> t
 
   /** The zero-config configuration: what ringhook runs with when no file is given. */
   public static RingConfig defaults() {
-    return new RingConfig(SipSettings.DEFAULTS,
+    return new RingConfig(SipConfig.Listen.DEFAULTS,
         RtpSettings.defaults(),
         List.of(), HttpSettings.DEFAULTS, Map.of(), WebhookSettings.DEFAULTS, Map.of(), DEMO_AGENT,
         RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS);
@@ -68,8 +68,7 @@ public record RingConfig(SipSettings sip, RtpSettings rtp, List<TrunkSettings> t
 
   /** What sip-core needs, with {@code userAgent} (e.g. {@code ringhook/0.1.0}) and {@link #ACK_TIMEOUT}. */
   public SipConfig sipConfig(String userAgent) {
-    return new SipConfig(sip.host(), sip.port(), sip.advertise(),
-        trunks.stream().map(TrunkSettings::toSip).toList(), userAgent, ACK_TIMEOUT);
+    return new SipConfig(sip, trunks.stream().map(TrunkSettings::toSip).toList(), userAgent, ACK_TIMEOUT);
   }
 
   /** The settings of a dialed number (E.164), when it is listed. */

@@ -1,13 +1,12 @@
 package io.ringhook.server.records;
 
+import io.ringhook.sip.CallDecision;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * The delivery of one call's post-call {@code call_ended} event: where it goes, how far it got, and
@@ -16,9 +15,11 @@ import java.util.OptionalInt;
  * @param url      where the event is POSTed (the number's {@code call_ended_webhook_url} when the call ended)
  * @param state    pending (another attempt is due at {@code nextAt}), delivered, or failed (gave up)
  * @param nextAt   when the next attempt is due; empty unless pending
- * @param attempts every attempt so far, in order
+ * @param attempts every POST so far, in order, as a decider's attempts are kept: the HTTP status when a
+ *                 response came, the failure ({@code status}, {@code timeout}, {@code refused}, {@code io})
+ *                 unless it was a 2xx
  */
-public record CallEndedDelivery(URI url, State state, Optional<Instant> nextAt, List<Attempt> attempts) {
+public record CallEndedDelivery(URI url, State state, Optional<Instant> nextAt, List<CallDecision.Attempt> attempts) {
   public CallEndedDelivery {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(state, "state");
@@ -42,23 +43,6 @@ public record CallEndedDelivery(URI url, State state, Optional<Instant> nextAt, 
 
     public static State of(String value) {
       return valueOf(value.toUpperCase(Locale.ROOT));
-    }
-  }
-
-  /**
-   * One POST of the event.
-   *
-   * @param started when it started
-   * @param latency how long until the response or the failure
-   * @param status  the HTTP status, when a response came
-   * @param failure why it failed ({@code status}, {@code timeout}, {@code refused}, ...); empty when it got a 2xx
-   */
-  public record Attempt(Instant started, Duration latency, OptionalInt status, Optional<String> failure) {
-    public Attempt {
-      Objects.requireNonNull(started, "started");
-      Objects.requireNonNull(latency, "latency");
-      Objects.requireNonNull(status, "status");
-      Objects.requireNonNull(failure, "failure");
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.ringhook.server.records;
 
+import io.ringhook.sip.CallDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -41,7 +42,7 @@ public record CallRecord(String callId, String sipCallId, String trunk, String s
                          String toNumber, Instant received, Optional<Instant> ringing, Optional<Instant> decided,
                          Optional<Instant> answered, Instant ended, String outcome, int finalStatus,
                          String endedBy, String endReason, Map<String, String> variables, Optional<String> agent,
-                         List<WebhookAttemptRecord> attempts, Optional<String> metadata,
+                         List<CallDecision.Attempt> attempts, Optional<String> metadata,
                          Optional<String> webhookFailure, Map<String, String> sipHeaders,
                          Optional<CallEndedDelivery> callEnded) {
   /** A record of a call without metadata, webhook failure, SIP headers or post-call event. */
@@ -49,7 +50,7 @@ public record CallRecord(String callId, String sipCallId, String trunk, String s
                     String toNumber, Instant received, Optional<Instant> ringing, Optional<Instant> decided,
                     Optional<Instant> answered, Instant ended, String outcome, int finalStatus,
                     String endedBy, String endReason, Map<String, String> variables, Optional<String> agent,
-                    List<WebhookAttemptRecord> attempts) {
+                    List<CallDecision.Attempt> attempts) {
     this(callId, sipCallId, trunk, source, fromNumber, toNumber, received, ringing, decided, answered, ended,
         outcome, finalStatus, endedBy, endReason, variables, agent, attempts, Optional.empty(), Optional.empty(),
         Map.of(), Optional.empty());
@@ -80,7 +81,7 @@ public record CallRecord(String callId, String sipCallId, String trunk, String s
   }
 
   /** The same record with the given webhook attempts and post-call delivery (as read back from the store). */
-  public CallRecord with(List<WebhookAttemptRecord> attempts, Optional<CallEndedDelivery> callEnded) {
+  public CallRecord with(List<CallDecision.Attempt> attempts, Optional<CallEndedDelivery> callEnded) {
     return new CallRecord(callId, sipCallId, trunk, source, fromNumber, toNumber, received, ringing, decided,
         answered, ended, outcome, finalStatus, endedBy, endReason, variables, agent, attempts, metadata,
         webhookFailure, sipHeaders, callEnded);

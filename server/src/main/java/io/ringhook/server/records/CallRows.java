@@ -3,6 +3,7 @@ package io.ringhook.server.records;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringhook.sip.CallDecision;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -73,7 +74,7 @@ final class CallRows {
     }
   }
 
-  static void bindAttempt(PreparedStatement ps, String callId, int seq, WebhookAttemptRecord a)
+  static void bindAttempt(PreparedStatement ps, String callId, int seq, CallDecision.Attempt a)
       throws SQLException {
     ps.setString(1, text(callId));
     ps.setInt(2, seq);
@@ -90,7 +91,7 @@ final class CallRows {
   }
 
   /** A call row (columns {@link #CALL_COLUMNS}) with the given attempts. */
-  static CallRecord call(ResultSet rs, List<WebhookAttemptRecord> attempts) throws SQLException {
+  static CallRecord call(ResultSet rs, List<CallDecision.Attempt> attempts) throws SQLException {
     return new CallRecord(rs.getString("call_id"), rs.getString("sip_call_id"), rs.getString("trunk"),
         rs.getString("source"), rs.getString("from_number"), rs.getString("to_number"),
         Instant.ofEpochMilli(rs.getLong("received")), millis(rs, "ringing"), millis(rs, "decided"),
@@ -101,10 +102,10 @@ final class CallRows {
         variables(rs.getString("sip_headers")), Optional.empty());
   }
 
-  static WebhookAttemptRecord attempt(ResultSet rs) throws SQLException {
+  static CallDecision.Attempt attempt(ResultSet rs) throws SQLException {
     int status = rs.getInt("status");
     OptionalInt maybeStatus = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(status);
-    return new WebhookAttemptRecord(rs.getInt("number"), Instant.ofEpochMilli(rs.getLong("started")),
+    return new CallDecision.Attempt(rs.getInt("number"), Instant.ofEpochMilli(rs.getLong("started")),
         Duration.ofMillis(rs.getLong("latency_ms")), maybeStatus, Optional.ofNullable(rs.getString("failure")),
         rs.getString("detail"));
   }
@@ -172,8 +173,8 @@ final class CallRows {
   }
 
   /** Groups attempt rows ordered by (call_id, seq) into lists by call id. */
-  static Map<String, List<WebhookAttemptRecord>> attemptsByCall(ResultSet rs) throws SQLException {
-    Map<String, List<WebhookAttemptRecord>> byCall = new LinkedHashMap<>();
+  static Map<String, List<CallDecision.Attempt>> attemptsByCall(ResultSet rs) throws SQLException {
+    Map<String, List<CallDecision.Attempt>> byCall = new LinkedHashMap<>();
     while (rs.next()) {
       byCall.computeIfAbsent(rs.getString("call_id"), k -> new ArrayList<>()).add(attempt(rs));
     }

@@ -1,5 +1,6 @@
 package io.ringhook.server.records;
 
+import io.ringhook.sip.CallDecision;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,17 +41,17 @@ final class DeliveryRows {
       return Map.of();
     }
     String in = " WHERE call_id IN (" + String.join(", ", Collections.nCopies(callIds.size(), "?")) + ")";
-    Map<String, List<CallEndedDelivery.Attempt>> attempts = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT call_id, started, latency_ms, status, failure "
+    Map<String, List<CallDecision.Attempt>> attempts = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT call_id, seq, started, latency_ms, status, failure "
         + "FROM call_ended_attempts" + in + " ORDER BY call_id, seq")) {
       bindIds(ps, callIds);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int status = rs.getInt("status");
           OptionalInt s = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(status);
-          attempts.computeIfAbsent(rs.getString("call_id"), k -> new ArrayList<>()).add(new CallEndedDelivery.Attempt(
-              Instant.ofEpochMilli(rs.getLong("started")), Duration.ofMillis(rs.getLong("latency_ms")), s,
-              Optional.ofNullable(rs.getString("failure"))));
+          attempts.computeIfAbsent(rs.getString("call_id"), k -> new ArrayList<>()).add(new CallDecision.Attempt(
+              rs.getInt("seq") + 1, Instant.ofEpochMilli(rs.getLong("started")),
+              Duration.ofMillis(rs.getLong("latency_ms")), s, Optional.ofNullable(rs.getString("failure")), ""));
         }
       }
     }
@@ -104,7 +105,7 @@ final class DeliveryRows {
   }
 
   /** Adds an attempt to a delivery and sets its new state. */
-  static void attempted(Connection c, String callId, CallEndedDelivery.Attempt a, CallEndedDelivery.State state,
+  static void attempted(Connection c, String callId, CallDecision.Attempt a, CallEndedDelivery.State state,
                         Optional<Instant> nextAt, Instant now) throws SQLException {
     int seq;
     try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM call_ended_attempts WHERE call_id = ?")) {

@@ -2,6 +2,7 @@ package io.ringhook.server.records;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.ringhook.sip.CallDecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -197,7 +198,7 @@ public final class JdbcRecordStore implements RecordStore {
         rows = rows.subList(0, query.limit());
       }
       List<String> ids = rows.stream().map(CallRow::callId).toList();
-      Map<String, List<WebhookAttemptRecord>> attempts = attempts(c, ids);
+      Map<String, List<CallDecision.Attempt>> attempts = attempts(c, ids);
       Map<String, CallEndedDelivery> deliveries = DeliveryRows.of(c, ids);
       List<CallRecord> calls = rows.stream().map(r -> withAttempts(r.call(), attempts, deliveries)).toList();
       Optional<String> next = more
@@ -238,7 +239,7 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   @Override
-  public void deliveryAttempted(String callId, CallEndedDelivery.Attempt attempt, CallEndedDelivery.State state,
+  public void deliveryAttempted(String callId, io.ringhook.sip.CallDecision.Attempt attempt, CallEndedDelivery.State state,
                                 Optional<Instant> nextAt) throws StoreException {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
@@ -338,7 +339,7 @@ public final class JdbcRecordStore implements RecordStore {
   }
 
   /** Attempts of the given calls in one query, by call id, each list in its stored order. */
-  private static Map<String, List<WebhookAttemptRecord>> attempts(Connection c, List<String> callIds)
+  private static Map<String, List<CallDecision.Attempt>> attempts(Connection c, List<String> callIds)
       throws SQLException {
     if (callIds.isEmpty()) {
       return Map.of();
@@ -353,7 +354,7 @@ public final class JdbcRecordStore implements RecordStore {
     }
   }
 
-  private static CallRecord withAttempts(CallRecord r, Map<String, List<WebhookAttemptRecord>> attempts,
+  private static CallRecord withAttempts(CallRecord r, Map<String, List<CallDecision.Attempt>> attempts,
                                          Map<String, CallEndedDelivery> deliveries) {
     return r.with(attempts.getOrDefault(r.callId(), List.of()), Optional.ofNullable(deliveries.get(r.callId())));
   }

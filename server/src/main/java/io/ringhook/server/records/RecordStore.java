@@ -29,7 +29,7 @@ public interface RecordStore extends AutoCloseable {
       throws StoreException;
 
   /** Records one attempt of a call's post-call delivery and its new state ({@code nextAt} when pending). */
-  void deliveryAttempted(String callId, CallEndedDelivery.Attempt attempt, CallEndedDelivery.State state,
+  void deliveryAttempted(String callId, io.ringhook.sip.CallDecision.Attempt attempt, CallEndedDelivery.State state,
                          Optional<java.time.Instant> nextAt) throws StoreException;
 
   /** Makes a call's post-call delivery pending again, due now; false when the call has none. */

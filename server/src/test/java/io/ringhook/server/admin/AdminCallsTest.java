@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringhook.server.records.CallRecord;
-import io.ringhook.server.records.WebhookAttemptRecord;
+import io.ringhook.sip.CallDecision;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -175,10 +175,10 @@ class AdminCallsTest {
   private static CallRecord call(String id, String from, String to, Instant received, String outcome) {
     boolean connected = outcome.equals("connected");
     Optional<Instant> answered = connected ? Optional.of(received.plusSeconds(1)) : Optional.empty();
-    List<WebhookAttemptRecord> attempts = List.of(
-        new WebhookAttemptRecord(1, received.plusMillis(20), Duration.ofMillis(500), OptionalInt.empty(),
+    List<CallDecision.Attempt> attempts = List.of(
+        new CallDecision.Attempt(1, received.plusMillis(20), Duration.ofMillis(500), OptionalInt.empty(),
             Optional.of("timeout"), "no response within 500ms"),
-        new WebhookAttemptRecord(2, received.plusMillis(770), Duration.ofMillis(120), OptionalInt.of(200),
+        new CallDecision.Attempt(2, received.plusMillis(770), Duration.ofMillis(120), OptionalInt.of(200),
             Optional.empty(), ""));
     return new CallRecord(id, "sip-" + id + "@192.0.2.9", "carrier-a", "192.0.2.9:5060", from, to, received,
         Optional.of(received.plusMillis(10)), Optional.of(received.plusMillis(900)), answered,

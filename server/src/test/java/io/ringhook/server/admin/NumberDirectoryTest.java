@@ -11,6 +11,7 @@ import io.ringhook.server.config.Secret;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.NumberEntry;
 import io.ringhook.server.records.RecordStore;
+import io.ringhook.testing.Await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -173,13 +174,7 @@ class NumberDirectoryTest {
     return new NumberEntry(number, Optional.ofNullable(url), Optional.ofNullable(secret), Optional.ofNullable(agent), T);
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s");
-      }
-      Thread.sleep(10);
-    }
+  private static void await(BooleanSupplier condition) {
+    Await.until("the directory's refresh", Duration.ofSeconds(10), condition);
   }
 }

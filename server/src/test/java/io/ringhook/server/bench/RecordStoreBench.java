@@ -3,7 +3,7 @@ package io.ringhook.server.bench;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
-import io.ringhook.server.records.WebhookAttemptRecord;
+import io.ringhook.sip.CallDecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +132,7 @@ public class RecordStoreBench {
   /** A connected call as the load runs make them: answered, one webhook attempt, hung up by the caller. */
   static CallRecord call(String callId) {
     Instant received = Instant.ofEpochMilli(1_790_000_000_000L + callId.hashCode() % 1_000_000);
-    WebhookAttemptRecord attempt = new WebhookAttemptRecord(1, received.plusMillis(1), Duration.ofMillis(3),
+    CallDecision.Attempt attempt = new CallDecision.Attempt(1, received.plusMillis(1), Duration.ofMillis(3),
         OptionalInt.of(200), Optional.empty(), "");
     return new CallRecord(callId, callId + "@127.0.0.1", "", "127.0.0.1:5070", "+15550009999", "+15551000000",
         received, Optional.of(received.plusMillis(1)), Optional.of(received.plusMillis(4)),

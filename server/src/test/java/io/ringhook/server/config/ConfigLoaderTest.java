@@ -29,7 +29,7 @@ class ConfigLoaderTest {
   void noFileGivesTheDocumentedDefaults() {
     RingConfig c = ConfigLoader.load(Optional.empty(), Map.of());
     assertEquals(RingConfig.defaults(), c);
-    assertEquals(new SipSettings("0.0.0.0", 5060, Optional.empty()), c.sip());
+    assertEquals(new SipConfig.Listen("0.0.0.0", 5060, Optional.empty()), c.sip());
     assertEquals(new RtpSettings("0.0.0.0", 20000, 29999, Duration.ofSeconds(30)), c.rtp());
     assertEquals(List.of(), c.trunks());
     assertEquals(new HttpSettings("0.0.0.0", 8080), c.http());
@@ -99,7 +99,7 @@ class ConfigLoaderTest {
     Path f = Files.writeString(dir.resolve("ringhook.yaml"), DocsExample.yaml());
     RingConfig c = ConfigLoader.load(f, ENV);
 
-    assertEquals(new SipSettings("0.0.0.0", 5060, Optional.of("203.0.113.7")), c.sip());
+    assertEquals(new SipConfig.Listen("0.0.0.0", 5060, Optional.of("203.0.113.7")), c.sip());
     assertEquals(new RtpSettings("0.0.0.0", 20000, 29999, Duration.ofSeconds(30)), c.rtp());
     assertEquals(List.of(
         new TrunkSettings("carrier-a", List.of("198.51.100.0/24", "203.0.113.5"), Optional.of("1"),

@@ -9,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.ringhook.media.agent.AgentMessages;
 import io.ringhook.media.agent.DemoAgent;
+import io.ringhook.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,9 +104,9 @@ class HttpFrontendTest {
       out.write(("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      // The second request is not handed over while the first is unanswered.
-      Thread.sleep(200);
-      assertEquals(List.of("/slow"), handled);
+      Await.until("the first request handed over", Duration.ofSeconds(5), () -> !handled.isEmpty());
+      Await.holds("the second request is not handed over while the first is unanswered", Duration.ofMillis(200),
+          () -> handled.equals(List.of("/slow")));
       worker.execute(() -> slow.complete(HttpReply.text(200, "slow")));
       String all = readAll(s.getInputStream());
       int first = all.indexOf("\r\n\r\nslow");

@@ -2,6 +2,7 @@ package io.ringhook.server.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringhook.testing.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,16 +57,13 @@ final class AdminClient {
 
   /** Polls {@code path} until it answers {@code status} (records are written asynchronously). */
   Reply await(String path, int status, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Reply r = get(path);
-    while (r.status() != status && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      r = get(path);
-    }
-    if (r.status() != status) {
-      throw new AssertionError("GET " + path + " still " + r.status() + " after " + timeout + ": " + r.body());
-    }
-    return r;
+    java.util.concurrent.atomic.AtomicReference<Reply> last = new java.util.concurrent.atomic.AtomicReference<>();
+    Await.until(() -> "GET " + path + " answering " + status + ", still " + last.get().status() + ": "
+        + last.get().body(), timeout, () -> {
+          last.set(get(path));
+          return last.get().status() == status;
+        });
+    return last.get();
   }
 
   private HttpRequest.Builder request(String path) {

@@ -146,14 +146,10 @@ class AgentBridgeIT {
 
   @Test
   void clearStopsThePlaybackAtOnceAndEchoesTheMarksItDropped() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-clear").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-clear");
+    RingFixture ring = established.ring();
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
 
     // 10 s of 440 Hz with a mark after the first second: its echo says when to barge in.
     byte[] tone = mulaw(Wav.sine(RATE, 440, Duration.ofSeconds(10), 0.5));
@@ -259,14 +255,9 @@ class AgentBridgeIT {
 
   @Test
   void eachDtmfKeyPressReachesTheAgentOnce() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-dtmf").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-dtmf");
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
     stream.awaitCount("media", 5, WAIT);
     List<String> keys = List.of("1", "5", "#", "9", "*");
     for (String key : keys) {

@@ -43,14 +43,11 @@ class AgentLifecycleIT {
 
   @Test
   void theAgentClosingTheWebSocketHangsUpTheCall() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-close").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-close");
+    TestAgent agent = established.agent();
+    RingFixture ring = established.ring();
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
     stream.awaitCount("media", 5, WAIT);
     stream.close(1000);
 
@@ -160,14 +157,10 @@ class AgentLifecycleIT {
 
   @Test
   void aServerShutdownHangsUpTheCallerAndStopsTheStream() throws Exception {
-    TestAgent agent = resources.add(TestAgent.start());
-    RingFixture ring = resources.add(RingFixture.start(agentNumber(agent.url(), "5s")));
-    BaresipPeer caller = resources.add(BaresipPeer.builder("agent-shutdown").user(CALLER).start());
-
-    caller.dial(ring.uri(NUMBER));
-    TestAgent.Stream stream = agent.awaitStream(WAIT);
-    stream.await("start", WAIT);
-    caller.awaitEvent("CALL_ESTABLISHED", WAIT);
+    AgentCall established = AgentCall.established(resources, "agent-shutdown");
+    RingFixture ring = established.ring();
+    BaresipPeer caller = established.caller();
+    TestAgent.Stream stream = established.stream();
     stream.awaitCount("media", 5, WAIT);
     ring.close();
 

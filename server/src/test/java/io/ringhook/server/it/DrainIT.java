@@ -15,6 +15,7 @@ import io.ringhook.server.records.CallQuery;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
+import io.ringhook.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,8 +89,7 @@ class DrainIT {
     assertTrue(notReady.body().contains("draining"), notReady.body());
 
     // The call in progress is still up: it is the caller who ends it, and then the process exits.
-    Thread.sleep(500);
-    assertTrue(process.isAlive(), "the process waits for the call in progress");
+    Await.holds("the process waits for the call in progress", Duration.ofMillis(500), process::isAlive);
     inProgress.bye();
     inProgress.awaitResponse(Request.BYE, 200, WAIT);
     assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits once the last call has ended");

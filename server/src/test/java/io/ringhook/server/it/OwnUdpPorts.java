@@ -1,5 +1,6 @@
 package io.ringhook.server.it;
 
+import io.ringhook.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,16 +61,8 @@ final class OwnUdpPorts {
     if (!supported()) {
       return;
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Set<Integer> bound = boundIn(min, max);
-    while (!bound.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      bound = boundIn(min, max);
-    }
-    if (!bound.isEmpty()) {
-      throw new AssertionError(what + ": UDP ports " + bound + " in " + min + "-" + max + " still bound after "
-          + timeout.toMillis() + " ms");
-    }
+    Await.until(() -> what + ": UDP ports " + boundIn(min, max) + " in " + min + "-" + max + " still bound",
+        timeout, () -> boundIn(min, max).isEmpty());
   }
 
   private static Set<String> ownSocketInodes() {

@@ -9,6 +9,7 @@ import io.ringhook.server.peers.RtpPeer;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.CallObserver.CallSummary;
 import io.ringhook.sip.Outcome;
+import io.ringhook.testing.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -110,15 +111,11 @@ class SharedPostgresIT {
   }
 
   private static void awaitSource(AdminClient admin, String source) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      AdminClient.Reply r = admin.get(PATH);
-      if (r.status() == 200 && source.equals(r.json().path("source").asText())) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    fail("the other instance never saw the number's " + source + " entry: " + admin.get(PATH).body());
+    Await.until(() -> "the other instance never saw the number's " + source + " entry: " + admin.get(PATH).body(),
+        WAIT, () -> {
+          AdminClient.Reply r = admin.get(PATH);
+          return r.status() == 200 && source.equals(r.json().path("source").asText());
+        });
   }
 
   private static void awaitStatus(AdminClient admin, int status) throws InterruptedException {

@@ -19,6 +19,7 @@ import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaParams;
+import io.ringhook.testing.Await;
 import io.ringhook.webhook.FailureReason;
 import io.ringhook.webhook.WebhookResult;
 import java.net.DatagramPacket;
@@ -204,12 +205,9 @@ class RingMetricsTest {
         byte[] rtp = rtp(seq);
         caller.send(new DatagramPacket(rtp, rtp.length, target));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      Await.until("a late packet counted", Duration.ofSeconds(5),
+          () -> value(metrics.scrape(), "ringhook_rtp_packets_late_total") >= 1);
       String s = metrics.scrape();
-      while (value(s, "ringhook_rtp_packets_late_total") < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-        s = metrics.scrape();
-      }
       assertTrue(s.contains("# TYPE ringhook_rtp_packets_total counter"), s);
       assertEquals(9.0, value(s, "ringhook_rtp_packets_total{direction=\"in\"}"), s);
       assertEquals(0.0, value(s, "ringhook_rtp_packets_total{direction=\"out\"}"), s);

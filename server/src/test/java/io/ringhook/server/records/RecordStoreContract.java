@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.sip.CallDecision;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -71,7 +72,7 @@ abstract class RecordStoreContract {
     assertEquals(full, gotFull);
     assertEquals(List.of("zeta", "customer_name", "alpha"), new ArrayList<>(gotFull.variables().keySet()),
         "variables keep the webhook's order");
-    assertEquals(List.of(1, 2, 3), gotFull.attempts().stream().map(WebhookAttemptRecord::number).toList());
+    assertEquals(List.of(1, 2, 3), gotFull.attempts().stream().map(CallDecision.Attempt::number).toList());
     assertEquals(full.duration(), gotFull.duration());
 
     CallRecord gotBare = store.call("call-bare").orElseThrow();
@@ -85,14 +86,14 @@ abstract class RecordStoreContract {
   @Test
   void keepsAttemptsInListOrderAndTimesToTheMillisecond() throws Exception {
     CallRecord full = Samples.full("c", Samples.T0.plusNanos(456_789));
-    List<WebhookAttemptRecord> reversed = new ArrayList<>(full.attempts());
+    List<CallDecision.Attempt> reversed = new ArrayList<>(full.attempts());
     java.util.Collections.reverse(reversed);
     CallRecord odd = new CallRecord("c", full.sipCallId(), full.trunk(), full.source(), full.fromNumber(),
         full.toNumber(), full.received(), full.ringing(), full.decided(), full.answered(), full.ended(),
         full.outcome(), full.finalStatus(), full.endedBy(), full.endReason(), full.variables(), full.agent(), reversed);
     store.insert(List.of(odd));
     CallRecord got = store.call("c").orElseThrow();
-    assertEquals(List.of(3, 2, 1), got.attempts().stream().map(WebhookAttemptRecord::number).toList());
+    assertEquals(List.of(3, 2, 1), got.attempts().stream().map(CallDecision.Attempt::number).toList());
     assertEquals(Samples.T0, got.received(), "stored to the millisecond");
   }
 
@@ -195,12 +196,12 @@ abstract class RecordStoreContract {
         "not due yet");
     assertEquals(List.of("d1"), store.claimDueDeliveries(now, now.plusSeconds(60), 10));
     assertEquals(List.of(), store.claimDueDeliveries(now, now.plusSeconds(60), 10), "claimed (leased) once");
-    CallEndedDelivery.Attempt failed = new CallEndedDelivery.Attempt(now, java.time.Duration.ofMillis(12),
-        java.util.OptionalInt.of(503), Optional.of("status"));
+    io.ringhook.sip.CallDecision.Attempt failed = new io.ringhook.sip.CallDecision.Attempt(1, now,
+        java.time.Duration.ofMillis(12), java.util.OptionalInt.of(503), Optional.of("status"), "");
     store.deliveryAttempted("d1", failed, CallEndedDelivery.State.PENDING, Optional.of(now.plusSeconds(5)));
     assertEquals(List.of("d1"), store.claimDueDeliveries(now.plusSeconds(5), now.plusSeconds(65), 10));
-    CallEndedDelivery.Attempt ok = new CallEndedDelivery.Attempt(now.plusSeconds(5), java.time.Duration.ofMillis(9),
-        java.util.OptionalInt.of(200), Optional.empty());
+    io.ringhook.sip.CallDecision.Attempt ok = new io.ringhook.sip.CallDecision.Attempt(2, now.plusSeconds(5),
+        java.time.Duration.ofMillis(9), java.util.OptionalInt.of(200), Optional.empty(), "");
     store.deliveryAttempted("d1", ok, CallEndedDelivery.State.DELIVERED, Optional.empty());
     CallEndedDelivery d = store.call("d1").get().callEnded().get();
     assertEquals(new CallEndedDelivery(d.url(), CallEndedDelivery.State.DELIVERED, Optional.empty(),

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.ringhook.testing.Await;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ abstract class RecordWriterContract {
     waitFor(() -> logged(Level.WARN, "store is failing"));
     // Several retries fail meanwhile (20 ms doubling to 200 ms), and new records keep arriving.
     w.submit(record(3));
-    Thread.sleep(500);
+    Await.holds("records wait while the store is down", Duration.ofMillis(500), () -> w.pending() == 3);
     w.submit(record(4));
     assertEquals(4, w.pending());
     repairStore();
@@ -163,11 +164,7 @@ abstract class RecordWriterContract {
     }
   }
 
-  static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting");
-      Thread.sleep(10);
-    }
+  static void waitFor(java.util.function.BooleanSupplier condition) {
+    Await.until("the writer's log line", Duration.ofSeconds(10), condition);
   }
 }

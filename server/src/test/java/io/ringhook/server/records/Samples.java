@@ -1,5 +1,6 @@
 package io.ringhook.server.records;
 
+import io.ringhook.sip.CallDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,12 +21,12 @@ final class Samples {
     variables.put("zeta", "last letter first");
     variables.put("customer_name", "Ada \"Countess\" Lovelace");
     variables.put("alpha", "{\"nested\":[1,2]}");
-    List<WebhookAttemptRecord> attempts = List.of(
-        new WebhookAttemptRecord(1, received.plusMillis(5), Duration.ofMillis(10_000), OptionalInt.empty(),
+    List<CallDecision.Attempt> attempts = List.of(
+        new CallDecision.Attempt(1, received.plusMillis(5), Duration.ofMillis(10_000), OptionalInt.empty(),
             Optional.of("timeout"), "no response within 10s"),
-        new WebhookAttemptRecord(2, received.plusMillis(10_300), Duration.ofMillis(12), OptionalInt.of(500),
+        new CallDecision.Attempt(2, received.plusMillis(10_300), Duration.ofMillis(12), OptionalInt.of(500),
             Optional.of("status"), "HTTP 500"),
-        new WebhookAttemptRecord(3, received.plusMillis(10_900), Duration.ofMillis(87), OptionalInt.of(200),
+        new CallDecision.Attempt(3, received.plusMillis(10_900), Duration.ofMillis(87), OptionalInt.of(200),
             Optional.empty(), ""));
     return new CallRecord(callId, callId + "@carrier.example", "carrier-a", "203.0.113.7:5060", "+12345678912",
         "+12345678913", received, Optional.of(received.plusMillis(2)), Optional.of(received.plusMillis(11_000)),
