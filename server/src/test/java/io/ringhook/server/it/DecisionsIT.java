@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.header.ReasonHeader;
-import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,9 +58,7 @@ class DecisionsIT {
     TestWebhook hook = resources.add(TestWebhook.start(r ->
         TestWebhook.Reply.json(200, "{\"decline\":{\"status\":486,\"reason\":\"spam\"}}")));
     RingFixture ring = resources.add(RingFixture.start(TRUNK
-        + "numbers:\n"
-        + "  \"" + NUMBER + "\":\n"
-        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + webhookNumber(hook)
         + "    webhook_include: [sip_headers, call_id, trunk]\n"));
     SipTestClient client = resources.add(SipTestClient.builder("decline").start());
 
@@ -103,9 +100,7 @@ class DecisionsIT {
     TestAgent first = resources.add(TestAgent.start());
     TestAgent second = resources.add(TestAgent.start());
     RingFixture ring = resources.add(RingFixture.start(TRUNK
-        + "numbers:\n"
-        + "  \"" + NUMBER + "\":\n"
-        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + webhookNumber(hook)
         + "    webhook_secret: ${SECRET}\n"
         + "    agent: first\n"
         + "    call_ended_webhook_url: " + receiver.url("/ended") + "\n"
@@ -116,14 +111,9 @@ class DecisionsIT {
     SipTestClient client = resources.add(SipTestClient.builder("agentchoice").start());
     RtpPeer rtp = resources.add(RtpPeer.open("agentchoice"));
 
-    SipTestCall call = client.invite(ring.uri(NUMBER)).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101))
-        .header("X-Customer-Id", "c-981").header("Diversion", "<sip:+15550100@carrier.example>;reason=no-answer")
-        .send();
-    call.awaitResponse(200, WAIT);
-    call.ack();
-    call.bye();
-    call.awaitResponse(Request.BYE, 200, WAIT);
-    CallSummary summary = ring.awaitCallEnded(WAIT);
+    CallSummary summary = ring.answerAndHangUp(client.invite(ring.uri(NUMBER)).from(FROM)
+        .sdp(Sdp.audio(rtp.port(), 0, 101)).header("X-Customer-Id", "c-981")
+        .header("Diversion", "<sip:+15550100@carrier.example>;reason=no-answer").send(), WAIT);
     assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     TestAgent.Message start = second.awaitStream(WAIT).await("start", WAIT);
     assertEquals(Map.of("from_number", "+12345678912", "to_number", NUMBER, "name", "Ann",
@@ -175,9 +165,7 @@ class DecisionsIT {
     TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(500, "{\"error\":\"down\"}")));
     TestAgent fallback = resources.add(TestAgent.start());
     RingFixture ring = resources.add(RingFixture.start(""
-        + "numbers:\n"
-        + "  \"" + NUMBER + "\":\n"
-        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + webhookNumber(hook)
         + "    webhook_retries: 0\n"
         + "    on_webhook_failure: connect\n"
         + "    fallback_agent: backup\n"
@@ -206,9 +194,7 @@ class DecisionsIT {
     AtomicBoolean up = new AtomicBoolean();
     TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(up.get() ? 200 : 500, "{}")));
     RingFixture ring = resources.add(RingFixture.start(""
-        + "numbers:\n"
-        + "  \"" + NUMBER + "\":\n"
-        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n"
+        + webhookNumber(hook)
         + "webhook:\n"
         + "  retries: 1\n"
         + "  backoff: [10ms]\n"
@@ -267,6 +253,13 @@ class DecisionsIT {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
+  }
+
+  /** The {@code numbers:} section with {@link #NUMBER} asking {@code hook}; its own keys may follow. */
+  private static String webhookNumber(TestWebhook hook) {
+    return "numbers:\n"
+        + "  \"" + NUMBER + "\":\n"
+        + "    inbound_webhook_url: " + hook.url("/inbound") + "\n";
   }
 
   private static AdminClient admin(RingFixture ring) {
