@@ -10,8 +10,9 @@ import java.util.OptionalInt;
 
 /**
  * The outcome of a {@link CallDecider}: connect the call, decline it as the customer asked, refuse
- * it with a SIP status, or, when the caller hung up first, what the decider had done by then. Each carries the decider's attempts
- * (for a webhook, one per HTTP request), so the call's record has them without asking anyone else.
+ * it with a SIP status, or, when the caller hung up first, what the decider had done by then. Each
+ * carries the decider's attempts (for a webhook, one per HTTP request), so the call's record has
+ * them without asking anyone else.
  */
 public sealed interface CallDecision {
 

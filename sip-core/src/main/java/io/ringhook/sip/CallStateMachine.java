@@ -70,7 +70,8 @@ final class CallStateMachine {
         if (decision instanceof CallDecision.Decline decline) {
           // The customer's own answer: their status, their words in a Reason header (RFC 3326).
           yield Transition.to(CallState.TERMINATED,
-              new Refuse(decline.status(), decline.reason(), java.util.Optional.of(decline.reason())),
+              new Refuse(decline.status(), decline.reason(),
+                  java.util.Optional.of(decline.reason()).filter(r -> !r.isBlank())),
               new SetOutcome(Outcome.DECLINED, decline.reason()));
         }
         if (decision instanceof CallDecision.Refuse refuse) {
