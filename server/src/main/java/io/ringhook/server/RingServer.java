@@ -73,6 +73,7 @@ public final class RingServer implements AutoCloseable {
     final AtomicReference<SipServer> sip = new AtomicReference<>();
 
     void close(Duration sipGrace) {
+      quietly(callEnded); // first: what is pending stays in the store for the next start
       SipServer s = sip.get();
       if (s != null) {
         s.close(sipGrace);
@@ -81,7 +82,6 @@ public final class RingServer implements AutoCloseable {
         writer.close(RECORDS_FLUSH);
       }
       quietly(refresh);
-      quietly(callEnded);
       if (http != null) {
         http.close();
       }
