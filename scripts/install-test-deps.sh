@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive: baresip (headless SIP user agent, package
-# baresip-core), sox, and postgresql (the server the records tests run against, started by
-# scripts/start-test-postgres.sh in a throwaway cluster of its own). Idempotent: does nothing when
-# all are present. Run as root (or with sudo available). Exits non-zero with a message when
-# anything is missing afterwards.
+# baresip-core), sox, postgresql (the server the records tests run against, started by
+# scripts/start-test-postgres.sh in a throwaway cluster of its own), and kamailio (the SIP proxy in
+# front of the cluster test's two instances, started by ClusterIT itself on loopback ports; its
+# modules all ship in the one package). Idempotent: does nothing when all are present. Run as root
+# (or with sudo available). Exits non-zero with a message when anything is missing afterwards.
 # RINGHOOK_TEST_PACKAGES overrides the package list (for testing this script).
 set -eu
 
-PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql}"
+PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql kamailio}"
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -57,4 +58,9 @@ for d in /usr/lib/postgresql/*/bin; do
 done
 [ -n "$pg_bin" ] || die "no PostgreSQL server (initdb, pg_ctl, postgres, psql) under /usr/lib/postgresql/*/bin after installing postgresql"
 id postgres >/dev/null 2>&1 || die "user postgres missing after installing postgresql"
-say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version)"
+[ -x /usr/sbin/kamailio ] || die "/usr/sbin/kamailio missing after installing kamailio"
+# The cluster's front configuration must load with the modules the package ships (dispatcher,
+# permissions, pike, pipelimit, tm, rr, ...): a syntax check of the very file ClusterIT runs.
+cfg="$(dirname "$0")/../deploy/kamailio/kamailio.cfg"
+/usr/sbin/kamailio -c -f "$cfg" >/dev/null 2>&1 || die "kamailio cannot load $cfg: run /usr/sbin/kamailio -c -f $cfg"
+say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version); $(/usr/sbin/kamailio -v 2>&1 | head -n 1)"

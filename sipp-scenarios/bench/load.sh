@@ -8,12 +8,20 @@
 # MODE   cps      calls per second: fast webhook, each call answered then hung up at once
 #        ringing  most calls ringing at once: slow webhook (8 s), calls pile up while it thinks
 #        bridged  most calls bridged at once: 20 ms PCMU both ways (echo agent) for --hold-ms
+#                 (--calls beyond --rate x hold seconds never overlap: 1000 at once for 30 s is
+#                 --rate 50 --calls 1000 --hold-ms 55000: the plateau is measured from 22 s to 53 s)
 # options (defaults depend on MODE, shown by --help):
 #   --rate R          calls per second SIPp offers              --calls N       calls in each measured run
 #   --rates "R1 R2.." one server, one warm-up (at R1), then a measured run at each rate: a rate/latency table
 #   --hold-ms MS      how long an answered call stays up        --latency-ms MS the webhook's delay
 #   --fail-rate F     share of webhook requests that fail       --origins K     spread numbers over K webhook
 #                                                                                origins (ports)
+#   --hang            the webhook never answers (ringing): every attempt runs into its deadline and every call
+#                     should end with 480 after 4 x 10 s + backoff (41.75 s); SIPp expects that 480
+#   --webhook-timeout-ms MS  webhook.timeout in the generated configuration (ringhook's default 10 s)
+#   --no-leak-check   ringing runs end with a leak check (default): wait until no call is left, then print
+#                     ringhook's calls, webhook waiters, connections and streams from /metrics, again after the
+#                     31 s that idle keep-alive connections live, and the live heap after a full GC against before
 #   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
 #   --settle S        idle seconds after the warm-up (ringing: 35, else 2)
 #   --heap SIZE       ringhook's -Xmx (default 1g)              --jfr           record a JFR profile and
@@ -27,6 +35,12 @@
 #   --records-user U  records.user (default $RINGHOOK_RECORDS_USER); the password is read from the environment
 #                     only, $RINGHOOK_RECORDS_PASSWORD (never on the command line or in the generated file)
 #   --records-buffer N  records.buffer (ringhook's default 10000)
+#   --agent A         bridged: who answers the agent WebSocket: demo (default: ringhook's built-in demo agent,
+#                     in-process, so both ends of the WebSocket cost ringhook CPU), node (bench/agent_server.js in
+#                     its own process), python (bench/agent_server.py in its own process; slow beyond ~200 calls)
+#   --watch-calls K   bridged: watch the RTP the callers receive on the ports of about K callers (a sample; default 100, 0 = off;
+#                     needs root or CAP_NET_RAW): inter-packet gap percentiles and the share of packets more than
+#                     10 ms behind their slot, over the plateau (bench/rtpwatch.py)
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
 #                     the records database for a while); its output in the log, waited for after the runs
 # Prints: calls created/successful/failed, achieved cps, INVITE->180 and INVITE->200 percentiles,
@@ -34,6 +48,9 @@
 # ringing call), and for bridged calls the server's RTP counters (lost, late); for each run the records
 # written and dropped and the peak of pending (GET /metrics every 0.5 s), and at the end the records totals
 # and a check that the store gained one row per call SIPp made (warm-up included).
+# Bridged runs also print the plateau (every call up: from the end of the ramp + 2 s to 2 s before the first
+# calls end): calls up, the server's CPU share and per bridged call, the agent's and SIPp's CPU, and what the
+# callers received (--watch-calls); then the live heap per bridged call (after a full GC, with the calls up).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,7 +67,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""
+RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -65,6 +82,9 @@ while [[ $# -gt 0 ]]; do
     --records) RECORDS_URL="$2"; shift ;;  --records-user) RECORDS_USER="$2"; shift ;;
     --records-buffer) RECORDS_BUFFER="$2"; shift ;;
     --during) DURING="$2"; shift ;;
+    --hang) HANG=1 ;;                      --no-leak-check) LEAK_CHECK=no ;;
+    --webhook-timeout-ms) WEBHOOK_TIMEOUT_MS="$2"; shift ;;
+    --agent) AGENT="$2"; shift ;;          --watch-calls) WATCH_CALLS="$2"; shift ;;
     *) echo "load.sh: unknown option $1" >&2; usage ;;
   esac
   shift
@@ -75,7 +95,13 @@ done
 for r in ${RATES:-}; do (( r <= 5000 )) || { echo "load.sh: --rates above 5000" >&2; exit 2; }; done
 (( CALLS <= 20000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
   || { echo "load.sh: keep --calls <= 20000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
+[[ "$AGENT" == demo || "$AGENT" == node || "$AGENT" == python ]] || { echo "load.sh: --agent demo, node or python" >&2; exit 2; }
+[[ "$AGENT" != node ]] || command -v node >/dev/null || { echo "load.sh: --agent node needs node on the PATH" >&2; exit 2; }
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
+[[ -z "$HANG" || "$MODE" == ringing ]] || { echo "load.sh: --hang is for ringing runs" >&2; exit 2; }
+[[ -n "$LEAK_CHECK" || "$MODE" != ringing ]] || LEAK_CHECK=yes
+# A webhook that never answers: the first attempt's 10 s deadline is when calls stop piling up.
+[[ -z "$HANG" ]] || LATENCY_MS="${WEBHOOK_TIMEOUT_MS:-10000}"
 if [[ "$RECORDS_URL" == pg ]]; then
   [[ -n "${RINGHOOK_TEST_PG_URL:-}" ]] \
     || { echo "load.sh: --records pg needs RINGHOOK_TEST_PG_URL/USER/PASSWORD: eval \"\$(sh scripts/start-test-postgres.sh)\"" >&2; exit 2; }
@@ -87,35 +113,21 @@ fi
 [[ "$RECORDS_URL" != *'"'* && "$RECORDS_USER" != *'"'* ]] || { echo "load.sh: no double quotes in --records/--records-user" >&2; exit 2; }
 
 WORK="$(mktemp -d /tmp/ringhook-load.XXXXXX)"
-RH_PID=""; WH_PID=""; WATCH_PID=""; DURING_PID=""
+RH_PID=""; WH_PID=""; WATCH_PID=""; DURING_PID=""; AG_PID=""
 [[ -n "$RECORDS_URL" ]] || RECORDS_URL="jdbc:sqlite:$WORK/records.db"
 cleanup() {
   [[ -n "$WATCH_PID" ]] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true
   [[ -n "$DURING_PID" ]] && kill "$DURING_PID" 2>/dev/null && wait "$DURING_PID" 2>/dev/null || true
   [[ -n "$RH_PID" ]] && kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true
   [[ -n "$WH_PID" ]] && kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true
+  [[ -n "$AG_PID" ]] && kill "$AG_PID" 2>/dev/null && wait "$AG_PID" 2>/dev/null || true
   [[ -n "$KEEP" ]] && echo "work directory: $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# Free ports, one block: SIP, HTTP, SIPp, then ORIGINS ports for the webhook (TCP and UDP free).
-read -r SIP_PORT HTTP_PORT SIPP_PORT WH_BASE < <(python3 - "$ORIGINS" <<'EOF'
-import socket, sys
-n = 3 + int(sys.argv[1])
-for base in range(39000, 60000, 100):
-    socks = []
-    try:
-        for p in range(base, base + n):
-            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                s = socket.socket(socket.AF_INET, kind); socks.append(s); s.bind(("127.0.0.1", p))
-        print(base, base + 1, base + 2, base + 3)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-EOF
-)
+# Free ports, one block: SIP, HTTP, SIPp, the agent, then ORIGINS ports for the webhook (TCP and UDP free).
+BASE=$(python3 "$HERE/freeports.py" $((4 + ORIGINS)) 39000)
+SIP_PORT=$BASE; HTTP_PORT=$((BASE + 1)); SIPP_PORT=$((BASE + 2)); AGENT_PORT=$((BASE + 3)); WH_BASE=$((BASE + 4))
 
 # Configuration: ORIGINS numbers, each with its own webhook origin; numbers.csv for SIPp.
 {
@@ -129,6 +141,10 @@ EOF
   # A placeholder: the password stays in the environment of the java process.
   [[ "$RECORDS_URL" == none || -z "$RECORDS_PASSWORD" ]] || echo '  password: ${RINGHOOK_RECORDS_PASSWORD}'
   [[ "$RECORDS_URL" == none || -z "$RECORDS_BUFFER" ]] || echo "  buffer: $RECORDS_BUFFER"
+  [[ -z "$WEBHOOK_TIMEOUT_MS" ]] || echo "webhook: {timeout: ${WEBHOOK_TIMEOUT_MS}ms}"
+  if [[ "$MODE" == bridged && "$AGENT" != demo ]]; then
+    printf 'agents:\n  bench: {url: "ws://127.0.0.1:%d/"}\ndefault_agent: bench\n' "$AGENT_PORT"
+  fi
   echo "numbers:"
   for ((i = 0; i < ORIGINS; i++)); do
     printf '  "+1555100%04d": {inbound_webhook_url: "http://127.0.0.1:%d/inbound"}\n' "$i" $((WH_BASE + i))
@@ -152,8 +168,19 @@ EOF
 fi
 
 python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
-  --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" >"$WORK/webhook.log" 2>&1 &
+  --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" ${HANG:+--hang} >"$WORK/webhook.log" 2>&1 &
 WH_PID=$!
+if [[ "$MODE" == bridged && "$AGENT" != demo ]]; then
+  if [[ "$AGENT" == node ]]; then
+    node "$HERE/agent_server.js" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
+  else
+    python3 "$HERE/agent_server.py" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
+  fi
+  AG_PID=$!
+  for _ in $(seq 1 50); do grep -q "listening" "$WORK/agent.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q "listening" "$WORK/agent.log" || { echo "load.sh: the $AGENT agent did not start" >&2; cat "$WORK/agent.log" >&2; exit 1; }
+  echo "agent: $AGENT, in its own process (pid $AG_PID) on ws://127.0.0.1:$AGENT_PORT/"
+fi
 RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
 for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
@@ -185,6 +212,7 @@ WATCH_PID=$!
 fi
 
 SCENARIO="$HERE/uac-load.xml"; MEDIA=()
+[[ -z "$HANG" ]] || SCENARIO="$HERE/uac-load-refused.xml"
 if [[ "$MODE" == bridged ]]; then
   SCENARIO="$HERE/uac-load-media.xml"
   MEDIA=(-min_rtp_port 30000 -max_rtp_port 39998 -rtp_threadtasks 50)
@@ -198,6 +226,7 @@ sipp_run() {
      "127.0.0.1:$SIP_PORT" >sipp.out 2>&1; times >sipp.times) || true
 }
 ticks() { awk '{print $14 + $15}' "/proc/$RH_PID/stat"; }
+pid_ticks() { [[ -n "$1" && -r "/proc/$1/stat" ]] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
 thread_ticks() {  # one line per server thread: name|utime+stime|tid
   for t in /proc/"$RH_PID"/task/*; do
     printf '%s|%s|%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)" "${t##*/}"
@@ -236,6 +265,51 @@ echo 5 >"/proc/$RH_PID/clear_refs" 2>/dev/null || true   # resets VmHWM (peak RS
 [[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.start name=load settings=profile filename="$WORK/ringhook.jfr" >/dev/null
 ROWS=()
 
+# plateau DIR RATE: bridged runs, while every call is up: CPU of the server, the agent and SIPp, and
+# what the callers received (rtpwatch.py on a sample of their ports). Started with the SIPp run.
+plateau() {
+  local dir="$1" rate="$2" up len calls0 calls1 sp r0 a0 s0 t0 r1 a1 s1 t1 heap1 rtp=""
+  up=$(python3 -c "print(round($CALLS / $rate + 2, 2))")
+  len=$(python3 -c "print(round($HOLD_MS / 1000 - $CALLS / $rate - 4, 2))")
+  if ! python3 -c "import sys; sys.exit(0 if $len >= 3 else 1)"; then
+    echo "plateau: none (the calls never all overlap for 3 s: make --hold-ms longer than --calls / --rate + 7 s)" >"$dir.plateau"
+    return
+  fi
+  sleep "$up"
+  sp=$(pgrep -n -f -- "-p $SIPP_PORT " || true)
+  calls0=$(current_calls "$dir"); r0=$(ticks); a0=$(pid_ticks "$AG_PID"); s0=$(pid_ticks "$sp"); t0=$(date +%s.%N)
+  if (( WATCH_CALLS > 0 )); then
+    # SIPp takes four ports a call (audio and video, RTP and RTCP) from -min_rtp_port up.
+    python3 "$HERE/rtpwatch.py" --src 20000-29999 --dst "30000-$((30000 + 4 * WATCH_CALLS - 1))" --seconds "$len" \
+      >"$dir.caller_rtp" 2>&1 &
+    rtp=$!
+  fi
+  sleep "$len"
+  calls1=$(current_calls "$dir"); r1=$(ticks); a1=$(pid_ticks "$AG_PID"); s1=$(pid_ticks "$sp"); t1=$(date +%s.%N)
+  [[ -z "$rtp" ]] || wait "$rtp" || true
+  # After the window (a full GC stalls the calls): the live heap with every call still up.
+  heap1=$(live_heap_kb)
+  python3 - "$calls0" "$calls1" "$r0" "$r1" "$a0" "$a1" "$s0" "$s1" "$t0" "$t1" "$HZ" "$AGENT" "${HEAP0:-0}" "${heap1:-0}" >"$dir.plateau" <<'EOF'
+import sys
+c0, c1 = (int(x or 0) for x in sys.argv[1:3])
+r0, r1, a0, a1, s0, s1 = (float(x) for x in sys.argv[3:9])
+t0, t1, hz, agent = float(sys.argv[9]), float(sys.argv[10]), float(sys.argv[11]), sys.argv[12]
+heap0, heap1 = float(sys.argv[13] or 0), float(sys.argv[14] or 0)
+wall = t1 - t0
+calls = min(c0, c1)
+server = 100 * (r1 - r0) / hz / wall
+print("plateau: %d calls up (SIPp; %d at its start) for %.1f s: server %.0f%% of one core = %.3f%% of a core per bridged call"
+      " (%.2f ms CPU per call-second); agent (%s) %s; sipp %.0f%%" % (
+          calls, c0, wall, server, server / max(calls, 1), 10 * server / max(calls, 1), agent,
+          "in-process" if agent == "demo" else "%.0f%%" % (100 * (a1 - a0) / hz / wall), 100 * (s1 - s0) / hz / wall))
+if heap1 > 0:
+    print("plateau: live heap %d KB before the runs, %d KB with the calls up = %.1f KB per bridged call" % (
+        heap0, heap1, (heap1 - heap0) / max(calls, 1)))
+EOF
+  [[ -s "$dir.caller_rtp" ]] && cat "$dir.caller_rtp" >>"$dir.plateau"
+  return 0
+}
+
 # measure R DIR: one measured SIPp run at R cps, its figures printed, one table row kept.
 measure() {
   local rate="$1" dir="$2" t0 t1 w0 w1 wh0 wh1 plateau=""
@@ -253,8 +327,11 @@ measure() {
     ( bash -c "$DURING" 2>&1 | sed 's/^/during: /' ) &
     DURING_PID=$!
   fi
-  echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook latency ${LATENCY_MS} ms, fail rate $FAIL_RATE, $ORIGINS origin(s)"
+  echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook $([[ -n "$HANG" ]] && echo "never answering" || echo "latency ${LATENCY_MS} ms"), fail rate $FAIL_RATE, $ORIGINS origin(s)$([[ "$MODE" == bridged ]] && echo ", agent $AGENT")"
+  local plateau_pid=""
+  if [[ "$MODE" == bridged ]]; then plateau "$dir" "$rate" & plateau_pid=$!; fi
   sipp_run "$dir" "$CALLS"
+  [[ -z "$plateau_pid" ]] || wait "$plateau_pid" || true
   t1=$(ticks); w1=$(date +%s.%N); thread_ticks "$dir.threads1"
   wh1=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
   [[ -n "$plateau" ]] && wait "$plateau"
@@ -265,6 +342,7 @@ measure() {
   sipp_cpu=$(tail -1 "$dir/sipp.times" | awk '{gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4}')
   python3 -c "print('server_cpu: %.1f s over %.1f s wall = %.0f%% of one core, %.2f ms per call' % ($cpu, $wall, 100 * $cpu / $wall, 1000 * $cpu / $CALLS))"
   echo "other_cpu: sipp=${sipp_cpu} s webhook=$(python3 -c "print(round(($wh1 - $wh0) / $HZ, 1))") s"
+  [[ ! -s "$dir.plateau" ]] || cat "$dir.plateau"
   python3 "$HERE/loadstats.py" threads "$dir.threads0" "$dir.threads1" "$HZ" | tee "$dir.threads"
   [[ "$RECORDS_URL" == none ]] || python3 "$HERE/loadstats.py" records "$WORK/records.samples" "$w0" "$w1"
   if [[ -n "$plateau" && -s "$dir.plateau" ]]; then
@@ -284,7 +362,7 @@ def grab(pat, default="-"):
 print("| %d | %s | %s | %s / %s | %s / %s | %.0f%% | %.2f | %.2f |" % (
     rate, grab(r"achieved_cps: ([\d.]+)"), grab(r"failed=(\d+)"),
     grab(r"invite-180_ms: .*?p50=(\d+)"), grab(r"invite-180_ms: .*?p99=(\d+)"),
-    grab(r"invite-200_ms: .*?p50=(\d+)"), grab(r"invite-200_ms: .*?p99=(\d+)"),
+    grab(r"invite-(?:200|480)_ms: .*?p50=(\d+)"), grab(r"invite-(?:200|480)_ms: .*?p99=(\d+)"),
     100 * cpu / wall, 1000 * cpu / calls, 1000 * (cpu - float(jit.group(1) if jit else 0)) / calls))
 EOF
 )")
@@ -332,16 +410,40 @@ fi
 echo "records_check: calls made (SIPp, warm-up included)=$MADE of which failed=$FAILED; rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $CHECK"
 fi
 kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=""
+WEBHOOK_SERIES=(ringhook_calls_active ringhook_calls_ringing ringhook_webhook_pool_waiters ringhook_webhook_connections
+  ringhook_webhook_streams ringhook_webhook_connections_opened_total ringhook_webhook_attempts_total)
+webhook_series() {  # "name=value ..." of WEBHOOK_SERIES now
+  local values; read -r -a values < <(python3 "$HERE/loadstats.py" series "$METRICS" "${WEBHOOK_SERIES[@]}" 2>/dev/null || echo)
+  for i in "${!WEBHOOK_SERIES[@]}"; do printf '%s=%s ' "${WEBHOOK_SERIES[$i]#ringhook_}" "${values[$i]:-?}"; done
+}
+if [[ "$LEAK_CHECK" == yes ]]; then
+  # Nothing may outlive the calls: no call object, no waiting attempt, no connection beyond the idle
+  # keep-alive ones (closed after 30 s idle), and the live heap back near where it was.
+  T_WAIT=$(date +%s)
+  while (( $(date +%s) - T_WAIT < 120 )); do
+    read -r ACTIVE _ < <(python3 "$HERE/loadstats.py" series "$METRICS" ringhook_calls_active 2>/dev/null || echo "?")
+    [[ "$ACTIVE" == 0 ]] && break
+    sleep 1
+  done
+  echo "leak_check: $(( $(date +%s) - T_WAIT )) s after the last run, $(webhook_series)"
+  sleep 31
+  echo "leak_check: 31 s later (idle connections closed), $(webhook_series)live heap $(live_heap_kb) KB (before the runs ${HEAP0:-?} KB)"
+fi
 echo "server_rss_kb: before the runs=$RSS0 peak=$(status_kb VmHWM); live heap before=${HEAP0:-?} KB (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores)"
 if [[ "$MODE" == bridged ]]; then
   # Only the measured runs' calls: the warm-up's RTP lines come first in the log.
   grep "RtpStats\[" "$WORK/ringhook.log" | tail -n +$((WARMUP + 1)) >"$WORK/rtp-run.log" || true
   python3 "$HERE/loadstats.py" rtp "$WORK/rtp-run.log" $(( HOLD_MS / 20 ))
 fi
+echo "webhook (ringhook's /metrics): $(webhook_series)"
 kill "$RH_PID" 2>/dev/null && wait "$RH_PID" 2>/dev/null || true; RH_PID=""
 kill "$WH_PID" 2>/dev/null && wait "$WH_PID" 2>/dev/null || true; WH_PID=""
 grep "webhook summary" "$WORK/webhook.log" || true
-echo "| offered cps | achieved cps | failed | INVITE→180 p50 / p99 ms | INVITE→200 p50 / p99 ms | server CPU (of one core) | CPU ms per call | without JIT |"
+if [[ -n "$AG_PID" ]]; then
+  kill "$AG_PID" 2>/dev/null && wait "$AG_PID" 2>/dev/null || true; AG_PID=""
+  grep "agent summary" "$WORK/agent.log" || true
+fi
+echo "| offered cps | achieved cps | failed | INVITE→180 p50 / p99 ms | INVITE→$([[ -n "$HANG" ]] && echo 480 || echo 200) p50 / p99 ms | server CPU (of one core) | CPU ms per call | without JIT |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 if [[ -n "$JFR" && -f "$WORK/ringhook.jfr" ]]; then

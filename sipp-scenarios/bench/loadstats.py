@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reads what one load.sh run left behind and prints its figures.
 
-    loadstats.py sipp DIR            calls, failures, achieved rate, INVITE->180 / INVITE->200 percentiles
-    loadstats.py rtp LOG EXPECTED    the server's RtpStats lines summed (bridged calls): packets, lost, late
+    loadstats.py sipp DIR            calls, failures, achieved rate, INVITE->180 / INVITE->200 (/ ->480) percentiles
+    loadstats.py rtp LOG EXPECTED    the server's RtpStats lines summed (bridged calls): packets, lost, late,
+                                     agent audio dropped (queue full; stale: the pacer's latency bound)
     loadstats.py jfr FILE.jfr [N]    where the CPU went: the top N frames of jdk.ExecutionSample, by method
                                      and by layer (ringhook, JAIN-SIP, Netty, JDK, logging)
     loadstats.py threads BEFORE AFTER HZ   CPU seconds per server thread group between two snapshots
@@ -13,6 +14,7 @@
     loadstats.py records OUT T0 T1   from watch's lines: records written and dropped between T0 and T1
                                      (epoch seconds) and the peak of pending
     loadstats.py metrics URL         ringhook's records figures now: "pending written dropped"
+    loadstats.py series URL NAME...  the named series of ringhook's /metrics now, each summed over its labels
 """
 import collections
 import csv
@@ -64,7 +66,7 @@ def sipp(d):
         print("achieved_cps: %.1f (calls answered per second, first to last 200 OK)"
               % ((len(answered) - 1) / ((answered[-1] - answered[0]) / 1000.0)))
     offered = [t for t, _ in samples.get("invite-180", [])]
-    for name in ("invite-180", "invite-200"):
+    for name in ("invite-180", "invite-200", "invite-480"):
         v = sorted(ms for _, ms in samples.get(name, []))
         if v:
             print("%s_ms: n=%d p50=%.0f p90=%.0f p99=%.0f p99.9=%.0f max=%.0f" % (
@@ -102,9 +104,9 @@ def rtp(log, expected_per_call):
                 short += 1
     exp = expected_per_call * calls
     print("rtp: calls=%d expected_per_direction=%d received=%d sent=%d lost=%d late=%d duplicates=%d "
-          "outbound_dropped_bytes=%d calls_below_95pct=%d" % (
+          "outbound_dropped_bytes=%d outbound_stale_bytes=%d calls_below_95pct=%d" % (
               calls, exp, totals["packetsReceived"], totals["packetsSent"], totals["lost"], totals["late"],
-              totals["duplicates"], totals["outboundDropped"], short))
+              totals["duplicates"], totals["outboundDropped"], totals["outboundStale"], short))
 
 
 LAYERS = [("io.ringhook.", "ringhook"), ("gov.nist.", "JAIN-SIP"), ("javax.sip.", "JAIN-SIP"),
@@ -189,14 +191,19 @@ RECORD_METRICS = ("ringhook_records_pending", "ringhook_records_written_total", 
 
 def scrape(url):
     """pending, written, dropped from one GET of ringhook's Prometheus text (None each when absent)."""
-    with urllib.request.urlopen(url, timeout=2) as r:
+    return tuple(None if v == "?" else int(float(v)) for v in series(url, RECORD_METRICS))
+
+
+def series(url, names):
+    """The value of each named series in one GET of /metrics, summed over its labels; ? when absent."""
+    with urllib.request.urlopen(url, timeout=5) as r:
         text = r.read().decode("utf-8", "replace")
     found = {}
     for line in text.splitlines():
         name = re.split(r"[ {]", line, 1)[0]
-        if name in RECORD_METRICS:
+        if name in names:
             found[name] = found.get(name, 0) + float(line.rsplit(" ", 1)[1])
-    return tuple(int(found[n]) if n in found else None for n in RECORD_METRICS)
+    return ["%g" % found[n] if n in found else "?" for n in names]
 
 
 def watch(url, out, interval):
@@ -245,6 +252,8 @@ if __name__ == "__main__":
         watch(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.5)
     elif cmd == "records":
         records(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "series":
+        print(" ".join(series(sys.argv[2], sys.argv[3:])))
     elif cmd == "metrics":
         print(" ".join(str(v) for v in scrape(sys.argv[2])))
     elif cmd == "jfr":

@@ -9,6 +9,7 @@ behaviour a ringhook configuration points at:
     /inbound?latency_ms=8000       slow (a ringing test)
     /inbound?fail_rate=1           always fails with --fail-status (a refused number)
     /inbound?status=503            always answers 503
+    /inbound?hang=1                reads the request and never answers (a dead CRM)
 
 It never blocks: each request waits on the event loop, so thousands can be in flight at once.
 On SIGTERM/SIGINT it prints one summary line (requests, failures, peak in flight) and exits.
@@ -21,7 +22,8 @@ import signal
 import sys
 from urllib.parse import parse_qs, urlsplit
 
-STATS = {"requests": 0, "failed": 0, "in_flight": 0, "peak_in_flight": 0, "connections": 0}
+STATS = {"requests": 0, "failed": 0, "in_flight": 0, "peak_in_flight": 0, "connections": 0,
+         "peak_connections": 0, "open_connections": 0}
 
 
 def parse_args():
@@ -31,6 +33,8 @@ def parse_args():
     p.add_argument("--latency-ms", type=int, default=0, help="delay before each answer")
     p.add_argument("--fail-rate", type=float, default=0.0, help="share of requests that fail, 0..1")
     p.add_argument("--fail-status", type=int, default=500, help="HTTP status of a failed request")
+    p.add_argument("--hang", action="store_true",
+                   help="read every request and never answer: each attempt runs into ringhook's deadline")
     p.add_argument("--extra-ports", type=int, default=0,
                    help="also listen on the next N ports (port+1..port+N): separate origins for the client's "
                         "per-origin connection pool")
@@ -46,6 +50,8 @@ OK_BODY = json.dumps({"dynamic_variables": {"customer": "load-test", "tier": "go
 
 async def handle(reader, writer):
     STATS["connections"] += 1
+    STATS["open_connections"] += 1
+    STATS["peak_connections"] = max(STATS["peak_connections"], STATS["open_connections"])
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -62,7 +68,7 @@ async def handle(reader, writer):
                     close = True
             if length:
                 await reader.readexactly(length)
-            status, body = await answer(method, target)
+            status, body = await answer(method, target, reader)
             reason = {200: "OK", 404: "Not Found"}.get(status, "Status")
             writer.write(b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n"
                          % (status, reason.encode(), len(body), b"Connection: close\r\n" if close else b"")
@@ -73,10 +79,11 @@ async def handle(reader, writer):
     except (asyncio.IncompleteReadError, ConnectionError, ValueError):
         pass
     finally:
+        STATS["open_connections"] -= 1
         writer.close()
 
 
-async def answer(method, target):
+async def answer(method, target, reader):
     q = parse_qs(urlsplit(target).query)
 
     def opt(name, conv, default):
@@ -85,6 +92,11 @@ async def answer(method, target):
     latency = opt("latency_ms", int, ARGS.latency_ms)
     fail_rate = opt("fail_rate", float, ARGS.fail_rate)
     forced = opt("status", int, None)
+    if opt("hang", int, 1 if ARGS.hang else 0):
+        STATS["requests"] += 1
+        while await reader.read(65536):  # until ringhook gives up and closes the connection
+            pass
+        raise ConnectionError("closed by the client")
     STATS["requests"] += 1
     STATS["in_flight"] += 1
     STATS["peak_in_flight"] = max(STATS["peak_in_flight"], STATS["in_flight"])
@@ -109,9 +121,9 @@ async def main():
     port = server.sockets[0].getsockname()[1]
     extra = [await asyncio.start_server(handle, ARGS.host, port + i, backlog=4096)
              for i in range(1, ARGS.extra_ports + 1)]
-    print("webhook listening on %s:%d%s latency=%dms fail_rate=%.3f" % (
-        ARGS.host, port, "..%d" % (port + ARGS.extra_ports) if extra else "", ARGS.latency_ms, ARGS.fail_rate),
-        flush=True)
+    print("webhook listening on %s:%d%s latency=%dms fail_rate=%.3f%s" % (
+        ARGS.host, port, "..%d" % (port + ARGS.extra_ports) if extra else "", ARGS.latency_ms, ARGS.fail_rate,
+        " never answering" if ARGS.hang else ""), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -121,7 +133,8 @@ async def main():
     for e in extra:
         e.close()
     print("webhook summary: requests=%(requests)d failed=%(failed)d peak_in_flight=%(peak_in_flight)d "
-          "connections=%(connections)d" % STATS, flush=True)
+          "connections=%(connections)d peak_open_connections=%(peak_connections)d "
+          "open_at_exit=%(open_connections)d" % STATS, flush=True)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,17 @@ import java.util.Objects;
  * steady clock.
  *
  * <p>Slots are counted from {@link #start}'s time with the time the caller passes to {@link #tick},
- * so the cadence does not drift with late timer runs: a late run sends the slots it missed (up to
- * {@value #MAX_CATCH_UP}; beyond that the missed slots are skipped, their timestamps advance and
- * no audio is lost). The sequence number grows by one per packet sent; the timestamp by 160 per
- * slot, sent or not, so silence shows as a timestamp jump (RFC 3551 section 4.1). The marker bit
- * is set on the first packet after a slot that sent nothing (start, silence, underrun, hold) and
- * after {@link #clear}.
+ * so the cadence does not drift with late timer runs: a late run sends the slots it missed, up to
+ * {@value #MAX_CATCH_UP} of them ({@link #MAX_LATENESS_MILLIS} ms). Latency stays bounded after a
+ * stall (a GC pause, a starved CPU): when the run is later than that and the stall cut into
+ * speech (the slot before it sent a packet), the audio of every missed slot but the current one
+ * is dropped, counted in {@link #bytesStale}, and the stream goes on with the audio due now, so a
+ * stall never adds lasting delay to the call and what the agent queued for after the stall plays
+ * intact and on time. When nothing was playing (the call's first slots, a pause), the missed
+ * slots are skipped and the queued audio starts late but whole: no utterance loses its start. The sequence number grows by one per
+ * packet sent; the timestamp by 160 per slot, sent or not, so silence and dropped slots show as a
+ * timestamp jump (RFC 3551 section 4.1). The marker bit is set on the first packet after a slot
+ * that sent nothing (start, silence, underrun, hold, stall) and after {@link #clear}.
  *
  * <p>Audio may come in any length and either G.711 law; it is transcoded to the stream's codec as
  * the packet is built. A remainder shorter than a packet is held for one slot in case more audio
@@ -33,7 +38,10 @@ final class Pacer {
   /** At most one minute of audio may wait; an agent sending more is dropped, not buffered. */
   static final int MAX_QUEUED_BYTES = 8000 * 60;
   static final int MAX_QUEUED_ITEMS = 10_000;
+  /** Missed slots a late run still sends; the audio of older ones is dropped as stale. */
   static final int MAX_CATCH_UP = 5;
+  /** The most the pacer lets its audio fall behind the slot clock: {@value} ms. */
+  static final long MAX_LATENESS_MILLIS = MAX_CATCH_UP * PTIME_NANOS / 1_000_000L;
   private static final int FRAME = AudioCodec.FRAME_BYTES;
 
   /** Where the pacer's results go. */
@@ -72,6 +80,9 @@ final class Pacer {
   private long packetsSent;
   private long bytesDropped;
   private long slotsSkipped;
+  private long bytesStale;
+  /** Marks passed within one slot, reused: no allocation per slot. */
+  private final List<String> passed = new ArrayList<>(2);
 
   Pacer(ByteBufAllocator alloc, int initialSequence, long initialTimestamp, long ssrc, Output output) {
     this.alloc = Objects.requireNonNull(alloc, "alloc");
@@ -173,11 +184,11 @@ final class Pacer {
     long due = (nowNanos - epochNanos) / PTIME_NANOS;
     long behind = due - slot;
     if (behind > MAX_CATCH_UP) {
-      long skip = behind - 1;
-      slot += skip;
-      timestamp = (timestamp + skip * FRAME) & 0xFFFFFFFFL;
-      slotsSkipped += skip;
-      sentLastSlot = false;
+      if (sentLastSlot) {
+        dropStale(behind - 1); // the stall cut into speech: keep it on time
+      } else {
+        skipSilent(behind - 1); // nothing was playing: what is queued starts late but whole
+      }
     }
     while (slot < due) {
       slot++;
@@ -201,6 +212,11 @@ final class Pacer {
     return slotsSkipped;
   }
 
+  /** Bytes of queued audio dropped because their slot had passed by more than the bound. */
+  long bytesStale() {
+    return bytesStale;
+  }
+
   /** The sequence number the next packet will carry. */
   int nextSequence() {
     return sequence;
@@ -211,8 +227,33 @@ final class Pacer {
     return timestamp;
   }
 
+  /** Passes {@code slots} missed slots in which nothing was playing: no audio is consumed. */
+  private void skipSilent(long slots) {
+    slotsSkipped += slots;
+    slot += slots;
+    timestamp = (timestamp + slots * FRAME) & 0xFFFFFFFFL;
+  }
+
+  /**
+   * Passes {@code slots} missed slots without sending: their audio is dropped as stale, the marks
+   * among it are reported as played (the agent's timeline moved past them), timestamps advance.
+   */
+  private void dropStale(long slots) {
+    slotsSkipped += slots;
+    long n = slots;
+    for (; n > 0 && !queue.isEmpty(); n--) {
+      int before = queuedBytes;
+      slot++;
+      runSlot(false);
+      bytesStale += before - queuedBytes;
+    }
+    slot += n;
+    timestamp = (timestamp + n * FRAME) & 0xFFFFFFFFL;
+    partialWaiting = false;
+    sentLastSlot = false;
+  }
+
   private void runSlot(boolean transmit) {
-    List<String> passed = new ArrayList<>(0);
     takeHeadMarks(passed);
     reportMarks(passed); // nothing was queued before these: they are reached before this packet
     boolean send = false;

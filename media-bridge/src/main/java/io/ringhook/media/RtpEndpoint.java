@@ -45,7 +45,7 @@ public interface RtpEndpoint {
   /** Drops all queued audio now (barge-in); the marks queued are reported as cleared. */
   void clear();
 
-  /** The counters so far (refreshed every 20 ms when read from another thread). */
+  /** The counters so far (refreshed every 100 ms when read from another thread). */
   RtpStats stats();
 
   /**

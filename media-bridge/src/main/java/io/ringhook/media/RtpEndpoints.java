@@ -3,6 +3,7 @@ package io.ringhook.media;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.Ticker;
@@ -38,6 +39,7 @@ public final class RtpEndpoints {
   private final Ticker ticker;
   private final PortAllocator ports;
   private final RtpTotals totals = new RtpTotals();
+  private final PacingTicks ticks;
 
   private RtpEndpoints(RtpSettings settings, InetAddress bindAddress, EventLoopGroup group, Ticker ticker) {
     this.settings = settings;
@@ -45,6 +47,7 @@ public final class RtpEndpoints {
     this.group = group;
     this.ticker = ticker;
     this.ports = new PortAllocator(settings.portMin(), settings.portMax());
+    this.ticks = new PacingTicks(ticker);
   }
 
   /**
@@ -78,10 +81,15 @@ public final class RtpEndpoints {
 
   /**
    * The RTP counters of every endpoint of this pool since it was created (packets in, out, lost,
-   * late, ...), refreshed every 20 ms; for metrics.
+   * late, ...), refreshed every 100 ms; for metrics.
    */
   public RtpTotals totals() {
     return totals;
+  }
+
+  /** How many pacing timers run now: one per event loop that has a started stream. */
+  int pacingTimers() {
+    return ticks.timers();
   }
 
   /** How many ports the range holds. */
@@ -95,14 +103,23 @@ public final class RtpEndpoints {
    * cancelled before then, the endpoint is closed as soon as it exists.
    */
   public CompletableFuture<RtpEndpoint> open(String callId) {
+    return open(callId, group.next());
+  }
+
+  /**
+   * Binds a port for a call as {@link #open(String)} does, on the given event loop: the call's
+   * other channels (its agent WebSocket) run there too, so its frames never change threads.
+   */
+  public CompletableFuture<RtpEndpoint> open(String callId, EventLoop loop) {
     Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(loop, "loop");
     CompletableFuture<RtpEndpoint> result = new CompletableFuture<>();
-    tryBind(callId, result, Math.min(ports.capacity(), MAX_BIND_ATTEMPTS), null);
+    tryBind(callId, loop, result, Math.min(ports.capacity(), MAX_BIND_ATTEMPTS), null);
     return result;
   }
 
-  private void tryBind(String callId, CompletableFuture<RtpEndpoint> result, int attemptsLeft,
-                       Throwable lastFailure) {
+  private void tryBind(String callId, EventLoop loop, CompletableFuture<RtpEndpoint> result,
+                       int attemptsLeft, Throwable lastFailure) {
     if (result.isDone()) {
       return;
     }
@@ -123,11 +140,11 @@ public final class RtpEndpoints {
       }
     };
     RtpStream stream = new RtpStream(callId, port, ticker, settings.timeout(), ByteBufAllocator.DEFAULT,
-        ThreadLocalRandom.current(), release, totals);
+        ThreadLocalRandom.current(), release, totals, ticks);
     ChannelFuture bind;
     try {
       bind = new Bootstrap()
-          .group(group)
+          .group(loop)
           .channel(NioDatagramChannel.class)
           .handler(stream)
           .bind(new InetSocketAddress(bindAddress, port));
@@ -147,7 +164,7 @@ public final class RtpEndpoints {
         release.run();
         log.debug("call {}: RTP port {} not bindable ({}), trying the next", callId, port,
             f.cause().toString());
-        tryBind(callId, result, attemptsLeft - 1, f.cause());
+        tryBind(callId, loop, result, attemptsLeft - 1, f.cause());
       }
     });
   }

@@ -13,9 +13,11 @@ package io.ringhook.media;
  * @param lost             sequence numbers skipped because their packet never came in time
  * @param dtmfDigits       key presses reported
  * @param outboundDropped  bytes of outgoing audio dropped because the queue was full
+ * @param outboundStale    bytes of outgoing audio dropped because their 20 ms slot had passed more
+ *                         than {@value Pacer#MAX_LATENESS_MILLIS} ms ago (the pacer was stalled)
  */
 record RtpStats(long packetsReceived, long packetsSent, long malformed, long foreignSource,
                        long unexpectedType, long duplicates, long late, long lost, long dtmfDigits,
-                       long outboundDropped) {
-  static final RtpStats ZERO = new RtpStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                       long outboundDropped, long outboundStale) {
+  static final RtpStats ZERO = new RtpStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

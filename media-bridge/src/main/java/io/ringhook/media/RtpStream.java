@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaParams;
 import java.net.InetSocketAddress;
@@ -17,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Inbound, each datagram is decoded, checked (payload type negotiated, source the latched one),
  * and passed through the {@link ReorderBuffer}; what comes out in order goes to the consumer as
- * {@link AudioFrame}s or, for telephone-events, through the {@link DtmfReceiver}. A timer on the
- * channel's event loop runs every 20 ms: it drives the {@link Pacer}, lets the reorder and DTMF
- * stages give up on what never came, and checks the inactivity timeout. All times come from the
- * ticker passed in, so a test drives everything on an {@code EmbeddedChannel} with a mock ticker.
- * All state is confined to the event loop; the public methods hop onto it.
+ * {@link AudioFrame}s or, for telephone-events, through the {@link DtmfReceiver}. Every 20 ms the
+ * event loop's shared timer ({@link PacingTicks}) ticks the stream: it drives the {@link Pacer},
+ * lets the reorder and DTMF stages give up on what never came, and checks the inactivity timeout.
+ * All times come from the ticker passed in, so a test drives everything on an
+ * {@code EmbeddedChannel} with a mock ticker. All state is confined to the event loop; the public
+ * methods hop onto it.
  */
 final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoint {
   private static final Logger log = LoggerFactory.getLogger(RtpStream.class);
@@ -46,6 +47,8 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
    */
   static final long RELATCH_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int COMFORT_NOISE_PT = 13;
+  /** The stats other threads read and the pool's totals are refreshed every 5 ticks (100 ms). */
+  static final int PUBLISH_EVERY_TICKS = 5;
 
   private final String callId;
   private final int port;
@@ -60,11 +63,12 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private volatile RtpStats lastStats = RtpStats.ZERO;
   private final RtpTotals totals;
+  private final PacingTicks ticks;
 
   // Event-loop confined from here on.
   private Channel channel;
   private EventLoop loop;
-  private ScheduledFuture<?> timer;
+  private boolean ticking;
   private RtpEvents events;
   private boolean started;
   private boolean cleanedUp;
@@ -84,6 +88,12 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private long consumerFailures;
   /** What {@link #totals} has been given so far. */
   private RtpStats reported = RtpStats.ZERO;
+  private int ticksSincePublish;
+  /** The time the reorder stage's sink passes on; set before each offer or poll. */
+  private long deliverNanos;
+  // The sinks, made once: no lambda allocated per packet or tick.
+  private final ReorderBuffer.Sink deliver = (p, lost) -> deliver(p, lost, deliverNanos);
+  private final Consumer<DtmfEvent> digits = this::digit;
 
   /**
    * @param callId      for logs
@@ -96,13 +106,15 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
    */
   RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
             RandomGenerator random, Runnable releasePort) {
-    this(callId, port, ticker, timeout, alloc, random, releasePort, new RtpTotals());
+    this(callId, port, ticker, timeout, alloc, random, releasePort, new RtpTotals(),
+        new PacingTicks(ticker));
   }
 
-  /** As above, adding this stream's counts to the pool's {@code totals}. */
+  /** As above, adding this stream's counts to the pool's {@code totals}, paced by its {@code ticks}. */
   RtpStream(String callId, int port, Ticker ticker, Duration timeout, ByteBufAllocator alloc,
-            RandomGenerator random, Runnable releasePort, RtpTotals totals) {
+            RandomGenerator random, Runnable releasePort, RtpTotals totals, PacingTicks ticks) {
     this.totals = Objects.requireNonNull(totals, "totals");
+    this.ticks = Objects.requireNonNull(ticks, "ticks");
     this.callId = Objects.requireNonNull(callId, "callId");
     this.port = port;
     this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -268,10 +280,10 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     this.events = events;
     apply(params, now);
     lastReceivedNanos = now;
-    pacer.start(now, AudioCodec.ofPayloadType(params.payloadType()));
+    long slotBoundary = ticks.add(loop, this);
+    ticking = true;
+    pacer.start(slotBoundary, AudioCodec.ofPayloadType(params.payloadType()));
     started = true;
-    timer = loop.scheduleAtFixedRate(this::tick, Pacer.PTIME_NANOS, Pacer.PTIME_NANOS,
-        TimeUnit.NANOSECONDS);
     log.info("call {}: RTP started on port {} -> {} ({}, telephone-event {}, {})", callId, port,
         params.remote(), AudioCodec.ofPayloadType(params.payloadType()), params.telephoneEventPt(),
         params.direction());
@@ -316,7 +328,8 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     packetsReceived++;
     lastReceivedNanos = now;
-    reorder.offer(packet, now, (p, lost) -> deliver(p, lost, now));
+    deliverNanos = now;
+    reorder.offer(packet, now, deliver);
   }
 
   private boolean acceptSource(InetSocketAddress sender, long now) {
@@ -339,7 +352,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private void deliver(RtpPacket packet, int lostBefore, long now) {
     int pt = packet.payloadType();
     if (pt == telephoneEventPt) {
-      dtmf.onPacket(packet, now, this::digit);
+      dtmf.onPacket(packet, now, digits);
     } else if (AudioCodec.isG711(pt)) {
       AudioFrame frame = new AudioFrame(AudioCodec.ofPayloadType(pt), packet.sequence(),
           packet.timestamp(), packet.ssrc(), packet.marker(), lostBefore, packet.payload());
@@ -360,24 +373,29 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
   }
 
-  private void tick() {
+  /** One 20 ms step; run by the loop's {@link PacingTicks} timer. */
+  void tick() {
     if (closing.get()) {
       return;
     }
     long now = ticker.nanoTime();
     try {
-      reorder.poll(now, (p, lost) -> deliver(p, lost, now));
-      dtmf.poll(now, this::digit);
+      deliverNanos = now;
+      reorder.poll(now, deliver);
+      dtmf.poll(now, digits);
       pacer.tick(now, direction.sends() && canSendTo(remote));
       checkTimeout(now);
     } catch (RuntimeException e) {
       log.warn("call {}: RTP tick failed", callId, e);
     }
-    publish();
+    if (++ticksSincePublish == PUBLISH_EVERY_TICKS) {
+      publish();
+    }
   }
 
   /** Refreshes the stats other threads read and passes the counts since last time to the totals. */
   private void publish() {
+    ticksSincePublish = 0;
     RtpStats now = snapshot();
     lastStats = now;
     totals.add(reported, now);
@@ -422,8 +440,9 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     cleanedUp = true;
     closing.set(true);
-    if (timer != null) {
-      timer.cancel(false);
+    if (ticking) {
+      ticking = false;
+      ticks.remove(loop, this);
     }
     pacer.release();
     reorder.clear();
@@ -436,7 +455,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private RtpStats snapshot() {
     return new RtpStats(packetsReceived, pacer.packetsSent(), malformed, foreignSource,
         unexpectedType, reorder.duplicates(), reorder.late(), reorder.lost(), dtmfDigits,
-        pacer.bytesDropped());
+        pacer.bytesDropped(), pacer.bytesStale());
   }
 
   /** Runs {@code task} on the event loop; false when the loop is shut down and it will never run. */

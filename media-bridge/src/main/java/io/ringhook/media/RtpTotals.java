@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of every RTP endpoint of one {@link RtpEndpoints} pool since it was created, for
  * metrics: packets in and out, lost, late, duplicates, and the packets refused.
  *
- * <p>Each endpoint adds what it counted every 20 ms tick and once more when it closes, so the
- * totals trail the wire by at most a tick and cost the packet path nothing. Readable from any
+ * <p>Each endpoint adds what it counted every fifth 20 ms tick and once more when it closes, so the
+ * totals trail the wire by at most 100 ms and cost the packet path nothing. Readable from any
  * thread; each value only grows.
  */
 public final class RtpTotals {
@@ -20,6 +20,8 @@ public final class RtpTotals {
   private final LongAdder foreignSource = new LongAdder();
   private final LongAdder unexpectedType = new LongAdder();
   private final LongAdder dtmfDigits = new LongAdder();
+  private final LongAdder outboundQueueFull = new LongAdder();
+  private final LongAdder outboundStale = new LongAdder();
 
   RtpTotals() {
   }
@@ -69,6 +71,19 @@ public final class RtpTotals {
     return dtmfDigits.sum();
   }
 
+  /** Bytes of agent audio dropped because a call's outgoing queue was full (over a minute). */
+  public long outboundQueueFull() {
+    return outboundQueueFull.sum();
+  }
+
+  /**
+   * Bytes of agent audio dropped by the latency bound: their 20 ms slot had passed more than
+   * 100 ms ago when the pacer ran again (a stall), so they were dropped rather than played late.
+   */
+  public long outboundStale() {
+    return outboundStale.sum();
+  }
+
   /** Adds what one endpoint counted between two of its snapshots. */
   void add(RtpStats before, RtpStats now) {
     add(packetsIn, now.packetsReceived() - before.packetsReceived());
@@ -80,6 +95,8 @@ public final class RtpTotals {
     add(foreignSource, now.foreignSource() - before.foreignSource());
     add(unexpectedType, now.unexpectedType() - before.unexpectedType());
     add(dtmfDigits, now.dtmfDigits() - before.dtmfDigits());
+    add(outboundQueueFull, now.outboundDropped() - before.outboundDropped());
+    add(outboundStale, now.outboundStale() - before.outboundStale());
   }
 
   private static void add(LongAdder adder, long delta) {
@@ -91,6 +108,7 @@ public final class RtpTotals {
   @Override
   public String toString() {
     return "RtpTotals[in=" + packetsIn() + ", out=" + packetsOut() + ", lost=" + lost() + ", late="
-        + late() + ", duplicates=" + duplicates() + ", malformed=" + malformed() + "]";
+        + late() + ", duplicates=" + duplicates() + ", malformed=" + malformed() + ", outboundStale="
+        + outboundStale() + "]";
   }
 }

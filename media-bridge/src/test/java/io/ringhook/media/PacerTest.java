@@ -106,20 +106,89 @@ class PacerTest {
   }
 
   @Test
-  void aLateTimerSendsTheMissedSlotsAndALongStallSkipsThem() {
+  void aLateTimerSendsTheMissedSlotsAndALongStallDropsTheirAudio() {
     pacer.start(T0, AudioCodec.PCMU);
-    pacer.enqueue(audio(160 * 20, 1), AudioCodec.PCMU);
+    pacer.enqueue(audio(160 * 60, 1), AudioCodec.PCMU);
     at(60);
     assertEquals(3, packets.size(), "three slots were due");
     at(60);
     assertEquals(3, packets.size(), "nothing more in the same instant");
-    at(1060); // a one-second stall: 50 slots due, only the last is sent
-    assertEquals(4, packets.size());
+    at(160);
+    assertEquals(8, packets.size(), "five slots late: all sent, within the bound");
+    at(1160); // a one-second stall: 50 slots due, only the last is sent, the rest is stale
+    assertEquals(9, packets.size());
     assertEquals(49, pacer.slotsSkipped());
-    RtpPacket afterStall = packets.get(3);
-    assertEquals((packets.get(2).timestamp() + 50 * 160) & 0xFFFFFFFFL, afterStall.timestamp());
-    assertTrue(afterStall.marker(), "the skipped slots were silence");
-    assertEquals(160 * 16, pacer.queuedBytes(), "no audio was thrown away");
+    assertEquals(49 * 160, pacer.bytesStale(), "the audio of the skipped slots was dropped");
+    RtpPacket afterStall = packets.get(8);
+    assertEquals((packets.get(7).timestamp() + 50 * 160) & 0xFFFFFFFFL, afterStall.timestamp());
+    assertTrue(afterStall.marker(), "the skipped slots were not sent");
+    assertEquals(160 * 2, pacer.queuedBytes(), "on schedule: 58 of 60 slots have passed");
+  }
+
+  /** A stall before anything played (the call's start, a pause) clips nothing: the audio starts late. */
+  @Test
+  void aStallBeforeTheSpeechStartsDelaysItWhole() {
+    pacer.start(T0, AudioCodec.PCMU);
+    for (int frame = 0; frame < 10; frame++) {
+      pacer.enqueue(audio(160, frame), AudioCodec.PCMU);
+    }
+    at(300); // the first run comes 280 ms late
+    for (int t = 320; t <= 500; t += 20) {
+      at(t);
+    }
+    assertEquals(10, packets.size());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(i, packets.get(i).payload()[0], "every frame, in order");
+    }
+    assertEquals(0, pacer.bytesStale());
+    assertTrue(packets.get(0).marker());
+  }
+
+  /**
+   * The latency bound: speech queued ahead (a text-to-speech burst), each 20 ms frame filled with
+   * its number. A short stall is caught up; after a long one the frames whose slots passed are
+   * dropped and every later frame plays in its own slot, whole and in order: the stall adds no
+   * lasting delay.
+   */
+  @Test
+  void afterAStallSpeechGoesOnInItsOwnSlotsIntact() {
+    pacer.start(T0, AudioCodec.PCMU);
+    for (int frame = 0; frame < 100; frame++) {
+      pacer.enqueue(audio(160, frame), AudioCodec.PCMU);
+      if (frame == 29) {
+        pacer.mark("after-29");
+      }
+    }
+    List<Long> sentAt = new ArrayList<>();
+    long t = 0;
+    while (t < 2000) {
+      // Stalls: the timer runs 80 ms late at 280 (caught up), one second late at 1000 (dropped).
+      t = t == 200 ? 280 : t == 400 ? 1400 : t + 20;
+      at(t);
+      while (sentAt.size() < packets.size()) {
+        sentAt.add(t);
+      }
+    }
+    assertEquals(0, pacer.queuedBytes());
+    int dropped = 0;
+    for (int i = 0; i < packets.size(); i++) {
+      RtpPacket p = packets.get(i);
+      int frame = p.payload()[0] & 0xFF;
+      assertArrayEquals(bytes(160, frame), p.payload(), "frame " + frame + " whole");
+      assertEquals((TS0 + frame * 160L) & 0xFFFFFFFFL, p.timestamp(), "frame " + frame + " in its slot");
+      assertEquals((SEQ0 + i) & 0xFFFF, p.sequence(), "numbering continuous");
+      long late = sentAt.get(i) - (frame + 1) * 20L;
+      assertTrue(late >= 0 && late <= Pacer.MAX_LATENESS_MILLIS,
+          "frame " + frame + " sent " + late + " ms after its slot");
+      if (i > 0) {
+        dropped += frame - (packets.get(i - 1).payload()[0] & 0xFF) - 1;
+      }
+    }
+    assertEquals(100 - packets.size(), dropped);
+    assertEquals((1400 - 400) / 20 - 1, dropped, "the slots of the long stall but the current one");
+    assertEquals(dropped * 160L, pacer.bytesStale());
+    assertEquals(99, packets.get(packets.size() - 1).payload()[0], "the speech after the stall played to its end");
+    assertTrue(events.contains("mark:after-29"), "a mark inside the dropped audio is passed, not lost");
   }
 
   @Test

@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
+import io.ringhook.sip.MediaParams;
 import io.ringhook.sip.Outcome;
 import io.ringhook.testing.Await;
 import io.ringhook.testing.EventLoops;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +132,57 @@ class RtpEndpointsTest {
     RtpEndpoint next = pool.open("call-2").get(5, TimeUnit.SECONDS);
     next.close("done");
     next.closeFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  /** Every stream of an event loop is paced by the loop's one timer, which stops with the last. */
+  @Test
+  void theCallsOfALoopShareOneTimerAndEachIsPaced() throws Exception {
+    int base = UdpTestSupport.freeEvenBase(3);
+    RtpEndpoints pool = pool(base, base + 4);
+    try (DatagramSocket caller = new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, 0))) {
+      caller.setSoTimeout(5000); // five seconds of audio each: a starved CI box may stall the loop
+      List<RtpEndpoint> calls = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        RtpEndpoint e = pool.open("call-" + i).get(5, TimeUnit.SECONDS);
+        e.start(new MediaParams((InetSocketAddress) caller.getLocalSocketAddress(), 0, -1,
+            MediaParams.Direction.SENDRECV), new RtpEvents() {
+              @Override
+              public void onAudio(AudioFrame frame) {
+              }
+
+              @Override
+              public void onTimeout(Duration silentFor) {
+              }
+            });
+        calls.add(e);
+      }
+      Thread.sleep(200); // the starts have run
+      assertEquals(1, pool.pacingTimers(), "one timer for the loop, not one per call");
+      for (RtpEndpoint e : calls) {
+        e.send(Unpooled.wrappedBuffer(new byte[160 * 250]), AudioCodec.PCMU);
+      }
+      // Each call's packets go out one per 20 ms slot: consecutive RTP timestamps 160 apart (a
+      // stalled box may drop stale slots, which shows as larger steps, never as a repeated slot).
+      Map<Integer, List<Long>> timestamps = new HashMap<>();
+      DatagramPacket p = new DatagramPacket(new byte[512], 512);
+      while (timestamps.size() < 3 || timestamps.values().stream().anyMatch(t -> t.size() < 3)) {
+        caller.receive(p);
+        long ts = ((p.getData()[4] & 0xFFL) << 24) | ((p.getData()[5] & 0xFF) << 16)
+            | ((p.getData()[6] & 0xFF) << 8) | (p.getData()[7] & 0xFF);
+        timestamps.computeIfAbsent(p.getPort(), k -> new ArrayList<>()).add(ts);
+      }
+      for (List<Long> ts : timestamps.values()) {
+        for (int i = 1; i < ts.size(); i++) {
+          long step = (ts.get(i) - ts.get(i - 1)) & 0xFFFFFFFFL;
+          assertTrue(step > 0 && step % 160 == 0, "one slot per packet: " + ts);
+        }
+      }
+      for (RtpEndpoint e : calls) {
+        e.close("done");
+        e.closeFuture().get(5, TimeUnit.SECONDS);
+      }
+      assertEquals(0, pool.pacingTimers(), "the last call stopped the timer");
+    }
   }
 
   @Test

@@ -152,7 +152,8 @@ public final class RingServer implements AutoCloseable {
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
 
-      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get());
+      WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
+          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
@@ -176,6 +177,7 @@ public final class RingServer implements AutoCloseable {
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
+      metrics.bindWebhookPools(p.webhooks::poolStats);
       p.callEnded = new CallEndedDeliverer(p.store, p.numbers, Clock.systemUTC(), Version.get(),
           metrics::callEndedDelivery).start();
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",

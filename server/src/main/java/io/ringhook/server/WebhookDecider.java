@@ -74,7 +74,8 @@ final class WebhookDecider implements CallDecider {
           + " is open", settings, agent, List.of()));
     }
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), agents, extraFields(call, settings));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), settings.h2c(), agents,
+        extraFields(call, settings));
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
     // Written and read on the webhook call's event loop only.
     List<CallDecision.Attempt> tried = new ArrayList<>();

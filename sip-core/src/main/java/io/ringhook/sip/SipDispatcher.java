@@ -198,8 +198,7 @@ final class SipDispatcher implements SipListenerExt {
   private Optional<Refusal> screen(Request request, Optional<String> offer, String localHost, long sdpSessionId) {
     Duration retryAfter = draining;
     if (retryAfter != null) {
-      return refusal(Outcome.DRAINING, "server draining for shutdown",
-          () -> headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds())));
+      return refusal(Outcome.DRAINING, "server draining for shutdown", () -> retryAfterHeader(retryAfter));
     }
     List<String> unsupported = unsupportedRequires(request);
     if (!unsupported.isEmpty()) {
@@ -242,9 +241,14 @@ final class SipDispatcher implements SipListenerExt {
     ctx.report(CallStory.refused(info, refusal.outcome(), refusal.detail(), ctx.clock().instant()));
   }
 
-  /** From now on new INVITEs get 503 with {@code Retry-After}; calls in progress go on. */
+  /** From now on new INVITEs and OPTIONS get 503 with {@code Retry-After}; calls in progress go on. */
   void drain(Duration retryAfter) {
     draining = retryAfter;
+  }
+
+  private javax.sip.header.RetryAfterHeader retryAfterHeader(Duration retryAfter)
+      throws javax.sip.InvalidArgumentException {
+    return headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds()));
   }
 
   private Optional<Call> inDialog(ServerTransaction st, Request request) {
@@ -256,7 +260,23 @@ final class SipDispatcher implements SipListenerExt {
     return Optional.of(call);
   }
 
+  /**
+   * Answers an OPTIONS as an INVITE would be answered (RFC 3261 11.2): 200 with what we accept, or
+   * 503 with Retry-After while draining, so that a proxy probing us (Kamailio's dispatcher) takes
+   * this instance out of its rotation before any INVITE is refused.
+   */
   private void options(ServerTransaction st) {
+    Duration retryAfter = draining;
+    if (retryAfter != null) {
+      Response r = ctx.responder().create(st.getRequest(), Response.SERVICE_UNAVAILABLE, null);
+      try {
+        r.setHeader(retryAfterHeader(retryAfter));
+      } catch (javax.sip.InvalidArgumentException e) {
+        throw new IllegalStateException(e);
+      }
+      ctx.responder().send(st, r);
+      return;
+    }
     Response r = ctx.responder().create(st.getRequest(), Response.OK, null);
     try {
       r.setHeader(allow());

@@ -83,7 +83,8 @@ public final class SipServer implements AutoCloseable {
 
   /**
    * Starts a graceful drain: from now on new INVITEs are refused with 503 and {@code Retry-After}
-   * (RFC 3261 21.5.4) so that carriers try another server, while calls in progress go on. Wait
+   * (RFC 3261 21.5.4) so that carriers try another server, and OPTIONS get the same answer so that
+   * a load balancer's probe takes this instance out; calls in progress go on. Wait
    * for {@link #activeCalls()} to reach zero, then {@link #close(Duration)}.
    */
   public void drain(Duration retryAfter) {
@@ -92,7 +93,7 @@ public final class SipServer implements AutoCloseable {
     }
     draining = true;
     dispatcher.drain(retryAfter);
-    LOG.info("draining: new INVITEs get 503 (Retry-After {} s), {} calls in progress", retryAfter.toSeconds(),
+    LOG.info("draining: new INVITEs get 503 (Retry-After {} s), so do OPTIONS probes; {} calls in progress", retryAfter.toSeconds(),
         calls.size());
   }
 

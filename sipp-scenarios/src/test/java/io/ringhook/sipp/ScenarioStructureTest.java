@@ -39,7 +39,8 @@ class ScenarioStructureTest {
   static final Map<String, List<String>> EXPECTED_BENCH = Map.of(
       "uac-load", List.of("send INVITE", "recv 100?", "recv 180", "recv 200", "send ACK", "send BYE", "recv 200"),
       "uac-load-media", List.of("send INVITE", "recv 100?", "recv 180", "recv 200", "send ACK", "send BYE",
-          "recv 200"));
+          "recv 200"),
+      "uac-load-refused", List.of("send INVITE", "recv 100?", "recv 180", "recv 480", "send ACK"));
 
   /** The message sequence of each scenario: "?" marks an optional recv; pauses and nops are left out. */
   static final Map<String, List<String>> EXPECTED = Map.of(

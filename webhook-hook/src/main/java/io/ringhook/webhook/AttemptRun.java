@@ -3,8 +3,6 @@ package io.ringhook.webhook;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,21 +13,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HTTP attempt of a call: acquire a connection, finish TLS, send, read the response, all
+ * One HTTP attempt of a call: get a channel from the origin's pool, send, read the response, all
  * under one deadline; then report to the {@link CallRun} exactly once.
  *
- * <p>Every state change runs on the call's event loop; connection events hop there first and are
- * ignored unless they come from the connection the attempt currently holds. A connection whose
- * attempt timed out, failed mid-response or was aborted is closed, never pooled again.
+ * <p>The deadline starts when the pool starts serving the attempt: a wait for a free connection
+ * while the origin has all the connections it may have is ringhook's own delay, counted as the
+ * attempt's {@code queued} time, never charged to the webhook. Connecting, TLS, the request and the
+ * response are the webhook's and count.
+ *
+ * <p>Every state change runs on the call's event loop; pool and connection events hop there first
+ * and are ignored unless they concern the ticket or channel the attempt currently holds. A
+ * connection whose attempt timed out, failed mid-response or was aborted is closed, never pooled
+ * again (on HTTP/2 only its stream is reset).
  */
-final class AttemptRun {
+final class AttemptRun implements OriginPool.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(AttemptRun.class);
 
   /** Where the attempt is, for the timeout's message. */
   private enum Phase {
     CONNECTING("while connecting"),
-    HANDSHAKING("in the TLS handshake"),
     WAITING("waiting for the response");
 
     final String text;
@@ -43,23 +46,26 @@ final class AttemptRun {
   private final int number;
   private final EventLoop loop;
   private final Instant start;
-  private final long startNanos;
+  private final long createdNanos;
 
   private Phase phase = Phase.CONNECTING;
   private boolean done;
   private boolean resent;
   private boolean reusedConnection;
   private OriginPool pool;
-  private Future<Channel> acquiring;
+  private OriginPool.Ticket ticket;
+  private OriginPool.Lease lease;
   private Channel channel;
   private ScheduledFuture<?> deadline;
+  private long startedNanos;
+  private Duration queued = Duration.ZERO;
 
   AttemptRun(CallRun call, int number) {
     this.call = call;
     this.number = number;
     this.loop = call.loop();
     this.start = call.client().clock().instant();
-    this.startNanos = System.nanoTime();
+    this.createdNanos = call.client().nanoTime();
   }
 
   int number() {
@@ -71,59 +77,66 @@ final class AttemptRun {
   }
 
   void start() {
-    deadline =
-        loop.schedule(this::onDeadline, call.policy().timeout().toNanos(), TimeUnit.NANOSECONDS);
     acquire();
   }
 
   private void acquire() {
     phase = Phase.CONNECTING;
     OriginPool from = call.client().pool(call.origin());
-    Future<Channel> f = from.acquire();
     pool = from;
-    acquiring = f;
-    f.addListener(ignored -> call.onLoop(() -> onAcquired(from, f)));
+    ticket = from.ticket(call.message().target(), this, call.policy().timeout());
+    from.acquire(ticket);
   }
 
-  private void onAcquired(OriginPool from, Future<Channel> f) {
-    if (done || f != acquiring) {
-      if (f.isSuccess()) {
-        // Arrived after the deadline or an abort; still clean, so it goes back unused.
-        from.release(f.getNow());
+  // ---- the pool's answers, on the pool's loop: hop to the call's ----
+
+  @Override
+  public void started(OriginPool.Ticket t, Duration waited) {
+    call.onLoop(() -> {
+      if (done || t != ticket || deadline != null) {
+        return;
       }
-      return;
-    }
-    acquiring = null;
-    if (!f.isSuccess()) {
-      fail(Failures.classify(f.cause(), FailureReason.IO));
-      return;
-    }
-    Channel ch = f.getNow();
-    channel = ch;
-    SslHandler ssl = ch.pipeline().get(SslHandler.class);
-    if (ssl == null || ssl.handshakeFuture().isSuccess()) {
-      send(ch);
-      return;
-    }
-    phase = Phase.HANDSHAKING;
-    ssl.handshakeFuture().addListener(h -> call.onLoop(() -> onHandshake(ch, h)));
+      queued = waited;
+      startedNanos = call.client().nanoTime();
+      deadline = loop.schedule(this::onDeadline, call.policy().timeout().toNanos(),
+          TimeUnit.NANOSECONDS);
+      if (!waited.isZero()) {
+        log.debug("call_id={} attempt={} waited {} ms for a connection to {}",
+            call.request().callId(), number, waited.toMillis(), call.origin());
+      }
+    });
   }
 
-  private void onHandshake(Channel ch, Future<?> handshake) {
-    if (done || ch != channel) {
-      return;
-    }
-    if (!handshake.isSuccess()) {
-      fail(Failures.classify(handshake.cause(), FailureReason.TLS));
-      return;
-    }
-    send(ch);
+  @Override
+  public void granted(OriginPool.Ticket t, OriginPool.Lease l) {
+    call.onLoop(() -> {
+      if (done || t != ticket) {
+        // Arrived after the deadline or an abort; still clean, so it goes back unused.
+        t.pool().release(l, true);
+        return;
+      }
+      ticket = null;
+      lease = l;
+      channel = l.channel();
+      send(l);
+    });
   }
 
-  private void send(Channel ch) {
+  @Override
+  public void failed(OriginPool.Ticket t, Throwable cause, FailureReason fallback) {
+    call.onLoop(() -> {
+      if (done || t != ticket) {
+        return;
+      }
+      ticket = null;
+      fail(Failures.classify(cause, fallback));
+    });
+  }
+
+  private void send(OriginPool.Lease l) {
     phase = Phase.WAITING;
-    reusedConnection = ch.hasAttr(OriginPool.USED);
-    ch.attr(OriginPool.USED).set(Boolean.TRUE);
+    reusedConnection = l.reused();
+    Channel ch = l.channel();
     FullHttpRequest request = call.message().request(number);
     int max = call.policy().maxResponseBytes();
     Exchange exchange = new Exchange(ch);
@@ -219,7 +232,12 @@ final class AttemptRun {
       stopWaiting();
       dropChannel();
     }
-    return elapsed();
+    return latency();
+  }
+
+  /** How long the attempt waited for a connection: ringhook's delay, not the webhook's. */
+  Duration queued() {
+    return deadline != null ? queued : Duration.ofNanos(call.client().nanoTime() - createdNanos);
   }
 
   private void fail(Failures.Classified c) {
@@ -238,40 +256,45 @@ final class AttemptRun {
       boolean reusable) {
     done = true;
     stopWaiting();
-    if (reusable && channel != null) {
-      Channel ch = channel;
+    if (reusable && lease != null) {
+      OriginPool.Lease l = lease;
+      lease = null;
       channel = null;
-      pool.release(ch);
+      pool.release(l, true);
     } else {
       dropChannel();
     }
     WebhookResult.Attempt a =
         new WebhookResult.Attempt(
-            number, start, elapsed(), status, Optional.ofNullable(reason), detail);
+            number, start, latency(), status, Optional.ofNullable(reason), detail, queued());
     call.onAttemptDone(this, a, reason == null ? answer : null);
   }
 
   private void stopWaiting() {
-    deadline.cancel(false);
-    if (acquiring != null) {
-      // A connection that still arrives goes back to the pool unused (see onAcquired).
-      acquiring.cancel(false);
-      acquiring = null;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
+    if (ticket != null) {
+      // A channel that still arrives goes back to the pool unused (see granted).
+      ticket.cancel();
+      ticket = null;
     }
   }
 
-  /** Closes the connection of this attempt, if any, and hands it back so the pool forgets it. */
+  /** Closes the channel of this attempt (its connection, or its stream on HTTP/2), if any. */
   private void dropChannel() {
-    Channel ch = channel;
+    OriginPool.Lease l = lease;
+    lease = null;
     channel = null;
-    if (ch != null) {
-      ch.close();
-      pool.release(ch);
+    if (l != null) {
+      pool.release(l, false);
     }
   }
 
-  private Duration elapsed() {
-    return Duration.ofNanos(System.nanoTime() - startNanos);
+  /** The webhook's share of the attempt: from its start past any queue, to now. */
+  private Duration latency() {
+    return deadline == null ? Duration.ZERO
+        : Duration.ofNanos(call.client().nanoTime() - startedNanos);
   }
 
   static String format(Duration d) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,6 +141,7 @@ final class CallRun {
     if (current != null) {
       AttemptRun aborted = current;
       Duration latency = aborted.abort();
+      Duration queued = aborted.queued();
       ATTEMPT_LOG
           .atInfo()
           .addKeyValue("call_id", request.callId())
@@ -149,13 +149,16 @@ final class CallRun {
           .addKeyValue("attempt", current.number())
           .addKeyValue("outcome", why)
           .addKeyValue("latency_ms", latency.toMillis())
-          .log("webhook attempt call_id={} number={} attempt={} outcome={} latency_ms={}",
-              request.callId(), request.toNumber(), current.number(), why, latency.toMillis());
+          .addKeyValue("queued_ms", queued.toMillis())
+          .log("webhook attempt call_id={} number={} attempt={} outcome={} latency_ms={}"
+                  + " queued_ms={}",
+              request.callId(), request.toNumber(), current.number(), why, latency.toMillis(),
+              queued.toMillis());
       current = null;
       notifyListener(
           new WebhookResult.Attempt(
               aborted.number(), aborted.started(), latency, OptionalInt.empty(),
-              Optional.of(FailureReason.CANCELLED), why));
+              Optional.of(FailureReason.CANCELLED), why, queued));
     }
     notifyFinished();
   }
@@ -196,24 +199,19 @@ final class CallRun {
         .addKeyValue("outcome", outcome)
         .addKeyValue("status", status)
         .addKeyValue("latency_ms", a.latency().toMillis())
+        .addKeyValue("queued_ms", a.queued().toMillis())
         .addKeyValue("detail", a.detail())
         .log("webhook attempt call_id={} number={} attempt={}/{} outcome={} status={}"
-                + " latency_ms={} url={} detail=\"{}\"",
+                + " latency_ms={} queued_ms={} url={} detail=\"{}\"",
             request.callId(), request.toNumber(), a.number(), policy.maxAttempts(), outcome,
-            status, a.latency().toMillis(), origin, a.detail());
+            status, a.latency().toMillis(), a.queued().toMillis(), origin, a.detail());
   }
 
   /** Runs on the call's loop: at once when already there, else queued. */
   void onLoop(Runnable r) {
-    if (loop.inEventLoop()) {
-      r.run();
-      return;
-    }
-    try {
-      loop.execute(r);
-    } catch (RejectedExecutionException e) {
+    if (!EventLoops.run(loop, r)) {
       // The event loop is shutting down: the client was closed, which fails the future.
-      future.completeExceptionally(new IllegalStateException("webhook client closed", e));
+      future.completeExceptionally(new IllegalStateException("webhook client closed"));
     }
   }
 }

@@ -2,7 +2,6 @@ package io.ringhook.webhook;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -18,16 +17,23 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * The Netty implementation of {@link WebhookClient}: one bounded keep-alive pool per origin, held
- * in a Caffeine cache that drops (and closes) origins left unused for the idle timeout.
+ * The Netty implementation of {@link WebhookClient}: one bounded {@link OriginPool} per origin, held
+ * in a Caffeine cache that retires origins left unused for the idle timeout (a retired pool still
+ * finishes what it carries, then closes its connections).
  */
 final class NettyWebhookClient implements WebhookClient {
 
@@ -40,7 +46,11 @@ final class NettyWebhookClient implements WebhookClient {
   private final Bootstrap template;
   private final Duration idleTimeout;
   private final int maxConnectionsPerOrigin;
+  private final LongSupplier ticker;
   private final Cache<Origin, OriginPool> pools;
+  /** Every pool with connections or waiters, retired ones included, for the metrics. */
+  private final Set<OriginPool> live = ConcurrentHashMap.newKeySet();
+  private final AtomicLong openedByGone = new AtomicLong();
   private final Set<CallRun> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -49,6 +59,7 @@ final class NettyWebhookClient implements WebhookClient {
     this.userAgent = "ringhook/" + b.version;
     this.idleTimeout = b.idleTimeout;
     this.maxConnectionsPerOrigin = b.maxConnectionsPerOrigin;
+    this.ticker = b.ticker;
     this.tls = TlsContexts.client(b.extraCaFile);
     this.ownsGroup = b.group == null;
     this.group =
@@ -66,18 +77,17 @@ final class NettyWebhookClient implements WebhookClient {
         new Bootstrap()
             .channel(NioSocketChannel.class)
             .resolver(resolver)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, OriginPool.CONNECT_TIMEOUT_MILLIS)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true);
     this.pools =
         Caffeine.newBuilder()
             .expireAfterAccess(idleTimeout)
-            .scheduler(Scheduler.forScheduledExecutorService(group))
+            .scheduler(this::scheduleCleanUp)
             .executor(Runnable::run)
             .<Origin, OriginPool>removalListener(
                 (origin, pool, cause) -> {
                   if (pool != null) {
-                    pool.close();
+                    pool.retire();
                   }
                 })
             .build();
@@ -92,7 +102,7 @@ final class NettyWebhookClient implements WebhookClient {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("webhook client closed"));
     }
-    Origin origin = Origin.of(request.url());
+    Origin origin = Origin.of(request.url(), request.h2c());
     WebhookMessage message = new WebhookMessage(request, origin, userAgent, clock);
     CompletableFuture<WebhookResult> future = new CompletableFuture<>();
     // The call runs on its origin's loop, where that origin's connections live.
@@ -114,11 +124,49 @@ final class NettyWebhookClient implements WebhookClient {
     return clock;
   }
 
+  long nanoTime() {
+    return ticker.getAsLong();
+  }
+
   /** The pool of an origin, created on first use on the next event loop of the group. */
   OriginPool pool(Origin origin) {
-    return pools.get(
-        origin,
-        o -> new OriginPool(o, group.next(), template, tls, idleTimeout, maxConnectionsPerOrigin));
+    return pools.get(origin, this::newPool);
+  }
+
+  private OriginPool newPool(Origin origin) {
+    OriginPool[] made = new OriginPool[1];
+    made[0] = new OriginPool(origin, group.next(), template, tls, idleTimeout,
+        maxConnectionsPerOrigin, ticker, () -> {
+          if (live.remove(made[0])) {
+            openedByGone.addAndGet(made[0].connectionsOpened());
+          }
+        });
+    live.add(made[0]);
+    return made[0];
+  }
+
+  /** Caffeine's expiry timer on the event loops; none once they are shutting down. */
+  private Future<?> scheduleCleanUp(Executor executor, Runnable task, long delay, TimeUnit unit) {
+    if (!group.isShuttingDown()) {
+      try {
+        return group.schedule(() -> executor.execute(task), delay, unit);
+      } catch (RejectedExecutionException e) {
+        // Shutting down meanwhile: nothing left to expire.
+      }
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public PoolStats poolStats() {
+    long opened = openedByGone.get();
+    List<OriginStats> origins = new ArrayList<>();
+    for (OriginPool p : live) {
+      opened += p.connectionsOpened();
+      origins.add(new OriginStats(p.origin().toString(), p.protocol().label(),
+          p.openConnections(), p.idleConnections(), p.activeStreams(), p.waiters()));
+    }
+    return new PoolStats(opened, origins);
   }
 
   void forget(CallRun run) {
@@ -136,6 +184,9 @@ final class NettyWebhookClient implements WebhookClient {
     }
     pools.invalidateAll();
     pools.cleanUp();
+    for (OriginPool p : live) {
+      p.closeAll();
+    }
     resolver.close();
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -10,13 +10,14 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 
 /**
- * The last handler of a pooled connection: collects one response at a time for the attempt that
- * sent the request, enforcing {@code max_response_bytes} while the body streams in, and closes
+ * The last handler of a pooled HTTP/1.1 connection or of an HTTP/2 stream: collects one response at
+ * a time for the attempt that sent the request, enforcing {@code max_response_bytes} while the body streams in, and closes
  * the connection when it cannot be trusted for another request.
  *
  * <p>Runs on the connection's event loop; {@link #begin} must be called there too.
@@ -170,6 +171,11 @@ final class ResponseHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent && listener == null) {
       ctx.close();
+      return;
+    }
+    if (evt instanceof Http2ResetFrame reset && listener != null) {
+      // HTTP/2: the server refused or abandoned this request's stream.
+      fail(ctx, FailureReason.IO, "stream reset by the server (HTTP/2 error " + reset.errorCode() + ")");
       return;
     }
     super.userEventTriggered(ctx, evt);

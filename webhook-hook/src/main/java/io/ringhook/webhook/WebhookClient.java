@@ -4,16 +4,20 @@ import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * The inbound call webhook client: asks a customer's webhook whether, and with which variables, a
  * ringing call is connected, retrying as its {@link WebhookPolicy} says.
  *
- * <p>Create one per server and share it: it keeps one keep-alive connection pool per origin
- * (scheme, host, port) on Netty event loops, so thousands of calls can wait at once without a
- * thread each. {@link #close()} it at shutdown.
+ * <p>Create one per server and share it: it keeps one connection pool per origin (scheme, host,
+ * port) on Netty event loops, so thousands of calls can wait at once without a thread each. An
+ * {@code https} origin that offers HTTP/2 by ALPN gets all its attempts multiplexed as streams over
+ * a few connections; otherwise HTTP/1.1 keep-alive connections carry one request at a time. {@link
+ * #close()} it at shutdown.
  */
 public interface WebhookClient extends AutoCloseable {
 
@@ -39,12 +43,57 @@ public interface WebhookClient extends AutoCloseable {
   CompletableFuture<WebhookResult> call(
       WebhookRequest request, WebhookPolicy policy, AttemptListener listener);
 
+  /** The connection pools as they are now, for metrics; cheap and never blocks. */
+  PoolStats poolStats();
+
+  /**
+   * A snapshot of the client's connection pools.
+   *
+   * @param connectionsOpened connections opened since the client was built
+   * @param origins           one entry per origin with a pool
+   */
+  record PoolStats(long connectionsOpened, List<OriginStats> origins) {
+    public PoolStats {
+      origins = List.copyOf(origins);
+    }
+
+    /** Attempts waiting for a connection, all origins together. */
+    public int waiters() {
+      return origins.stream().mapToInt(OriginStats::waiters).sum();
+    }
+
+    /** Connections open (or opening), all origins together. */
+    public int connections() {
+      return origins.stream().mapToInt(OriginStats::connections).sum();
+    }
+  }
+
+  /**
+   * One origin's pool.
+   *
+   * @param origin      scheme, host and port, e.g. {@code https://crm.example.com}
+   * @param protocol    {@code h2}, {@code http/1.1}, or {@code unknown} before the first https
+   *                    connection's ALPN
+   * @param connections connections open or opening
+   * @param idle        HTTP/1.1 connections open and unused
+   * @param streams     HTTP/2 streams in flight
+   * @param waiters     attempts waiting because every connection the origin may have is busy
+   */
+  record OriginStats(
+      String origin, String protocol, int connections, int idle, int streams, int waiters) {}
+
   /**
    * Closes every pooled connection, completes calls still running exceptionally, and shuts the
    * event loops down when the client created them. Does not wait.
    */
   @Override
   void close();
+
+  /**
+   * The default most connections per origin: above the calls one server rings at once, so that
+   * it is the server's capacity, not this limit, that binds first (HTTP/2 origins need far fewer).
+   */
+  int DEFAULT_MAX_CONNECTIONS_PER_ORIGIN = 16384;
 
   static Builder builder() {
     return new Builder();
@@ -56,8 +105,9 @@ public interface WebhookClient extends AutoCloseable {
     Clock clock = Clock.systemUTC();
     String version = "dev";
     Path extraCaFile;
-    int maxConnectionsPerOrigin = 256;
+    int maxConnectionsPerOrigin = DEFAULT_MAX_CONNECTIONS_PER_ORIGIN;
     Duration idleTimeout = Duration.ofSeconds(30);
+    LongSupplier ticker = System::nanoTime;
 
     Builder() {}
 
@@ -73,6 +123,12 @@ public interface WebhookClient extends AutoCloseable {
     /** The clock for attempt start times and signature timestamps (default: system UTC). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The nanosecond ticker that times attempts and waits (default {@link System#nanoTime}). */
+    Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
@@ -97,8 +153,9 @@ public interface WebhookClient extends AutoCloseable {
     }
 
     /**
-     * The most connections open to one origin at once (default 256); further attempts wait for a
-     * connection, within their own deadline.
+     * The most connections open to one origin at once (default {@value
+     * #DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}). Past it, attempts wait for a connection; the wait is
+     * not charged to their deadline (see {@link WebhookResult.Attempt#queued()}).
      */
     public Builder maxConnectionsPerOrigin(int max) {
       if (max < 1) {

@@ -57,6 +57,11 @@ final class WebhookMessage {
     return idempotencyKey;
   }
 
+  /** The request target, path and query: an endpoint, the unit of fairness in a full pool. */
+  String target() {
+    return target;
+  }
+
   /** The request of one attempt; the signature's timestamp is taken now. */
   FullHttpRequest request(int attempt) {
     FullHttpRequest req =

@@ -19,20 +19,22 @@ import java.util.Set;
  * @param toNumber   the dialed number, sent as {@code to_number}
  * @param url        an absolute {@code http} or {@code https} URL (see {@link #checkUrl})
  * @param secret     the signing secret, or {@code null} to send unsigned requests
+ * @param h2c        speak HTTP/2 without TLS by prior knowledge to an {@code http} URL (the endpoint
+ *                   must support it); ignored for {@code https}, where ALPN picks HTTP/2 or HTTP/1.1
  * @param agents     the agent names an answer's {@code agent} may choose; another name fails the attempt
  * @param extra      fields added to the body after the three documented ones (strings, or maps of
  *                   strings), e.g. {@code call_id}; empty for the documented body exactly
  */
 public record WebhookRequest(
-    String callId, String fromNumber, String toNumber, URI url, String secret, Set<String> agents,
+    String callId, String fromNumber, String toNumber, URI url, String secret, boolean h2c, Set<String> agents,
     Map<String, Object> extra) {
 
   static final int MAX_CALL_ID_LENGTH = 256;
   private static final Set<String> BODY_FIELDS = Set.of("event", "from_number", "to_number");
 
   /** A request with the documented body and no agent an answer may choose. */
-  public WebhookRequest(String callId, String fromNumber, String toNumber, URI url, String secret) {
-    this(callId, fromNumber, toNumber, url, secret, Set.of(), Map.of());
+  public WebhookRequest(String callId, String fromNumber, String toNumber, URI url, String secret, boolean h2c) {
+    this(callId, fromNumber, toNumber, url, secret, h2c, Set.of(), Map.of());
   }
 
   public WebhookRequest {
@@ -70,6 +72,11 @@ public record WebhookRequest(
       throw new IllegalArgumentException(
           "secret must not be empty (pass null to send unsigned requests)");
     }
+  }
+
+  /** A request over HTTP/1.1 for {@code http} URLs (ALPN decides for {@code https}). */
+  public WebhookRequest(String callId, String fromNumber, String toNumber, URI url, String secret) {
+    this(callId, fromNumber, toNumber, url, secret, false);
   }
 
   /** A request sent without a signature. */
@@ -114,6 +121,7 @@ public record WebhookRequest(
   @Override
   public String toString() {
     return "WebhookRequest[callId=" + callId + ", fromNumber=" + fromNumber + ", toNumber="
-        + toNumber + ", url=" + url + ", secret=" + (secret == null ? "none" : "***") + "]";
+        + toNumber + ", url=" + url + ", secret=" + (secret == null ? "none" : "***")
+        + (h2c ? ", h2c" : "") + "]";
   }
 }

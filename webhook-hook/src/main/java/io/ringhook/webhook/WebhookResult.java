@@ -135,11 +135,14 @@ public sealed interface WebhookResult permits WebhookResult.Success, WebhookResu
    * One HTTP attempt.
    *
    * @param number  1 for the first attempt, 2 for the first retry, ...
-   * @param start   when it started, by the client's clock
-   * @param latency how long it took, until success, failure or the deadline
+   * @param start   when it started, by the client's clock (its wait for a connection included)
+   * @param latency how long the webhook's part took, from the connect or the reused connection
+   *                until success, failure or the deadline: the time the deadline counts
    * @param status  the HTTP status, when a response head arrived
    * @param failure why it failed, or empty when it succeeded
    * @param detail  human-readable detail (never the signing secret)
+   * @param queued  how long the attempt waited for a connection because every one the origin may
+   *                have was busy: ringhook's own delay, not charged to the deadline
    */
   record Attempt(
       int number,
@@ -147,7 +150,15 @@ public sealed interface WebhookResult permits WebhookResult.Success, WebhookResu
       Duration latency,
       OptionalInt status,
       Optional<FailureReason> failure,
-      String detail) {
+      String detail,
+      Duration queued) {
+
+    /** An attempt that did not wait for a connection. */
+    public Attempt(int number, Instant start, Duration latency, OptionalInt status,
+        Optional<FailureReason> failure, String detail) {
+      this(number, start, latency, status, failure, detail, Duration.ZERO);
+    }
+
     public Attempt {
       if (number < 1) {
         throw new IllegalArgumentException("attempt number must be >= 1, got " + number);
@@ -156,6 +167,7 @@ public sealed interface WebhookResult permits WebhookResult.Success, WebhookResu
       Objects.requireNonNull(latency, "latency");
       Objects.requireNonNull(status, "status");
       Objects.requireNonNull(failure, "failure");
+      Objects.requireNonNull(queued, "queued");
       detail = detail == null ? "" : detail;
     }
 

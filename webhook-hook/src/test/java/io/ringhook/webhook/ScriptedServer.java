@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,6 +26,12 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.ringhook.testing.Await;
 import java.net.InetSocketAddress;
@@ -42,14 +49,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP/1.1 server on 127.0.0.1 that misbehaves on purpose, one scripted action per request,
- * and remembers what it saw: every request with its connection, every connection opened and
- * closed.
+ * A real HTTP server on 127.0.0.1 that misbehaves on purpose, one scripted action per request, and
+ * remembers what it saw: every request with its connection and protocol, every connection opened
+ * and closed. HTTP/1.1 by default; {@link #startH2} serves HTTP/2 with Netty's own server side
+ * (by ALPN over TLS, or h2c by prior knowledge).
  */
 final class ScriptedServer implements AutoCloseable {
 
   /** A request as received, with the number of the connection that carried it (from 1). */
-  record Received(int connection, String method, String uri, HttpHeaders headers, byte[] body) {
+  record Received(
+      int connection, String protocol, String method, String uri, HttpHeaders headers, byte[] body) {
     String header(String name) {
       return headers.get(name);
     }
@@ -60,7 +69,7 @@ final class ScriptedServer implements AutoCloseable {
   }
 
   /** What to do with one request. */
-  sealed interface Action permits Respond, Trickle, Chunked, Hang, Close {}
+  sealed interface Action permits Respond, Trickle, Chunked, Hang, Close, Deferred {}
 
   /** A complete response, after an optional delay. */
   record Respond(int status, Map<String, String> headers, byte[] body, Duration delay)
@@ -75,8 +84,11 @@ final class ScriptedServer implements AutoCloseable {
   /** Reads the request, never answers. */
   record Hang() implements Action {}
 
-  /** Closes the connection without answering. */
+  /** Closes the connection (on HTTP/2: resets the stream) without answering. */
   record Close() implements Action {}
+
+  /** Waits until the test completes {@code then}, then performs the action it was completed with. */
+  record Deferred(CompletableFuture<Action> then) implements Action {}
 
   /** Chooses the action for the {@code index}-th request (from 0). */
   @FunctionalInterface
@@ -113,6 +125,7 @@ final class ScriptedServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
   private final Script script;
+  private final int maxStreams;
   private final AtomicInteger requestIndex = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Received> requests = new CopyOnWriteArrayList<>();
@@ -120,7 +133,13 @@ final class ScriptedServer implements AutoCloseable {
   private final Map<Integer, Channel> open = new ConcurrentHashMap<>();
 
   private ScriptedServer(Script script, SslContext tls) throws InterruptedException {
+    this(script, tls, false, 0);
+  }
+
+  private ScriptedServer(Script script, SslContext tls, boolean h2, int maxStreams)
+      throws InterruptedException {
     this.script = script;
+    this.maxStreams = maxStreams;
     this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     this.server =
         new ServerBootstrap()
@@ -140,10 +159,13 @@ final class ScriptedServer implements AutoCloseable {
                     if (tls != null) {
                       ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                     }
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(1 << 20))
-                        .addLast(new Handler(id));
+                    if (tls != null && h2) {
+                      ch.pipeline().addLast(new Alpn(id));
+                    } else if (h2) {
+                      http2(ch.pipeline(), id);
+                    } else {
+                      http1(ch.pipeline(), id);
+                    }
                   }
                 })
             .bind(new InetSocketAddress("127.0.0.1", 0))
@@ -156,7 +178,61 @@ final class ScriptedServer implements AutoCloseable {
   }
 
   static ScriptedServer startTls(Script script, SslContext tls) throws InterruptedException {
-    return new ScriptedServer(script, tls);
+    return new ScriptedServer(script, tls, false, 0);
+  }
+
+  /**
+   * An HTTP/2 server: with {@code tls} (whose context offers h2 and http/1.1 by ALPN) either
+   * protocol as the client picks; without, h2c by prior knowledge only.
+   */
+  static ScriptedServer startH2(Script script, SslContext tls) throws InterruptedException {
+    return new ScriptedServer(script, tls, true, 1000);
+  }
+
+  /** As {@link #startH2(Script, SslContext)}, allowing each connection {@code maxStreams} at once. */
+  static ScriptedServer startH2(Script script, SslContext tls, int maxStreams)
+      throws InterruptedException {
+    return new ScriptedServer(script, tls, true, maxStreams);
+  }
+
+  private void http1(ChannelPipeline p, int id) {
+    p.addLast(new HttpServerCodec())
+        .addLast(new HttpObjectAggregator(1 << 20))
+        .addLast(new Handler(id, "HTTP/1.1"));
+  }
+
+  private void http2(ChannelPipeline p, int id) {
+    p.addLast(Http2FrameCodecBuilder.forServer()
+            .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams))
+            .build())
+        .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel stream) {
+            stream.pipeline()
+                .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                .addLast(new HttpObjectAggregator(1 << 20))
+                .addLast(new Handler(id, "h2"));
+          }
+        }));
+  }
+
+  /** After the TLS handshake: the pipeline of the protocol ALPN agreed on. */
+  private final class Alpn extends ApplicationProtocolNegotiationHandler {
+    private final int id;
+
+    Alpn(int id) {
+      super(ApplicationProtocolNames.HTTP_1_1);
+      this.id = id;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        http2(ctx.pipeline(), id);
+      } else {
+        http1(ctx.pipeline(), id);
+      }
+    }
   }
 
   int port() {
@@ -210,9 +286,11 @@ final class ScriptedServer implements AutoCloseable {
 
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final int connection;
+    private final String protocol;
 
-    Handler(int connection) {
+    Handler(int connection, String protocol) {
       this.connection = connection;
+      this.protocol = protocol;
     }
 
     @Override
@@ -220,7 +298,8 @@ final class ScriptedServer implements AutoCloseable {
       byte[] body = new byte[req.content().readableBytes()];
       req.content().getBytes(req.content().readerIndex(), body);
       Received r =
-          new Received(connection, req.method().name(), req.uri(), req.headers().copy(), body);
+          new Received(connection, protocol, req.method().name(), req.uri(), req.headers().copy(),
+              body);
       requests.add(r);
       Action action = script.next(r, requestIndex.getAndIncrement());
       perform(ctx, action);
@@ -256,6 +335,8 @@ final class ScriptedServer implements AutoCloseable {
         ctx.writeAndFlush(new DefaultLastHttpContent());
       } else if (action instanceof Close) {
         ctx.close();
+      } else if (action instanceof Deferred a) {
+        a.then().thenAccept(next -> ctx.executor().execute(() -> perform(ctx, next)));
       }
       // Hang: read, never answer.
     }

@@ -4,7 +4,6 @@ import static io.ringhook.webhook.ScriptedServer.delayed;
 import static io.ringhook.webhook.ScriptedServer.json;
 import static io.ringhook.webhook.ScriptedServer.sequence;
 import static io.ringhook.webhook.ScriptedServer.status;
-import static io.ringhook.webhook.WebhookClientTest.CLOCK;
 import static io.ringhook.webhook.WebhookClientTest.FAST;
 import static io.ringhook.webhook.WebhookClientTest.await;
 import static io.ringhook.webhook.WebhookClientTest.request;
@@ -14,81 +13,29 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.ringhook.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Cancellation, connection reuse, load, idle connections, close and the attempt log. */
 class WebhookClientLifecycleTest {
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TestResources resources = new TestResources();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (AutoCloseable c : resources) {
-      c.close();
-    }
+    resources.close();
   }
 
-  private WebhookClient client(WebhookClient.Builder b) {
-    WebhookClient c = b.clock(CLOCK).build();
-    resources.add(c);
-    return c;
-  }
-
-  private ScriptedServer server(ScriptedServer.Script script) throws InterruptedException {
-    ScriptedServer s = ScriptedServer.start(script);
-    resources.add(0, s);
-    return s;
-  }
-
-  /** Collects the attempt log lines; the appender list of logback is not thread-safe. */
-  private static final class Captured extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    final BlockingQueue<ILoggingEvent> events = new LinkedBlockingQueue<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.ringhook.webhook.attempts");
-    private final Level before = logger.getLevel();
-
-    Captured() {
-      start();
-      logger.addAppender(this);
-      logger.setLevel(Level.INFO);
-      logger.setAdditive(false);
-    }
-
-    @Override
-    protected void append(ILoggingEvent e) {
-      events.add(e);
-    }
-
-    ILoggingEvent next() throws InterruptedException {
-      ILoggingEvent e = events.poll(10, TimeUnit.SECONDS);
-      assertNotNull(e, "an attempt was logged");
-      return e;
-    }
-
-    @Override
-    public void close() {
-      logger.detachAppender(this);
-      logger.setLevel(before);
-      logger.setAdditive(true);
-      stop();
-    }
-  }
 
   private static Map<String, String> keyValues(ILoggingEvent e) {
     return e.getKeyValuePairs().stream()
@@ -97,9 +44,9 @@ class WebhookClientLifecycleTest {
 
   @Test
   void cancelDuringAnAttemptClosesItsConnectionAndStopsRetrying() throws Exception {
-    ScriptedServer server = server(sequence(new ScriptedServer.Hang(), json(200, "{}")));
+    ScriptedServer server = resources.server(sequence(new ScriptedServer.Hang(), json(200, "{}")));
     // One connection per origin: a leaked connection slot would block the second call.
-    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(1));
+    WebhookClient client = resources.client(WebhookClient.builder().maxConnectionsPerOrigin(1));
 
     CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST);
     server.awaitRequests(1, Duration.ofSeconds(5));
@@ -116,11 +63,11 @@ class WebhookClientLifecycleTest {
 
   @Test
   void cancelDuringTheBackoffStopsTheNextAttempt() throws Exception {
-    ScriptedServer server = server(sequence(status(500)));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(status(500)));
+    WebhookClient client = resources.client(WebhookClient.builder());
     WebhookPolicy slowBackoff = FAST.withBackoff(List.of(Duration.ofMillis(400)));
 
-    try (Captured log = new Captured()) {
+    try (CapturedLog log = new CapturedLog("io.ringhook.webhook.attempts")) {
       CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), slowBackoff);
       ILoggingEvent first = log.next(); // attempt 1 is over: the backoff has begun
       assertEquals("status", keyValues(first).get("outcome"));
@@ -134,8 +81,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void sequentialCallsToOneOriginReuseOneKeepAliveConnection() throws Exception {
-    ScriptedServer server = server(sequence(json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     await(client.call(request(server.url("/a")), FAST));
     await(client.call(request(server.url("/b")), FAST));
@@ -148,8 +95,8 @@ class WebhookClientLifecycleTest {
   @Test
   void staleKeepAliveConnectionIsResentOnceOnAFreshOneWithinTheAttempt() throws Exception {
     ScriptedServer server =
-        server(sequence(json(200, "{}"), new ScriptedServer.Close(), json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+        resources.server(sequence(json(200, "{}"), new ScriptedServer.Close(), json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     await(client.call(request(server.url("/hook")), FAST));
     WebhookResult second = await(client.call(request(server.url("/hook")), FAST));
@@ -164,8 +111,8 @@ class WebhookClientLifecycleTest {
 
   @Test
   void aClosedFreshConnectionIsAFailedAttemptNotAResend() throws Exception {
-    ScriptedServer server = server(sequence(new ScriptedServer.Close(), json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(new ScriptedServer.Close(), json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
     WebhookResult r = await(client.call(request(server.url("/hook")), FAST));
 
@@ -175,8 +122,10 @@ class WebhookClientLifecycleTest {
 
   @Test
   void aThousandCallsWaitAtOnceOnAFewThreadsAndBoundedConnections() throws Exception {
-    ScriptedServer server = server(sequence(delayed(Duration.ofMillis(20), 200, "{\"dynamic_variables\":{\"n\":1}}")));
-    WebhookClient client = client(WebhookClient.builder().maxConnectionsPerOrigin(100));
+    ScriptedServer server = resources.server(sequence(delayed(Duration.ofMillis(20), 200, "{\"dynamic_variables\":{\"n\":1}}")));
+    WebhookClient client = resources.client(WebhookClient.builder().maxConnectionsPerOrigin(100));
+    CapturedLog poolLog = new CapturedLog("io.ringhook.webhook.OriginPool");
+    resources.add(poolLog);
     int threadsBefore = Thread.activeCount();
 
     List<CompletableFuture<WebhookResult>> calls = new ArrayList<>();
@@ -194,12 +143,14 @@ class WebhookClientLifecycleTest {
     assertEquals(1000, server.requests().size());
     assertTrue(server.connections() <= 100, "at most 100 connections: " + server.connections());
     assertTrue(threadsDuring - threadsBefore < 10, "no thread per call: " + threadsBefore + " -> " + threadsDuring);
+    assertTrue(poolLog.next().getFormattedMessage().contains("has all its 100 connections busy"),
+        "the wait for a connection is logged");
   }
 
   @Test
   void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
-    ScriptedServer server = server(sequence(json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder().idleTimeout(Duration.ofMillis(300)));
+    ScriptedServer server = resources.server(sequence(json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder().idleTimeout(Duration.ofMillis(300)));
 
     await(client.call(request(server.url("/hook")), FAST));
 
@@ -208,7 +159,7 @@ class WebhookClientLifecycleTest {
 
   @Test
   void closingTheClientFailsCallsInFlightAndRefusesNewOnes() throws Exception {
-    ScriptedServer server = server(sequence(new ScriptedServer.Hang()));
+    ScriptedServer server = resources.server(sequence(new ScriptedServer.Hang()));
     WebhookClient client = WebhookClient.builder().build();
 
     CompletableFuture<WebhookResult> f = client.call(request(server.url("/hook")), FAST);
@@ -224,10 +175,10 @@ class WebhookClientLifecycleTest {
 
   @Test
   void eachAttemptIsOneStructuredLogLine() throws Exception {
-    ScriptedServer server = server(sequence(status(500), json(200, "{}")));
-    WebhookClient client = client(WebhookClient.builder());
+    ScriptedServer server = resources.server(sequence(status(500), json(200, "{}")));
+    WebhookClient client = resources.client(WebhookClient.builder());
 
-    try (Captured log = new Captured()) {
+    try (CapturedLog log = new CapturedLog("io.ringhook.webhook.attempts")) {
       await(client.call(request(server.url("/hook")), FAST));
 
       Map<String, String> first = keyValues(log.next());

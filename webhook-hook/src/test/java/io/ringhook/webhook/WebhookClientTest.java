@@ -125,24 +125,7 @@ class WebhookClientTest {
     assertEquals(OptionalInt.of(503), s.attempts().get(1).status());
     assertTrue(s.attempts().get(2).succeeded());
 
-    List<ScriptedServer.Received> seen = server.requests();
-    assertEquals(3, seen.size(), "the server saw exactly 3 requests");
-    String key = seen.get(0).header("Idempotency-Key");
-    assertEquals(WebhookMessage.idempotencyKey("a84b4c76e66710@10.0.0.1"), key);
-    for (int i = 0; i < 3; i++) {
-      ScriptedServer.Received q = seen.get(i);
-      assertEquals("POST", q.method());
-      assertEquals("/hook?tenant=7", q.uri());
-      assertArrayEquals(EXACT_BODY.getBytes(StandardCharsets.UTF_8), q.body());
-      assertEquals("application/json", q.header("Content-Type"));
-      assertEquals("ringhook/1.2.3", q.header("User-Agent"));
-      assertEquals("127.0.0.1:" + server.port(), q.header("Host"));
-      assertEquals(String.valueOf(EXACT_BODY.length()), q.header("Content-Length"));
-      assertEquals("a84b4c76e66710@10.0.0.1", q.header("X-Ringhook-Call-Id"));
-      assertEquals(String.valueOf(i + 1), q.header("X-Ringhook-Attempt"));
-      assertEquals(key, q.header("Idempotency-Key"));
-      assertNull(q.header("X-Ringhook-Signature"), "unsigned without a secret");
-    }
+    assertContract(server.requests(), "127.0.0.1:" + server.port(), null);
   }
 
   @Test
@@ -282,27 +265,63 @@ class WebhookClientTest {
 
     assertInstanceOf(WebhookResult.Success.class, r);
     for (ScriptedServer.Received q : server.requests()) {
-      // The receiver's recipe from docs/webhook.md, written independently of the client.
-      String header = q.header("X-Ringhook-Signature");
-      Map<String, String> parts = new LinkedHashMap<>();
-      for (String kv : header.split(",")) {
-        String[] p = kv.split("=", 2);
-        parts.put(p[0], p[1]);
-      }
-      String t = parts.get("t");
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
-      byte[] expected = mac.doFinal(q.body());
-      assertTrue(
-          java.security.MessageDigest.isEqual(expected, HexFormat.of().parseHex(parts.get("v1"))),
-          "signature verifies: " + header);
+      assertTrue(signatureVerifies(secret, q), q.header("X-Ringhook-Signature"));
+      String t = q.header("X-Ringhook-Signature").split(",")[0].substring(2);
       assertEquals(CLOCK.instant().getEpochSecond(), Long.parseLong(t), "timestamp from the clock");
       byte[] tampered = q.bodyText().replace(TO, "+10000000000").getBytes(StandardCharsets.UTF_8);
-      mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
-      assertFalse(java.security.MessageDigest.isEqual(mac.doFinal(tampered),
-          HexFormat.of().parseHex(parts.get("v1"))), "a changed body does not verify");
+      assertFalse(verify(secret, q.header("X-Ringhook-Signature"), tampered),
+          "a changed body does not verify");
     }
     assertEquals(2, server.requests().size());
+  }
+
+  /**
+   * The requests of one call's three attempts to {@code /hook?tenant=7}, whatever the protocol:
+   * method, target, the exact body, the headers, one idempotency key, and a signature that
+   * verifies with the documented recipe (none without a secret).
+   */
+  static void assertContract(List<ScriptedServer.Received> seen, String host, String secret)
+      throws Exception {
+    assertEquals(3, seen.size(), "the server saw exactly 3 requests");
+    String key = WebhookMessage.idempotencyKey("a84b4c76e66710@10.0.0.1");
+    for (int i = 0; i < 3; i++) {
+      ScriptedServer.Received q = seen.get(i);
+      assertEquals("POST", q.method());
+      assertEquals("/hook?tenant=7", q.uri());
+      assertArrayEquals(EXACT_BODY.getBytes(StandardCharsets.UTF_8), q.body());
+      assertEquals("application/json", q.header("Content-Type"));
+      assertEquals("application/json", q.header("Accept"));
+      assertEquals("ringhook/1.2.3", q.header("User-Agent"));
+      assertEquals(host, q.header("Host"));
+      assertEquals(String.valueOf(EXACT_BODY.length()), q.header("Content-Length"));
+      assertEquals("a84b4c76e66710@10.0.0.1", q.header("X-Ringhook-Call-Id"));
+      assertEquals(String.valueOf(i + 1), q.header("X-Ringhook-Attempt"));
+      assertEquals(key, q.header("Idempotency-Key"));
+      if (secret == null) {
+        assertNull(q.header("X-Ringhook-Signature"), "unsigned without a secret");
+      } else {
+        assertTrue(signatureVerifies(secret, q), q.header("X-Ringhook-Signature"));
+        assertFalse(signatureVerifies(secret + "-other", q));
+      }
+    }
+  }
+
+  /** Whether the request's signature verifies with the receiver's recipe from docs/webhook.md. */
+  static boolean signatureVerifies(String secret, ScriptedServer.Received q) throws Exception {
+    return verify(secret, q.header("X-Ringhook-Signature"), q.body());
+  }
+
+  /** The receiver's recipe from docs/webhook.md, written independently of the client. */
+  private static boolean verify(String secret, String header, byte[] body) throws Exception {
+    Map<String, String> parts = new LinkedHashMap<>();
+    for (String kv : header.split(",")) {
+      String[] p = kv.split("=", 2);
+      parts.put(p[0], p[1]);
+    }
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    mac.update((parts.get("t") + ".").getBytes(StandardCharsets.UTF_8));
+    byte[] expected = mac.doFinal(body);
+    return java.security.MessageDigest.isEqual(expected, HexFormat.of().parseHex(parts.get("v1")));
   }
 }

@@ -23,7 +23,7 @@ class WebhookMessageTest {
             + "\"sip_headers\":{\"X-Score\":\"0.9\"},\"call_id\":\"c1\"}",
         new String(WebhookMessage.body("+12345678912", "+12345678913", extra), StandardCharsets.UTF_8));
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new WebhookRequest("c1",
-        "+1", "+2", java.net.URI.create("http://h/"), null, java.util.Set.of(), java.util.Map.of("event", "x")));
+        "+1", "+2", java.net.URI.create("http://h/"), null, false, java.util.Set.of(), java.util.Map.of("event", "x")));
   }
 
   @Test

@@ -11,18 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
-import java.util.Base64;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,11 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTPS against a real TLS server whose certificate (for {@code localhost} only) is made at test
- * time by the JDK's keytool and trusted through the extra CA file.
+ * time by the JDK's keytool and trusted through the extra CA file ({@link TestCertificate}).
  */
 class WebhookTlsTest {
-
-  private static final char[] PASSWORD = "changeit".toCharArray();
 
   @TempDir static Path dir;
   static SslContext serverTls;
@@ -45,34 +35,9 @@ class WebhookTlsTest {
 
   @BeforeAll
   static void makeCertificate() throws Exception {
-    Path keystore = dir.resolve("server.p12");
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process p =
-        new ProcessBuilder(
-                keytool.toString(), "-genkeypair", "-alias", "webhook", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost",
-                "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit", "-keypass", "changeit", "-noprompt")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), "keytool: " + output);
-
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      store.load(in, PASSWORD);
-    }
-    X509Certificate cert = (X509Certificate) store.getCertificate("webhook");
-    caPem = dir.resolve("private-ca.pem");
-    Files.writeString(
-        caPem,
-        "# the webhook's private CA (self-signed, test only)\n-----BEGIN CERTIFICATE-----\n"
-            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(cert.getEncoded())
-            + "\n-----END CERTIFICATE-----\n",
-        StandardCharsets.US_ASCII);
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(store, PASSWORD);
-    serverTls = SslContextBuilder.forServer(kmf).sslProvider(SslProvider.JDK).build();
+    TestCertificate cert = TestCertificate.create(dir);
+    caPem = cert.caPem();
+    serverTls = cert.server();
   }
 
   @AfterEach
@@ -101,6 +66,7 @@ class WebhookTlsTest {
     assertInstanceOf(WebhookResult.Success.class, second);
     assertEquals("localhost:" + server.port(), server.requests().get(0).header("Host"));
     assertEquals(1, server.connections(), "the TLS connection is kept alive and reused");
+    assertEquals("HTTP/1.1", server.requests().get(1).protocol(), "a server without ALPN gets HTTP/1.1");
   }
 
   @Test
@@ -123,7 +89,7 @@ class WebhookTlsTest {
 
     WebhookResult r = await(client.call(request(https("localhost")), FAST.withRetries(0)));
 
-    assertEquals(FailureReason.TLS, assertInstanceOf(WebhookResult.Failure.class, r).reason());
+    assertEquals(FailureReason.TLS, assertInstanceOf(WebhookResult.Failure.class, r).reason(), r.toString());
     assertEquals(0, server.requests().size());
   }
 

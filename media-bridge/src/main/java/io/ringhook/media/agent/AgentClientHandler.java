@@ -54,7 +54,7 @@ final class AgentClientHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (msg instanceof TextWebSocketFrame text) {
-        connection.onText(text.text());
+        connection.onText(text.content());
       } else if (msg instanceof PingWebSocketFrame ping) {
         ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retainedDuplicate()),
             ctx.voidPromise());

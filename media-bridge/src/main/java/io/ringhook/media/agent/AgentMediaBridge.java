@@ -1,6 +1,7 @@
 package io.ringhook.media.agent;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.AudioCodec;
@@ -141,13 +142,16 @@ public final class AgentMediaBridge implements MediaBridge {
         call.toNumber(), decision.variables(), null, ownParameters(call, decision));
     // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
     // stream starts, and that audio must find the endpoint to queue in until the call is answered.
-    CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId());
+    // Both on one event loop: each 20 ms frame then goes from RTP to WebSocket and back without
+    // a task hand-off (and its wake-up) between threads.
+    EventLoop loop = group.next();
+    CompletableFuture<RtpEndpoint> endpoint = rtp.open(call.callId(), loop);
     AtomicReference<CompletableFuture<AgentConnection>> connecting = new AtomicReference<>();
     CompletableFuture<AgentConnection> agent = endpoint.thenCompose(e -> {
       session.endpoint = e;
       long connectStart = ticker.nanoTime();
       CompletableFuture<AgentConnection> c =
-          AgentConnection.connect(target.url(), target.connectTimeout(), start, session, group);
+          AgentConnection.connect(target.url(), target.connectTimeout(), start, session, loop);
       c.whenComplete((a, ex) -> report(session, connectStart, ex));
       connecting.set(c);
       if (session.ended.get()) {

@@ -1,5 +1,6 @@
 package io.ringhook.media.agent;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -77,7 +78,13 @@ public final class DemoAgent extends SimpleChannelInboundHandler<WebSocketFrame>
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     try {
       if (frame instanceof TextWebSocketFrame text) {
-        onMessage(ctx, text.text());
+        // The 50 media messages a second: echoed from the bytes, without the tree codec.
+        byte[] audio = streamSid != null ? MediaJson.mediaPayload(text.content()) : null;
+        if (audio != null) {
+          echo(ctx, audio);
+        } else {
+          onMessage(ctx, text.text());
+        }
       }
     } finally {
       frame.release();
@@ -103,13 +110,7 @@ public final class DemoAgent extends SimpleChannelInboundHandler<WebSocketFrame>
       if (streamSid == null) {
         streamSid = m.streamSid();
       }
-      if (!ctx.channel().isWritable()) {
-        return; // the bridge reads too slowly; an echo is worth nothing late
-      }
-      send(ctx, new OutboundMedia(streamSid, m.payload()));
-      if (++echoed % MARK_EVERY == 0) {
-        send(ctx, new OutboundMark(streamSid, "echo-" + echoed));
-      }
+      echo(ctx, m.payload());
     } else if (message instanceof Dtmf d) {
       log.info("demo agent: call {} pressed {}", callSid, d.digit());
     } else if (message instanceof Mark k) {
@@ -117,6 +118,21 @@ public final class DemoAgent extends SimpleChannelInboundHandler<WebSocketFrame>
     } else if (message instanceof Stop) {
       log.info("demo agent: call {} stream {} stopped after {} echoed chunks", callSid, streamSid,
           echoed);
+    }
+  }
+
+  private void echo(ChannelHandlerContext ctx, byte[] audio) {
+    if (!ctx.channel().isWritable()) {
+      return; // the bridge reads too slowly; an echo is worth nothing late
+    }
+    ByteBuf json = MediaJson.outboundMedia(ctx.alloc(), streamSid, audio);
+    if (json == null) {
+      send(ctx, new OutboundMedia(streamSid, audio));
+    } else {
+      ctx.writeAndFlush(new TextWebSocketFrame(json), ctx.voidPromise());
+    }
+    if (++echoed % MARK_EVERY == 0) {
+      send(ctx, new OutboundMark(streamSid, "echo-" + echoed));
     }
   }
 

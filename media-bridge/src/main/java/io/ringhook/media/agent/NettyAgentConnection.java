@@ -1,5 +1,6 @@
 package io.ringhook.media.agent;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -135,9 +136,44 @@ final class NettyAgentConnection implements AgentConnection {
       throw new IllegalArgumentException(
           "chunk and timestamp must not be negative, got " + chunk + ", " + timestampMillis);
     }
+    if (ended.get()) {
+      return;
+    }
+    Channel ch = channel;
+    if (ch != null && ch.eventLoop().inEventLoop()) {
+      writeMedia(mulaw, chunk, timestampMillis); // the call's RTP runs on this loop: no copy, no hop
+      return;
+    }
     byte[] payload = mulaw.clone();
-    send(seq -> new Media(seq, start.streamSid(), AgentMessages.INBOUND, chunk, timestampMillis,
-        payload), true);
+    onLoop(() -> writeMedia(payload, chunk, timestampMillis));
+  }
+
+  /** Writes one {@code media} message, or drops it (counted) while the agent reads too slowly. */
+  private void writeMedia(byte[] payload, long chunk, long timestampMillis) {
+    if (!canSend()) {
+      return;
+    }
+    if (!channel.isWritable()) {
+      mediaDropped++;
+      if (!dropping) {
+        dropping = true;
+        log.warn("{}: the agent reads too slowly; dropping caller audio", who);
+      }
+      return;
+    }
+    if (dropping) {
+      dropping = false;
+      log.info("{}: the agent caught up; {} media messages dropped so far", who, mediaDropped);
+    }
+    long seq = ++lastSequence;
+    ByteBuf json = MediaJson.media(channel.alloc(), seq, start.streamSid(), AgentMessages.INBOUND,
+        chunk, timestampMillis, payload);
+    if (json == null) {
+      write(new Media(seq, start.streamSid(), AgentMessages.INBOUND, chunk, timestampMillis,
+          payload));
+    } else {
+      channel.writeAndFlush(new TextWebSocketFrame(json), channel.voidPromise());
+    }
   }
 
   @Override
@@ -146,14 +182,13 @@ final class NettyAgentConnection implements AgentConnection {
     if (DTMF_DIGITS.indexOf(d) < 0) {
       throw new IllegalArgumentException("not a DTMF digit: '" + digit + "'");
     }
-    send(seq -> new Dtmf(seq, start.streamSid(), AgentMessages.INBOUND_TRACK, String.valueOf(d)),
-        false);
+    send(seq -> new Dtmf(seq, start.streamSid(), AgentMessages.INBOUND_TRACK, String.valueOf(d)));
   }
 
   @Override
   public void sendMark(String name) {
     Objects.requireNonNull(name, "name");
-    send(seq -> new Mark(seq, start.streamSid(), name), false);
+    send(seq -> new Mark(seq, start.streamSid(), name));
   }
 
   @Override
@@ -194,29 +229,14 @@ final class NettyAgentConnection implements AgentConnection {
     });
   }
 
-  private void send(LongFunction<ToAgent> message, boolean media) {
+  private void send(LongFunction<ToAgent> message) {
     if (ended.get()) {
       return;
     }
     onLoop(() -> {
-      if (!canSend()) {
-        return;
+      if (canSend()) {
+        write(message.apply(++lastSequence));
       }
-      if (media) {
-        if (!channel.isWritable()) {
-          mediaDropped++;
-          if (!dropping) {
-            dropping = true;
-            log.warn("{}: the agent reads too slowly; dropping caller audio", who);
-          }
-          return;
-        }
-        if (dropping) {
-          dropping = false;
-          log.info("{}: the agent caught up; {} media messages dropped so far", who, mediaDropped);
-        }
-      }
-      write(message.apply(++lastSequence));
     });
   }
 
@@ -323,20 +343,23 @@ final class NettyAgentConnection implements AgentConnection {
         });
   }
 
-  void onText(String text) {
-    FromAgent message;
-    try {
-      message = AgentMessages.decodeFromAgent(text);
-    } catch (AgentMessageException e) {
-      if (e.kind() == AgentMessageException.Kind.UNKNOWN_EVENT) {
-        log.debug("{}: ignored: {}", who, e.getMessage());
-      } else if (++malformed <= MALFORMED_WARNINGS) {
-        log.warn("{}: ignored a malformed message: {}", who, e.getMessage());
-      } else {
-        log.debug("{}: ignored a malformed message ({} so far): {}", who, malformed,
-            e.getMessage());
+  /** A text message from the agent: the common ones parsed from the bytes, the rest as a tree. */
+  void onText(ByteBuf utf8) {
+    FromAgent message = MediaJson.fromAgent(utf8);
+    if (message == null) {
+      try {
+        message = AgentMessages.decodeFromAgent(utf8.toString(StandardCharsets.UTF_8));
+      } catch (AgentMessageException e) {
+        if (e.kind() == AgentMessageException.Kind.UNKNOWN_EVENT) {
+          log.debug("{}: ignored: {}", who, e.getMessage());
+        } else if (++malformed <= MALFORMED_WARNINGS) {
+          log.warn("{}: ignored a malformed message: {}", who, e.getMessage());
+        } else {
+          log.debug("{}: ignored a malformed message ({} so far): {}", who, malformed,
+              e.getMessage());
+        }
+        return;
       }
-      return;
     }
     if (early != null) {
       if (early.size() < MAX_EARLY_MESSAGES) {

@@ -43,6 +43,8 @@ public class MediaBench {
   private static final MethodHandle DECODE;
   private static final MethodHandle ENCODE;
   private static final MethodHandle PACKET;
+  private static final MethodHandle MEDIA_FRAME;
+  private static final MethodHandle FROM_AGENT_FRAME;
 
   static {
     try {
@@ -59,6 +61,12 @@ public class MediaBench {
               long.class, long.class, byte[].class))
           .asType(MethodType.methodType(Object.class, boolean.class, int.class, int.class, long.class, long.class,
               byte[].class));
+      Class<?> mediaJson = Class.forName("io.ringhook.media.agent.MediaJson", true, cl);
+      MethodHandles.Lookup j = MethodHandles.privateLookupIn(mediaJson, MethodHandles.lookup());
+      MEDIA_FRAME = j.findStatic(mediaJson, "media", MethodType.methodType(ByteBuf.class,
+          ByteBufAllocator.class, long.class, String.class, String.class, long.class, long.class, byte[].class));
+      FROM_AGENT_FRAME = j.findStatic(mediaJson, "fromAgent", MethodType.methodType(
+          AgentMessages.FromAgent.class, ByteBuf.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -70,6 +78,7 @@ public class MediaBench {
   private ByteBuf datagram;
   private Object packet;
   private String mediaJson;
+  private ByteBuf mediaFrame;
   private AgentMessages.Media media;
   private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
 
@@ -87,6 +96,8 @@ public class MediaBench {
     encoded.release();
     media = new AgentMessages.Media(7, "MZ0123456789abcdef", AgentMessages.INBOUND, 5, 100, ulaw.clone());
     mediaJson = AgentMessages.encode(new AgentMessages.OutboundMedia("MZ0123456789abcdef", ulaw.clone()));
+    // As the WebSocket decoder hands it over: a direct buffer holding the message's bytes.
+    mediaFrame = Unpooled.directBuffer().writeBytes(mediaJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** One frame of μ-law to 16-bit linear PCM. */
@@ -132,15 +143,41 @@ public class MediaBench {
     return n;
   }
 
-  /** The caller's frame as the agent protocol's {@code media} message: JSON with base64 audio. */
+  /**
+   * The caller's frame as the agent protocol's {@code media} message through the tree codec (the
+   * way every frame went before the template): JSON text with base64 audio, as a String.
+   */
   @Benchmark
   public String agentMediaEncode() {
     return AgentMessages.encode(media);
   }
 
-  /** The agent's {@code media} message read back to raw μ-law. */
+  /**
+   * The same message as ringhook now writes each frame: the template with base64 straight into a
+   * pooled buffer (released here as the channel would after writing it).
+   */
+  @Benchmark
+  public int agentMediaEncodeFrame() throws Throwable {
+    ByteBuf b = (ByteBuf) MEDIA_FRAME.invokeExact((ByteBufAllocator) alloc, 7L, "MZ0123456789abcdef",
+        AgentMessages.INBOUND, 5L, 100L, ulaw);
+    int n = b.readableBytes();
+    b.release();
+    return n;
+  }
+
+  /** The agent's {@code media} message read back to raw μ-law through the tree codec, from a String. */
   @Benchmark
   public Object agentMediaDecode() throws Exception {
     return AgentMessages.decodeFromAgent(mediaJson);
+  }
+
+  /**
+   * The agent's {@code media} message as ringhook now reads each one: the streaming parser over
+   * the frame's bytes, base64 decoded from the parser's buffer (the tree way also needed the
+   * message as a String: {@code mediaFrame.toString(UTF_8)}, not counted above).
+   */
+  @Benchmark
+  public Object agentMediaDecodeFrame() throws Throwable {
+    return (AgentMessages.FromAgent) FROM_AGENT_FRAME.invokeExact(mediaFrame);
   }
 }

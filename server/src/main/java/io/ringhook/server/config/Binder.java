@@ -39,12 +39,12 @@ final class Binder {
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> WEBHOOK_KEYS =
-      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file", "on_failure",
-          "fallback_agent", "include", "call_ended_url", "circuit_breaker");
+      List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
+          "max_connections_per_origin", "on_failure", "fallback_agent", "include", "call_ended_url", "circuit_breaker");
   static final List<String> CIRCUIT_KEYS = List.of("failures", "window", "cool_down");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
-      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "on_webhook_failure",
-      "fallback_agent", "webhook_include", "call_ended_webhook_url");
+      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "webhook_h2c",
+      "on_webhook_failure", "fallback_agent", "webhook_include", "call_ended_webhook_url");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
 
   // The upper bounds keep a typo (10m for 10s) from leaving a caller ringing for minutes; the webhook
@@ -54,6 +54,7 @@ final class Binder {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
   private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(1);
   private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+  private static final int MAX_CONNECTIONS_PER_ORIGIN = 1_000_000;
   private static final Duration MAX_GRACE = Duration.ofHours(1);
   private static final int MAX_RECORDS_BUFFER = 10_000_000;
 
@@ -295,9 +296,11 @@ final class Binder {
     checkFallback(fallback, onFailure.or(d.onFailure()), "on_failure");
     Field<java.util.Set<WebhookSettings.Include>> include = include(s, "include");
     Field<URI> callEnded = s.read("call_ended_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
+    Field<Integer> maxConnections = s.read("max_connections_per_origin",
+        v -> Values.integer(number(v), 1, MAX_CONNECTIONS_PER_ORIGIN, "a count"));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
         maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
-        onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional(),
+        maxConnections.or(d.maxConnectionsPerOrigin()), false, onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional(),
         circuitBreaker(s));
   }
 
@@ -424,13 +427,17 @@ final class Binder {
         checkBackoff(retries, backoff, defaults.retries(), defaults.backoff(), "webhook_backoff");
       }
       Field<Integer> failure = n.read("webhook_failure_response", Binder::failureResponse);
+      Field<Boolean> h2c = n.read("webhook_h2c", Binder::bool);
+      if (h2c.present() && h2c.value() && url.present() && !url.value().getScheme().equals("http")) {
+        add(h2c, "only applies to an http:// inbound_webhook_url (https:// negotiates HTTP/2 by ALPN)");
+      }
       Field<WebhookSettings.OnFailure> onFailure = n.read("on_webhook_failure", Binder::onFailure);
       Field<String> fallback = n.read("fallback_agent", v -> agentRef(v, agents));
       checkFallback(fallback, onFailure.or(defaults.onFailure()), "on_webhook_failure");
       Field<java.util.Set<WebhookSettings.Include>> include = include(n, "webhook_include");
       Field<URI> callEnded = n.read("call_ended_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
       if (!url.present() && !url.failed()) {
-        for (Field<?> f : List.of(timeout, retries, backoff, failure, onFailure, fallback, include)) {
+        for (Field<?> f : List.of(timeout, retries, backoff, failure, h2c, onFailure, fallback, include)) {
           if (f.present()) {
             add(f, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
           }
@@ -441,8 +448,9 @@ final class Binder {
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
-          defaults.caFile(), onFailure.or(defaults.onFailure()), fallback.optional().or(defaults::fallbackAgent),
-          include.or(defaults.include()), callEnded.optional().or(defaults::callEndedUrl), defaults.circuitBreaker());
+          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false), onFailure.or(defaults.onFailure()),
+          fallback.optional().or(defaults::fallbackAgent), include.or(defaults.include()),
+          callEnded.optional().or(defaults::callEndedUrl), defaults.circuitBreaker());
       if (keyOk) {
         numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
       }
@@ -514,6 +522,13 @@ final class Binder {
 
   private static int retries(Val v) {
     return Values.integer(number(v), 0, 10, "a count");
+  }
+
+  private static boolean bool(Val v) {
+    if (v.kind() != Kind.BOOL) {
+      throw new IllegalArgumentException("must be true or false");
+    }
+    return Boolean.parseBoolean(v.text());
   }
 
   private static int failureResponse(Val v) {

@@ -66,6 +66,7 @@ final class ConfigDump {
     webhook.put("max_response_bytes", w.maxResponseBytes());
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
+    webhook.put("max_connections_per_origin", w.maxConnectionsPerOrigin());
     webhook.put("on_failure", w.onFailure().value());
     w.fallbackAgent().ifPresent(a -> webhook.put("fallback_agent", a));
     if (!w.include().isEmpty()) {
@@ -129,6 +130,9 @@ final class ConfigDump {
     }
     if (w.failureResponse() != defaults.failureResponse()) {
       m.put("webhook_failure_response", w.failureResponse());
+    }
+    if (w.h2c()) {
+      m.put("webhook_h2c", true);
     }
     if (w.onFailure() != defaults.onFailure()) {
       m.put("on_webhook_failure", w.onFailure().value());

@@ -1,6 +1,7 @@
 package io.ringhook.server.config;
 
 import io.ringhook.sip.Outcome;
+import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,6 +24,10 @@ import java.util.Set;
  * @param failureResponse  the SIP final response (400..699) when every attempt failed and the call is rejected
  * @param caFile           a PEM file of extra trusted CA certificates for private endpoints (on top
  *                         of the JDK trust store)
+ * @param maxConnectionsPerOrigin the most connections open to one webhook origin at once (the
+ *                         {@code webhook} section only: the client's pools are shared by every number)
+ * @param h2c              HTTP/2 by prior knowledge to an {@code http://} URL (a number's
+ *                         {@code webhook_h2c}; the section's is always false)
  * @param onFailure        what a call whose every attempt failed gets: rejected, or connected anyway
  * @param fallbackAgent    the agent such a connected call goes to; empty for the number's own agent
  * @param include          extra fields of the webhook body; empty for the documented three exactly
@@ -30,13 +35,16 @@ import java.util.Set;
  * @param circuitBreaker   the per-origin circuit breaker (the section's, for every origin); empty for off
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
-                              int failureResponse, Optional<Path> caFile, OnFailure onFailure,
-                              Optional<String> fallbackAgent, Set<Include> include, Optional<URI> callEndedUrl,
-                              Optional<CircuitBreakerSettings> circuitBreaker) {
-  /** The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}), 480, no CA file, reject. */
+                              int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin,
+                              boolean h2c, OnFailure onFailure, Optional<String> fallbackAgent, Set<Include> include,
+                              Optional<URI> callEndedUrl, Optional<CircuitBreakerSettings> circuitBreaker) {
+  /**
+   * The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}, {@link
+   * WebhookClient#DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}), 480, no CA file, no h2c, reject, no extras.
+   */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(WebhookPolicy.DEFAULT.timeout(),
       WebhookPolicy.DEFAULT.retries(), WebhookPolicy.DEFAULT.backoff(), WebhookPolicy.DEFAULT.maxResponseBytes(),
-      Outcome.WEBHOOK_FAILED.status(), Optional.empty());
+      Outcome.WEBHOOK_FAILED.status(), Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false);
 
   public WebhookSettings {
     Objects.requireNonNull(timeout, "timeout");
@@ -51,9 +59,9 @@ public record WebhookSettings(Duration timeout, int retries, List<Duration> back
 
   /** Settings that reject a failed call, add nothing to the body and send no post-call event. */
   public WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
-                         int failureResponse, Optional<Path> caFile) {
-    this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, OnFailure.REJECT, Optional.empty(),
-        Set.of(), Optional.empty(), Optional.empty());
+                         int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin, boolean h2c) {
+    this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, maxConnectionsPerOrigin, h2c,
+        OnFailure.REJECT, Optional.empty(), Set.of(), Optional.empty(), Optional.empty());
   }
 
   /** How the webhook client tries each call (the loader has checked the values against its limits). */

@@ -20,12 +20,19 @@ import io.ringhook.media.agent.AgentMediaBridge.AgentTarget;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.webhook.FailureReason;
+import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookResult;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 
@@ -48,6 +55,9 @@ public final class RingMetrics implements AutoCloseable {
       Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
       Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  /** Origins shown one by one in the per-origin pool gauges; the rest are summed as {@code other}. */
+  static final int MAX_ORIGIN_SERIES = 20;
+
   /** Tag values are code-made labels; anything else collapses to one value, so series stay few. */
   private static final Pattern LABEL = Pattern.compile("[a-z0-9_]{1,40}");
 
@@ -63,6 +73,12 @@ public final class RingMetrics implements AutoCloseable {
   private final ConcurrentHashMap<String, Counter> declinesByStatus = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> circuitByState = new ConcurrentHashMap<>();
   private volatile Timer webhookLatency;
+  private volatile Timer poolWait;
+  private volatile Supplier<WebhookClient.PoolStats> pools;
+  /** The per-origin figures of the last scrape, by [origin, protocol]: {connections, waiters}. */
+  private volatile Map<List<String>, int[]> originFigures = Map.of();
+  /** The per-origin gauges registered, by [origin, protocol]; changed by scrapes only. */
+  private final Map<List<String>, List<Gauge>> originGauges = new LinkedHashMap<>();
 
   /** A registry with the ringhook meters and the JVM's (memory, GC, threads, classes, CPU, uptime, files). */
   public RingMetrics() {
@@ -95,6 +111,7 @@ public final class RingMetrics implements AutoCloseable {
 
   /** The metrics in the Prometheus text format (version 0.0.4), as {@code GET /metrics} serves them. */
   public String scrape() {
+    refreshOrigins();
     return registry.scrape();
   }
 
@@ -184,6 +201,16 @@ public final class RingMetrics implements AutoCloseable {
         .tag("result", r)
         .register(registry))
         .increment();
+    Timer wait = poolWait;
+    if (wait == null) {
+      wait = Timer.builder("ringhook.webhook.pool.wait")
+          .description("Time attempts waited for a connection because their origin had all it may"
+              + " have busy: ringhook's own delay, not counted in the attempt's deadline")
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry);
+      poolWait = wait;
+    }
+    wait.record(attempt.queued());
     if (attempt.failure().orElse(null) != FailureReason.CANCELLED) {
       Timer latency = webhookLatency;
       if (latency == null) {
@@ -196,6 +223,87 @@ public final class RingMetrics implements AutoCloseable {
       }
       latency.record(attempt.latency());
     }
+  }
+
+  /**
+   * Binds the webhook client's connection pools: {@code ringhook_webhook_pool_waiters} (attempts
+   * waiting for a connection), {@code ringhook_webhook_connections} and
+   * {@code ringhook_webhook_streams} (all origins), {@code ringhook_webhook_connections_opened_total},
+   * and per origin {@code ringhook_webhook_origin_connections{origin,protocol}} and
+   * {@code ringhook_webhook_origin_waiters{origin,protocol}} for the {@value #MAX_ORIGIN_SERIES}
+   * busiest origins, the others summed as {@code origin="other"}, so a server calling thousands of
+   * webhook hosts still has few series.
+   */
+  public void bindWebhookPools(Supplier<WebhookClient.PoolStats> stats) {
+    Objects.requireNonNull(stats, "stats");
+    pools = stats;
+    gauge("ringhook.webhook.pool.waiters",
+        "Webhook attempts waiting for a connection: their origin has all it may have busy",
+        () -> stats.get().waiters());
+    gauge("ringhook.webhook.connections", "Webhook connections open or opening, all origins",
+        () -> stats.get().connections());
+    gauge("ringhook.webhook.streams", "Webhook HTTP/2 streams in flight, all origins",
+        () -> stats.get().origins().stream().mapToInt(WebhookClient.OriginStats::streams).sum());
+    counter("ringhook.webhook.connections.opened", "Webhook connections opened", stats,
+        s -> s.get().connectionsOpened());
+  }
+
+  /**
+   * Updates the per-origin gauges from one snapshot of the pools, just before a scrape: the
+   * busiest origins by name, the rest as {@code other}; gauges of origins gone are removed.
+   */
+  private synchronized void refreshOrigins() {
+    Supplier<WebhookClient.PoolStats> stats = pools;
+    if (stats == null) {
+      return;
+    }
+    // A pool retired while still busy and its successor share an origin: one row for both.
+    Map<List<String>, int[]> merged = new LinkedHashMap<>();
+    for (WebhookClient.OriginStats o : stats.get().origins()) {
+      int[] f = merged.computeIfAbsent(List.of(o.origin(), o.protocol()), k -> new int[2]);
+      f[0] += o.connections();
+      f[1] += o.waiters();
+    }
+    List<Map.Entry<List<String>, int[]>> byLoad = new ArrayList<>(merged.entrySet());
+    byLoad.sort(Comparator.comparingInt((Map.Entry<List<String>, int[]> e) -> e.getValue()[0]
+        + e.getValue()[1]).reversed());
+    Map<List<String>, int[]> rows = new LinkedHashMap<>();
+    for (int i = 0; i < byLoad.size(); i++) {
+      Map.Entry<List<String>, int[]> e = byLoad.get(i);
+      if (i < MAX_ORIGIN_SERIES) {
+        rows.put(e.getKey(), e.getValue());
+      } else {
+        int[] other = rows.computeIfAbsent(List.of("other", "mixed"), k -> new int[2]);
+        other[0] += e.getValue()[0];
+        other[1] += e.getValue()[1];
+      }
+    }
+    originFigures = rows;
+    for (List<String> key : rows.keySet()) {
+      originGauges.computeIfAbsent(key, k -> List.of(
+          originGauge("ringhook.webhook.origin.connections",
+              "Webhook connections open or opening, by origin (the busiest; the rest as other)", k, 0),
+          originGauge("ringhook.webhook.origin.waiters",
+              "Webhook attempts waiting for a connection, by origin (the busiest; the rest as other)", k, 1)));
+    }
+    originGauges.entrySet().removeIf(e -> {
+      if (rows.containsKey(e.getKey())) {
+        return false;
+      }
+      e.getValue().forEach(registry::remove);
+      return true;
+    });
+  }
+
+  private Gauge originGauge(String name, String description, List<String> key, int index) {
+    return Gauge.builder(name, () -> {
+          int[] f = originFigures.get(key);
+          return f == null ? 0 : f[index];
+        })
+        .description(description)
+        .tags("origin", key.get(0), "protocol", key.get(1))
+        .strongReference(true)
+        .register(registry);
   }
 
   // ---- agent ----
@@ -235,8 +343,9 @@ public final class RingMetrics implements AutoCloseable {
   /**
    * Binds the RTP counters of the server's port pool: {@code ringhook_rtp_packets_total{direction}},
    * {@code ringhook_rtp_packets_lost_total}, {@code ringhook_rtp_packets_late_total},
-   * {@code ringhook_rtp_packets_duplicate_total} and
-   * {@code ringhook_rtp_packets_dropped_total{reason}}.
+   * {@code ringhook_rtp_packets_duplicate_total},
+   * {@code ringhook_rtp_packets_dropped_total{reason}} and
+   * {@code ringhook_rtp_outbound_dropped_bytes_total{reason}}.
    */
   public void bindRtp(RtpTotals totals) {
     Objects.requireNonNull(totals, "totals");
@@ -256,6 +365,10 @@ public final class RingMetrics implements AutoCloseable {
     counter(dropped, what, totals, RtpTotals::malformed, "reason", "malformed");
     counter(dropped, what, totals, RtpTotals::foreignSource, "reason", "foreign_source");
     counter(dropped, what, totals, RtpTotals::unexpectedType, "reason", "unexpected_type");
+    String outbound = "ringhook.rtp.outbound.dropped.bytes";
+    String why = "Bytes of agent audio dropped instead of sent to callers, by reason";
+    counter(outbound, why, totals, RtpTotals::outboundStale, "reason", "stale");
+    counter(outbound, why, totals, RtpTotals::outboundQueueFull, "reason", "queue_full");
   }
 
   // ---- records ----

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
     assertEquals(Map.of(), c.numbers());
     assertEquals(new WebhookSettings(Duration.ofSeconds(10), 3,
         List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
-        Optional.empty()), c.webhook());
+        Optional.empty(), 16384, false), c.webhook());
     assertEquals(Map.of(), c.agents());
     assertEquals("demo", c.defaultAgent());
     assertEquals("demo", c.agentFor("+12345678913"));
@@ -113,20 +113,23 @@ class ConfigLoaderTest {
 
     WebhookSettings defaults = new WebhookSettings(Duration.ofSeconds(10), 3,
         List.of(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)), 65536, 480,
-        Optional.of(ca.toAbsolutePath().normalize()));
+        Optional.of(ca.toAbsolutePath().normalize()), 16384, false);
     assertEquals(defaults, c.webhook());
 
-    assertEquals(List.of("+12345678913", "+12345678914", "+442071838750"), List.copyOf(c.numbers().keySet()));
+    assertEquals(List.of("+12345678913", "+12345678914", "+12345678915", "+442071838750"),
+        List.copyOf(c.numbers().keySet()));
     assertEquals(new NumberSettings("+12345678913", Optional.of(URI.create("https://crm.example.com/inbound")),
         Optional.of(new Secret("s3cr3t-value")), Optional.of("sales"), defaults), c.numbers().get("+12345678913"));
     assertEquals(new NumberSettings("+12345678914",
         Optional.of(URI.create("https://crm.example.com/inbound?line=support")),
         Optional.of(new Secret("change-me")), Optional.of("support"),
         new WebhookSettings(Duration.ofSeconds(5), 1, List.of(Duration.ofSeconds(2)), 65536, 503, defaults.caFile(),
-            WebhookSettings.OnFailure.CONNECT, Optional.of("sales"),
+            16384, false, WebhookSettings.OnFailure.CONNECT, Optional.of("sales"),
             Set.of(WebhookSettings.Include.SIP_HEADERS, WebhookSettings.Include.CALL_ID),
             Optional.of(URI.create("https://crm.example.com/call-ended")), Optional.empty())),
         c.numbers().get("+12345678914"));
+    assertTrue(c.webhookFor("+12345678915").h2c(), "webhook_h2c: true");
+    assertFalse(c.webhookFor("+12345678913").h2c());
     assertEquals(new NumberSettings("+442071838750", Optional.empty(), Optional.empty(), Optional.empty(), defaults),
         c.numbers().get("+442071838750"));
 

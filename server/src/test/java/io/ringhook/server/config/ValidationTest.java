@@ -71,7 +71,8 @@ class ValidationTest {
         "3: sip.Port: unknown key (did you mean \"port\"?)",
         "5: rtp.port-min: unknown key (did you mean \"port_min\"?)",
         "7: webhook.colour: unknown key (known keys: timeout, retries, backoff, max_response_bytes,"
-            + " failure_response, ca_file, on_failure, fallback_agent, include, call_ended_url, circuit_breaker)",
+            + " failure_response, ca_file, max_connections_per_origin, on_failure, fallback_agent, include,"
+            + " call_ended_url, circuit_breaker)",
         "10: numbers.\"+12345678913\".timeout: unknown key (did you mean \"webhook_timeout\"?)",
         "11: defaultagent: unknown key (did you mean \"default_agent\"?)"),
         problems("""
@@ -86,6 +87,29 @@ class ValidationTest {
               "+12345678913":
                 timeout: 5s
             defaultagent: demo
+            """));
+  }
+
+  @Test
+  void connectionLimitAndH2cAreChecked() {
+    assertEquals(List.of(
+        "3: numbers.\"+12345678913\".webhook_h2c = true: only applies to an http:// inbound_webhook_url"
+            + " (https:// negotiates HTTP/2 by ALPN)",
+        "6: numbers.\"+12345678914\".webhook_h2c = \"yes\": must be true or false",
+        "8: numbers.\"+12345678915\".webhook_h2c = true: has no effect without inbound_webhook_url"
+            + " (calls to this number make no webhook request)",
+        "10: webhook.max_connections_per_origin = 0: must be a count 1..1000000"),
+        problems("""
+            numbers:
+              "+12345678913":
+                webhook_h2c: true
+                inbound_webhook_url: https://crm.example.com/in
+              "+12345678914":
+                webhook_h2c: "yes"
+                inbound_webhook_url: http://10.0.0.8/in
+              "+12345678915": {webhook_h2c: true}
+            webhook:
+              max_connections_per_origin: 0
             """));
   }
 

@@ -24,8 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.Request;
@@ -51,14 +49,11 @@ class DrainIT {
   Path dir;
 
   private final Resources resources = new Resources();
-  private Process process;
+  private RingJar jar;
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() {
     resources.close();
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
   }
 
   @Test
@@ -78,21 +73,25 @@ class DrainIT {
     inProgress.awaitResponse(200, WAIT);
     inProgress.ack();
 
-    process.destroy(); // SIGTERM
-    awaitLog(server.log(), l -> l.contains("new INVITEs get 503")); // SipServer's own line: the drain has begun
+    jar.sigterm();
+    jar.awaitLog(l -> l.contains("new INVITEs get 503"), WAIT); // SipServer's own line: the drain has begun
 
     SipTestCall refused = client.invite(target).from(FROM).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
     Response busy = refused.awaitResponse(503, WAIT);
     assertEquals(7, ((RetryAfterHeader) busy.getHeader(RetryAfterHeader.NAME)).getRetryAfter());
+    // An OPTIONS probe gets the INVITE's answer (RFC 3261 11.2): a load balancer takes us out.
+    client.options(target);
+    Response probe = client.awaitResponse(Request.OPTIONS, 503, WAIT);
+    assertEquals(7, ((RetryAfterHeader) probe.getHeader(RetryAfterHeader.NAME)).getRetryAfter());
     AdminClient.Reply notReady = admin.get("/readyz");
     assertEquals(503, notReady.status(), notReady.body());
     assertTrue(notReady.body().contains("draining"), notReady.body());
 
     // The call in progress is still up: it is the caller who ends it, and then the process exits.
-    Await.holds("the process waits for the call in progress", Duration.ofMillis(500), process::isAlive);
+    Await.holds("the process waits for the call in progress", Duration.ofMillis(500), () -> jar.process().isAlive());
     inProgress.bye();
     inProgress.awaitResponse(Request.BYE, 200, WAIT);
-    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits once the last call has ended");
+    assertTrue(jar.awaitExit(Duration.ofSeconds(20)), "exits once the last call has ended");
 
     try (RecordStore store = JdbcRecordStore.open("jdbc:sqlite:" + db, Optional.empty(), Optional.empty())) {
       List<CallRecord> records = store.calls(CallQuery.newest()).calls();
@@ -131,11 +130,11 @@ class DrainIT {
     call.ack();
 
     long signalled = System.nanoTime();
-    process.destroy(); // SIGTERM; the caller does not hang up
+    jar.sigterm(); // the caller does not hang up
     client.awaitRequest(Request.BYE, WAIT);
     long byeAfterMs = (System.nanoTime() - signalled) / 1_000_000;
     assertTrue(byeAfterMs >= 900, "BYE only once the 1 s grace is over, came after " + byeAfterMs + " ms");
-    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits after ending the call");
+    assertTrue(jar.awaitExit(Duration.ofSeconds(20)), "exits after ending the call");
 
     try (RecordStore store = JdbcRecordStore.open("jdbc:sqlite:" + server.db(), Optional.empty(), Optional.empty())) {
       List<CallRecord> records = store.calls(CallQuery.newest()).calls();
@@ -156,32 +155,14 @@ class DrainIT {
     int http = FreePorts.udpAndTcp();
     int rtpMin = 9000 + 200 * java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 5);
     Path db = dir.resolve("records.db");
-    Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
+    String yaml = ""
         + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
         + "rtp: {host: 127.0.0.1, port_min: " + rtpMin + ", port_max: " + (rtpMin + 99) + "}\n"
         + "http: {host: 127.0.0.1, port: " + http + "}\n"
         + "records: {url: \"jdbc:sqlite:" + db + "\"}\n"
         + "shutdown: {" + shutdownYaml + "}\n"
-        + "logging: {format: json}\n");
-    Path log = dir.resolve("ringhook.log");
-    process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
-        "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    awaitLog(log, l -> l.contains("ready: SIP"));
-    return new Server(sip, http, db, log);
-  }
-
-  private void awaitLog(Path log, Function<String, Boolean> match) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos() * 2;
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readAllLines(log).stream().anyMatch(match::apply)) {
-        return;
-      }
-      if (!process.isAlive() && !Files.readString(log).isEmpty() && process.exitValue() != 0) {
-        throw new AssertionError("ringhook exited " + process.exitValue() + ":\n" + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("log line not seen; log:\n" + (Files.exists(log) ? Files.readString(log) : ""));
+        + "logging: {format: json}\n";
+    jar = resources.add(RingJar.start(dir, "ringhook", yaml, Map.of()));
+    return new Server(sip, http, db, jar.log());
   }
 }

@@ -19,8 +19,12 @@ import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaParams;
+import com.sun.net.httpserver.HttpServer;
 import io.ringhook.testing.Await;
 import io.ringhook.webhook.FailureReason;
+import io.ringhook.webhook.WebhookClient;
+import io.ringhook.webhook.WebhookPolicy;
+import io.ringhook.webhook.WebhookRequest;
 import io.ringhook.webhook.WebhookResult;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -34,6 +38,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -127,6 +133,83 @@ class RingMetricsTest {
   }
 
   @Test
+  void webhookPoolsShowWaitersConnectionsAndTheWaitPerOrigin() throws Exception {
+    CountDownLatch answer = new CountDownLatch(1);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/hook", exchange -> {
+      try {
+        answer.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.start();
+    URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+    String origin = "origin=\"http://127.0.0.1:" + server.getAddress().getPort() + "\",protocol=\"http/1.1\"";
+    WebhookPolicy patient = WebhookPolicy.DEFAULT.withTimeout(Duration.ofSeconds(20)).withRetries(0);
+    ch.qos.logback.classic.Logger poolLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ringhook.webhook.OriginPool");
+    poolLog.setLevel(ch.qos.logback.classic.Level.ERROR); // its pool-full warning is provoked here
+    try (WebhookClient client = WebhookClient.builder().maxConnectionsPerOrigin(1).build()) {
+      metrics.bindWebhookPools(client::poolStats);
+      CompletableFuture<WebhookResult> first =
+          client.call(WebhookRequest.unsigned("c1", "+12345678912", "+12345678913", url), patient,
+              metrics::webhookAttempt);
+      CompletableFuture<WebhookResult> second =
+          client.call(WebhookRequest.unsigned("c2", "+12345678912", "+12345678913", url), patient,
+              metrics::webhookAttempt);
+      Await.until("the second attempt waits", Duration.ofSeconds(10),
+          () -> value(metrics.scrape(), "ringhook_webhook_pool_waiters") == 1.0);
+      String s = metrics.scrape();
+      assertEquals(1.0, value(s, "ringhook_webhook_pool_waiters"), s);
+      assertEquals(1.0, value(s, "ringhook_webhook_connections"), s);
+      assertEquals(1.0, value(s, "ringhook_webhook_origin_connections{" + origin + "}"), s);
+      assertEquals(1.0, value(s, "ringhook_webhook_origin_waiters{" + origin + "}"), s);
+
+      answer.countDown();
+      first.get(20, TimeUnit.SECONDS);
+      second.get(20, TimeUnit.SECONDS);
+      s = metrics.scrape();
+      assertEquals(0.0, value(s, "ringhook_webhook_pool_waiters"), s);
+      assertEquals(1.0, value(s, "ringhook_webhook_connections_opened_total"), s);
+      assertEquals(2.0, value(s, "ringhook_webhook_pool_wait_seconds_count"), s);
+      assertTrue(value(s, "ringhook_webhook_pool_wait_seconds_sum") > 0, s);
+      assertEquals(1.0, value(s, "ringhook_webhook_pool_wait_seconds_bucket{le=\"0.01\"}"), s);
+    } finally {
+      poolLog.setLevel(null);
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void perOriginSeriesStayFewWhateverTheOrigins() throws Exception {
+    try (WebhookClient client = WebhookClient.builder().build()) {
+      metrics.bindWebhookPools(client::poolStats);
+      List<CompletableFuture<WebhookResult>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < RingMetrics.MAX_ORIGIN_SERIES + 5; i++) {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+          closedPort = socket.getLocalPort();
+        }
+        calls.add(client.call(WebhookRequest.unsigned("c" + i, "+12345678912", "+12345678913",
+            URI.create("http://127.0.0.1:" + closedPort + "/")), WebhookPolicy.DEFAULT.withRetries(0)));
+      }
+      for (CompletableFuture<WebhookResult> c : calls) {
+        c.get(20, TimeUnit.SECONDS);
+      }
+      // Each refused connection is counted closed on its pool's loop, maybe just after its call ended.
+      Await.until("every refused connection counted closed", Duration.ofSeconds(10),
+          () -> value(metrics.scrape(), "ringhook_webhook_connections") == 0.0);
+      String s = metrics.scrape();
+      long series = s.lines().filter(l -> l.startsWith("ringhook_webhook_origin_connections{")).count();
+      assertEquals(RingMetrics.MAX_ORIGIN_SERIES + 1, series, s);
+      assertEquals(0.0, value(s, "ringhook_webhook_origin_connections{origin=\"other\",protocol=\"mixed\"}"), s);
+    }
+  }
+
+  @Test
   void agentConnectLatencyByResult() throws Exception {
     InboundCall call = new InboundCall("c1", "abc@x", "carrier", new InetSocketAddress("127.0.0.1", 5060),
         "+12345678912", "+12345678913");
@@ -215,6 +298,8 @@ class RingMetricsTest {
       assertEquals(1.0, value(s, "ringhook_rtp_packets_late_total"), s);
       assertEquals(1.0, value(s, "ringhook_rtp_packets_duplicate_total"), s);
       assertEquals(0.0, value(s, "ringhook_rtp_packets_dropped_total{reason=\"malformed\"}"), s);
+      assertEquals(0.0, value(s, "ringhook_rtp_outbound_dropped_bytes_total{reason=\"stale\"}"), s);
+      assertEquals(0.0, value(s, "ringhook_rtp_outbound_dropped_bytes_total{reason=\"queue_full\"}"), s);
       endpoint.close("done");
       endpoint.closeFuture().get(5, TimeUnit.SECONDS);
     } finally {

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The two real databases the records tests run against: an SQLite file in a temporary directory,
  * and the PostgreSQL named by RINGHOOK_TEST_PG_URL/USER/PASSWORD (scripts/start-test-postgres.sh
- * starts one), each test class in a fresh schema of its own that is dropped afterwards.
+ * starts one), each test class in a fresh schema of its own that is dropped afterwards. Public for
+ * the integration tests that run ringhook processes on the same PostgreSQL (ClusterIT).
  */
-final class TestDatabases {
+public final class TestDatabases {
   private TestDatabases() {}
 
   /** Where a store under test lives, and a way to reach it behind the store's back. */
-  interface Db extends AutoCloseable {
+  public interface Db extends AutoCloseable {
     String url();
 
     Optional<String> user();
@@ -63,7 +64,7 @@ final class TestDatabases {
   }
 
   /** A fresh, empty schema in the test PostgreSQL; closing the Db drops it with everything in it. */
-  static Db postgres() throws SQLException {
+  public static Db postgres() throws SQLException {
     String[] env = postgresEnv();
     String schema = "rh_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     try (Connection c = DriverManager.getConnection(env[0], env[1], env[2]); Statement s = c.createStatement()) {
