@@ -18,12 +18,15 @@ CREATE TABLE call_ended_deliveries (
 
 CREATE INDEX call_ended_due ON call_ended_deliveries (state, next_at);
 
+-- One row per POST of the event, as webhook_attempts has one per inbound webhook attempt.
 CREATE TABLE call_ended_attempts (
   call_id    TEXT    NOT NULL REFERENCES call_ended_deliveries (call_id) ON DELETE CASCADE,
   seq        INTEGER NOT NULL,
+  number     INTEGER NOT NULL,
   started    INTEGER NOT NULL,
   latency_ms INTEGER NOT NULL,
   status     INTEGER,
   failure    TEXT,
+  detail     TEXT    NOT NULL,
   PRIMARY KEY (call_id, seq)
 );

@@ -6,8 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * The SQL of the post-call deliveries ({@code call_ended_deliveries} and {@code call_ended_attempts})
@@ -41,18 +38,12 @@ final class DeliveryRows {
       return Map.of();
     }
     String in = " WHERE call_id IN (" + String.join(", ", Collections.nCopies(callIds.size(), "?")) + ")";
-    Map<String, List<CallDecision.Attempt>> attempts = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT call_id, seq, started, latency_ms, status, failure "
-        + "FROM call_ended_attempts" + in + " ORDER BY call_id, seq")) {
+    Map<String, List<CallDecision.Attempt>> attempts;
+    try (PreparedStatement ps = c.prepareStatement("SELECT call_id, number, started, latency_ms, status, failure, "
+        + "detail FROM call_ended_attempts" + in + " ORDER BY call_id, seq")) {
       bindIds(ps, callIds);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          int status = rs.getInt("status");
-          OptionalInt s = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(status);
-          attempts.computeIfAbsent(rs.getString("call_id"), k -> new ArrayList<>()).add(new CallDecision.Attempt(
-              rs.getInt("seq") + 1, Instant.ofEpochMilli(rs.getLong("started")),
-              Duration.ofMillis(rs.getLong("latency_ms")), s, Optional.ofNullable(rs.getString("failure")), ""));
-        }
+        attempts = CallRows.attemptsByCall(rs);
       }
     }
     Map<String, CallEndedDelivery> out = new HashMap<>();
@@ -116,17 +107,8 @@ final class DeliveryRows {
       }
     }
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_ended_attempts "
-        + "(call_id, seq, started, latency_ms, status, failure) VALUES (?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, callId);
-      ps.setInt(2, seq);
-      ps.setLong(3, a.started().toEpochMilli());
-      ps.setLong(4, a.latency().toMillis());
-      if (a.status().isPresent()) {
-        ps.setInt(5, a.status().getAsInt());
-      } else {
-        ps.setNull(5, Types.INTEGER);
-      }
-      CallRows.setText(ps, 6, a.failure());
+        + "(call_id, seq, number, started, latency_ms, status, failure, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      CallRows.bindAttempt(ps, callId, seq, a);
       ps.executeUpdate();
     }
     setState(c, callId, state, nextAt, now);
