@@ -1,14 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive: baresip (headless SIP user agent, package
 # baresip-core), sox, postgresql (the server the records tests run against, started by
-# scripts/start-test-postgres.sh in a throwaway cluster of its own), and kamailio (the SIP proxy in
+# scripts/start-test-postgres.sh in a throwaway cluster of its own), kamailio (the SIP proxy in
 # front of the cluster test's two instances, started by ClusterIT itself on loopback ports; its
-# modules all ship in the one package). Idempotent: does nothing when all are present. Run as root
-# (or with sudo available). Exits non-zero with a message when anything is missing afterwards.
+# modules all ship in the one package), and chromium with chromium-driver (the headless browser
+# the console's tests drive through Selenium). Idempotent: does nothing when all are present. Run
+# as root (or with sudo available). Exits non-zero with a message when anything is missing
+# afterwards.
 # RINGHOOK_TEST_PACKAGES overrides the package list (for testing this script).
 set -eu
 
-PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql kamailio}"
+PACKAGES="${RINGHOOK_TEST_PACKAGES:-baresip-core sox postgresql kamailio chromium chromium-driver}"
 
 say() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -63,4 +65,6 @@ id postgres >/dev/null 2>&1 || die "user postgres missing after installing postg
 # permissions, pike, pipelimit, tm, rr, ...): a syntax check of the very file ClusterIT runs.
 cfg="$(dirname "$0")/../deploy/kamailio/kamailio.cfg"
 /usr/sbin/kamailio -c -f "$cfg" >/dev/null 2>&1 || die "kamailio cannot load $cfg: run /usr/sbin/kamailio -c -f $cfg"
-say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version); $(/usr/sbin/kamailio -v 2>&1 | head -n 1)"
+command -v chromium >/dev/null 2>&1 || die "chromium is not on the PATH after installing chromium"
+command -v chromedriver >/dev/null 2>&1 || die "chromedriver is not on the PATH after installing chromium-driver"
+say "ok: $(baresip -h 2>&1 | head -n 1 || true); $("$pg_bin/postgres" --version); $(/usr/sbin/kamailio -v 2>&1 | head -n 1); $(chromium --version 2>/dev/null || true)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests (Surefire) and integration tests against real peers
 # (Failsafe). Installs what the tests need from Debian's packages first (baresip, sox, postgresql,
-# kamailio) and starts a throwaway PostgreSQL on 127.0.0.1:55432 for the records and cluster tests,
-# whose URL, user and password reach the tests as RINGHOOK_TEST_PG_URL/USER/PASSWORD.
+# kamailio, chromium and chromium-driver for the console's browser tests) and starts a throwaway
+# PostgreSQL on 127.0.0.1:55432 for the records and cluster tests, whose URL, user and password
+# reach the tests as RINGHOOK_TEST_PG_URL/USER/PASSWORD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh

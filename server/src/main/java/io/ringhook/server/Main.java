@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ringhook.jar [--config FILE]}: loads the configuration (a bad file stops
+ * {@code java -jar ringhook.jar [--config FILE]} (or {@code call ...}, see {@link CallCommand}): loads the configuration (a bad file stops
  * start-up with every problem listed, exit status 2), runs the server, and drains it on SIGTERM or
  * Ctrl-C: new calls are refused with 503 while calls in progress finish (up to {@code shutdown.grace}),
  * records are flushed, then the process exits.
@@ -21,6 +21,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("call")) {
+      // Only the call's own lines: the SIP stack's and the JVM's chatter stays out of them.
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+      System.exit(CallCommand.main(java.util.List.of(args).subList(1, args.length), System.out, System.err));
+      return;
+    }
     CommandLine.Command command;
     try {
       command = CommandLine.parse(args);

@@ -13,6 +13,8 @@ import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
 import io.ringhook.server.http.HttpFrontend;
+import io.ringhook.server.live.LiveCalls;
+import io.ringhook.server.metrics.MeterHistory;
 import io.ringhook.server.metrics.RingMetrics;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.JdbcRecordStore;
@@ -66,6 +68,7 @@ public final class RingServer implements AutoCloseable {
     RecordWriter writer;
     NumberDirectory numbers;
     AutoCloseable refresh;
+    AutoCloseable history;
     RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
@@ -82,6 +85,7 @@ public final class RingServer implements AutoCloseable {
         writer.close(RECORDS_FLUSH);
       }
       quietly(refresh);
+      quietly(history);
       if (http != null) {
         http.close();
       }
@@ -144,10 +148,15 @@ public final class RingServer implements AutoCloseable {
       metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
+      LiveCalls live = new LiveCalls(Clock.systemUTC());
+      MeterHistory history = new MeterHistory(metrics.registry(), Clock.systemUTC());
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
+          .stats(history::json)
+          .liveCalls(live)
+          .userAgent("ringhook/" + Version.get())
           .build();
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
@@ -159,12 +168,18 @@ public final class RingServer implements AutoCloseable {
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
           metrics.agentListener());
+      NumberDirectory numbers = p.numbers;
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), config.agentNames(),
-              metrics::webhookAttempt, config.webhook().circuitBreaker().map(cb -> new CircuitBreakers(cb,
-                  System::nanoTime, (origin, from, to) -> metrics.circuitChanged(to.value())))))
-          .bridge(bridge)
+          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(),
+              (call, attempt) -> {
+                metrics.webhookAttempt(attempt);
+                live.attemptEnded(call, attempt);
+              }, config.webhook().circuitBreaker().map(cb -> new CircuitBreakers(cb, System::nanoTime,
+                  (origin, from, to) -> metrics.circuitChanged(to.value())))),
+              call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
+          .bridge(live.watch(bridge))
           .observer(summary -> {
+            live.ended(summary.call().callId());
             CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, p.numbers, summary));
             if (scanners.admit(record)) {
               writer.submit(record);
@@ -175,6 +190,7 @@ public final class RingServer implements AutoCloseable {
           .start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       metrics.bindWebhookPools(p.webhooks::poolStats);

@@ -18,10 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * The call decision of the design: a number with an inbound webhook URL is connected when its
@@ -37,22 +37,19 @@ final class WebhookDecider implements CallDecider {
   private final NumberDirectory numbers;
   private final WebhookClient client;
   private final String defaultAgent;
-  private final Set<String> agents;
-  private final AttemptListener attempts;
+  private final BiConsumer<InboundCall, WebhookResult.Attempt> attempts;
   private final Optional<CircuitBreakers> breakers;
 
   /**
    * @param defaultAgent the agent of a number that names none
-   * @param agents       the agent names a webhook answer may choose
-   * @param attempts     also told of every attempt (metrics); must not block
+   * @param attempts     also told of every attempt and its call (metrics, live calls); must not block
    * @param breakers     the per-origin circuit breakers, when configured
    */
-  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent, Set<String> agents,
-                 AttemptListener attempts, Optional<CircuitBreakers> breakers) {
+  WebhookDecider(NumberDirectory numbers, WebhookClient client, String defaultAgent,
+                 BiConsumer<InboundCall, WebhookResult.Attempt> attempts, Optional<CircuitBreakers> breakers) {
     this.numbers = numbers;
     this.client = client;
     this.defaultAgent = defaultAgent;
-    this.agents = Set.copyOf(agents);
     this.attempts = attempts;
     this.breakers = breakers;
   }
@@ -74,8 +71,8 @@ final class WebhookDecider implements CallDecider {
           + " is open", settings, agent, List.of()));
     }
     WebhookRequest request = new WebhookRequest(call.callId(), call.fromNumber(), call.toNumber(),
-        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), settings.h2c(), agents,
-        extraFields(call, settings));
+        n.webhookUrl().get(), n.secret().map(Secret::value).orElse(null), settings.h2c(),
+        numbers.agentNames(), extraFields(call, settings));
     CompletableFuture<CallDecision> decision = new CompletableFuture<>();
     // Written and read on the webhook call's event loop only.
     List<CallDecision.Attempt> tried = new ArrayList<>();
@@ -83,7 +80,7 @@ final class WebhookDecider implements CallDecider {
       @Override
       public void attemptEnded(WebhookResult.Attempt attempt) {
         tried.add(toAttempt(attempt));
-        attempts.attemptEnded(attempt);
+        attempts.accept(call, attempt);
         if (attempt.failure().orElse(null) != FailureReason.CANCELLED) {
           breakers.ifPresent(b -> b.attemptEnded(origin, attempt.succeeded()));
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringhook.server.http.HttpReply;
 import io.ringhook.server.http.HttpRequestView;
 import io.ringhook.server.http.HttpRoutes;
+import io.ringhook.server.live.LiveCalls;
 import io.ringhook.server.records.CallQuery;
 import io.ringhook.server.records.NumberEntry;
 import io.ringhook.server.records.RecordStore;
@@ -24,13 +25,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin API on the HTTP port: {@code /healthz}, {@code /readyz}, {@code /metrics},
- * {@code /v1/numbers} and {@code /v1/calls} (see docs/admin-api.md). Everything that blocks (the
- * database, the readiness check, the metrics scrape) runs on the given executor, never on the
- * event loop. Errors are {@code {"error": "..."}} with a message that says what to fix.
+ * {@code /v1/numbers}, {@code /v1/calls}, {@code /v1/live-calls} and {@code /v1/stats} (see
+ * docs/admin-api.md), and the web console under {@code /console/} that is its client
+ * (docs/console.md). Everything that blocks (the database, the readiness check, the metrics
+ * scrape) runs on the given executor, never on the event loop. Errors are {@code {"error": "..."}}
+ * with a message that says what to fix.
+ *
+ * <p>A request is let in by the bearer token, by a console session's cookie, or (without a token
+ * configured) by coming from loopback. A write that carries a session cookie must also carry the
+ * session's CSRF token, and a write whose {@code Origin} is another site is refused.
  */
 public final class AdminApi implements HttpRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
   static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  private static final List<String> SAFE_METHODS = List.of("GET", "HEAD", "OPTIONS");
   static final String LOOPBACK_ONLY = "the admin API answers only on loopback; set http.admin_token"
       + " (or RINGHOOK_ADMIN_TOKEN) to serve it remotely";
 
@@ -40,7 +48,12 @@ public final class AdminApi implements HttpRoutes {
   private final Auth auth;
   private final Supplier<List<String>> readiness;
   private final Supplier<String> metrics;
+  private final Supplier<String> stats;
+  private final LiveCalls live;
   private final Clock clock;
+  private final Sessions sessions;
+  private final Console console;
+  private final WebhookTester tester;
 
   private AdminApi(Builder b) {
     this.numbers = b.numbers;
@@ -49,7 +62,12 @@ public final class AdminApi implements HttpRoutes {
     this.auth = new Auth(b.adminToken);
     this.readiness = b.readiness;
     this.metrics = b.metrics;
+    this.stats = b.stats;
+    this.live = b.live;
     this.clock = b.clock;
+    this.sessions = new Sessions(b.clock);
+    this.console = new Console(auth, sessions);
+    this.tester = new WebhookTester(b.executor, b.clock, b.userAgent);
   }
 
   /**
@@ -81,6 +99,15 @@ public final class AdminApi implements HttpRoutes {
       allow(m, "GET");
       return blocking(this::ready);
     }
+    if (!SAFE_METHODS.contains(m) && !sameOrigin(r)) {
+      throw new ApiError(403, "a write from another site's page is refused (its Origin is not this server)");
+    }
+    if (s.equals(List.of(""))) {
+      return done(HttpReply.redirect("/console/"));
+    }
+    if (s.get(0).equals("console")) {
+      return done(console.handle(r));
+    }
     boolean isMetrics = s.equals(List.of("metrics"));
     if (!isMetrics && !s.get(0).equals("v1")) {
       throw ApiError.notFound("no such endpoint: " + r.path());
@@ -98,11 +125,17 @@ public final class AdminApi implements HttpRoutes {
       allow(m, "GET");
       return done(Json.reply(200, NumbersJson.list(numbers.all())));
     }
+    if (what.equals("numbers") && s.size() == 4 && s.get(3).equals("test-webhook")) {
+      allow(m, "POST");
+      String number = pathNumber(s.get(2));
+      return tester.send(numbers.lookup(number).orElseThrow(() -> ApiError.notFound(
+          number + " is neither in the configuration file nor set through the API")));
+    }
     if (what.equals("numbers") && s.size() == 3) {
       allow(m, "GET, PUT, DELETE");
       String number = pathNumber(s.get(2));
       return switch (m) {
-        case "GET" -> done(Json.reply(200, NumbersJson.number(numbers.lookup(number).orElseThrow(
+        case "GET" -> done(Json.reply(200, NumbersJson.detail(numbers.lookup(number).orElseThrow(
             () -> ApiError.notFound(number + " is neither in the configuration file nor set through the API")))));
         case "PUT" -> put(number, r);
         default -> blocking(() -> delete(number, r));
@@ -124,10 +157,42 @@ public final class AdminApi implements HttpRoutes {
       String id = s.get(2);
       return blocking(() -> redeliver(id));
     }
+    if (what.equals("agents") && s.size() == 2) {
+      allow(m, "GET");
+      ObjectNode o = Json.object();
+      ArrayNode a = o.putArray("agents");
+      numbers.agentNames().stream().sorted().forEach(a::add);
+      o.put("default_agent", numbers.defaultAgent());
+      return done(Json.reply(200, o));
+    }
+    if (what.equals("live-calls") && s.size() == 2) {
+      allow(m, "GET");
+      return done(HttpReply.json(200, live.snapshotJson()));
+    }
+    if (what.equals("live-calls") && s.size() == 3 && s.get(2).equals("stream")) {
+      allow(m, "GET");
+      return done(HttpReply.events(live.stream()));
+    }
+    if (what.equals("stats") && s.size() == 2) {
+      allow(m, "GET");
+      return done(HttpReply.json(200, stats.get()));
+    }
     throw ApiError.notFound("no such endpoint: " + r.path());
   }
 
   private Optional<HttpReply> authorize(HttpRequestView r) {
+    if (r.header("Authorization").isEmpty()
+        && (auth.tokenConfigured() || r.remote().getAddress().isLoopbackAddress())) {
+      Optional<Sessions.Session> session = sessions.find(r.header("Cookie"));
+      if (session.isPresent()) {
+        if (!SAFE_METHODS.contains(r.method())
+            && !Console.csrfMatches(session.get(), r.header(Sessions.CSRF_HEADER))) {
+          return Optional.of(HttpReply.error(403, "a write from the console must carry the page's "
+              + Sessions.CSRF_HEADER + " (reload the page)"));
+        }
+        return Optional.empty();
+      }
+    }
     Auth.Decision d = auth.check(r.header("Authorization"), r.remote().getAddress());
     return switch (d) {
       case ALLOW -> Optional.empty();
@@ -157,7 +222,8 @@ public final class AdminApi implements HttpRoutes {
   private CompletionStage<HttpReply> put(String number, HttpRequestView r) {
     NumberEntry entry = NumbersJson.entry(number, r.body(), numbers.agentNames(),
         // The store keeps milliseconds; so does the entry, or the next refresh would see a change.
-        clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        clock.instant().truncatedTo(ChronoUnit.MILLIS),
+        numbers.lookup(number).flatMap(EffectiveNumber::secret).map(io.ringhook.server.config.Secret::value));
     return blocking(() -> {
       store.putNumber(entry);
       numbers.putRuntime(entry);
@@ -196,6 +262,17 @@ public final class AdminApi implements HttpRoutes {
     }
   }
 
+  /** No {@code Origin} (curl, scripts), or one naming this server as the {@code Host} header does. */
+  private static boolean sameOrigin(HttpRequestView r) {
+    Optional<String> origin = r.header("Origin");
+    if (origin.isEmpty()) {
+      return true;
+    }
+    String o = origin.get();
+    int scheme = o.indexOf("://");
+    return scheme > 0 && r.header("Host").map(h -> h.equalsIgnoreCase(o.substring(scheme + 3))).orElse(false);
+  }
+
   private static String pathNumber(String segment) {
     try {
       return Checks.e164(segment);
@@ -204,7 +281,8 @@ public final class AdminApi implements HttpRoutes {
     }
   }
 
-  private static void allow(String method, String allowed) {
+  /** A 405 naming the allowed methods unless {@code method} is one of them. */
+  static void allow(String method, String allowed) {
     if (!List.of(allowed.split(", ")).contains(method)) {
       throw new ApiError(405, method + " is not allowed here; use " + allowed, Map.of("Allow", allowed));
     }
@@ -250,6 +328,9 @@ public final class AdminApi implements HttpRoutes {
     private Optional<String> adminToken = Optional.empty();
     private Supplier<List<String>> readiness = List::of;
     private Supplier<String> metrics = () -> "";
+    private Supplier<String> stats = () -> "{\"interval_seconds\":0,\"points\":[]}";
+    private LiveCalls live = new LiveCalls(Clock.systemUTC());
+    private String userAgent = "ringhook";
     private Clock clock = Clock.systemUTC();
 
     private Builder(NumberDirectory numbers, RecordStore store, Executor executor) {
@@ -280,7 +361,25 @@ public final class AdminApi implements HttpRoutes {
       return this;
     }
 
-    /** The clock stamping a number's {@code updated}. */
+    /** The calls in progress for {@code /v1/live-calls}; by default an empty registry. */
+    public Builder liveCalls(LiveCalls live) {
+      this.live = Objects.requireNonNull(live, "live");
+      return this;
+    }
+
+    /** The JSON of {@code GET /v1/stats} (the recent history of the meters); must not block. */
+    public Builder stats(Supplier<String> statsJson) {
+      this.stats = Objects.requireNonNull(statsJson, "statsJson");
+      return this;
+    }
+
+    /** The {@code User-Agent} of test webhook requests, as real calls send it ({@code ringhook/<version>}). */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      return this;
+    }
+
+    /** The clock stamping a number's {@code updated} and timing out console sessions. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

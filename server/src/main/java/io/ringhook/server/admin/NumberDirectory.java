@@ -74,6 +74,11 @@ public final class NumberDirectory {
     return agents;
   }
 
+  /** The agent of numbers that name none: the file's {@code default_agent}. */
+  public String defaultAgent() {
+    return config.defaultAgent();
+  }
+
   /** Replaces every run-time entry with {@code entries} (what the store holds now). */
   public void replaceRuntime(Collection<NumberEntry> entries) {
     Map<String, NumberEntry> m = new TreeMap<>();

@@ -17,7 +17,8 @@ final class NumbersJson {
   static final String URL = "inbound_webhook_url";
   static final String SECRET = "webhook_secret";
   static final String AGENT = "agent";
-  private static final List<String> FIELDS = List.of(URL, SECRET, AGENT);
+  static final String KEEP_SECRET = "keep_webhook_secret";
+  private static final List<String> FIELDS = List.of(URL, SECRET, AGENT, KEEP_SECRET);
 
   private NumbersJson() {}
 
@@ -37,6 +38,22 @@ final class NumbersJson {
     return o;
   }
 
+  /**
+   * One number with how its webhook is called ({@code webhook_policy}: timeout, retries, backoff,
+   * failure response; the file's entry for the number or the {@code webhook} section, never set
+   * through the API): what {@code GET /v1/numbers/{e164}} returns.
+   */
+  static ObjectNode detail(EffectiveNumber n) {
+    ObjectNode o = number(n);
+    ObjectNode p = o.putObject("webhook_policy");
+    p.put("timeout_ms", n.webhook().timeout().toMillis());
+    p.put("retries", n.webhook().retries());
+    ArrayNode b = p.putArray("backoff_ms");
+    n.webhook().backoff().forEach(d -> b.add(d.toMillis()));
+    p.put("failure_response", n.webhook().failureResponse());
+    return o;
+  }
+
   /** {@code {"numbers": [...]}}. */
   static ObjectNode list(Collection<EffectiveNumber> numbers) {
     ObjectNode o = Json.object();
@@ -47,9 +64,12 @@ final class NumbersJson {
 
   /**
    * The run-time entry a PUT body asks for: {@code {"inbound_webhook_url"?, "webhook_secret"?,
-   * "agent"?}}, each optional (null counts as absent); every problem is named in one 400.
+   * "agent"?, "keep_webhook_secret"?}}, each optional (null counts as absent); every problem is
+   * named in one 400. {@code keep_webhook_secret: true} keeps {@code currentSecret} (the number's
+   * secret now), so a client that never sees secrets can change the rest.
    */
-  static NumberEntry entry(String e164, byte[] body, Set<String> agents, Instant now) {
+  static NumberEntry entry(String e164, byte[] body, Set<String> agents, Instant now,
+                           Optional<String> currentSecret) {
     JsonNode tree = Json.parse(body);
     if (!tree.isObject()) {
       throw ApiError.badRequest("the body must be a JSON object like {\"" + URL
@@ -78,6 +98,17 @@ final class NumbersJson {
         problems.add(SECRET + " is longer than " + Checks.MAX_SECRET_LENGTH + " characters");
       }
     });
+    JsonNode keep = tree.get(KEEP_SECRET);
+    boolean keepSecret = false;
+    if (keep != null && !keep.isNull()) {
+      if (!keep.isBoolean()) {
+        problems.add(KEEP_SECRET + " must be true or false, not " + kind(keep));
+      } else if (keep.booleanValue() && secret.isPresent()) {
+        problems.add(KEEP_SECRET + " and " + SECRET + " cannot both be given: send the new secret, or keep the old one");
+      } else {
+        keepSecret = keep.booleanValue();
+      }
+    }
     Optional<String> agent = text(tree, AGENT, problems);
     agent.ifPresent(a -> {
       if (!agents.contains(a)) {
@@ -88,7 +119,7 @@ final class NumbersJson {
     if (!problems.isEmpty()) {
       throw ApiError.badRequest(String.join("; ", problems));
     }
-    return new NumberEntry(e164, url, secret, agent, now);
+    return new NumberEntry(e164, url, keepSecret ? currentSecret : secret, agent, now);
   }
 
   private static Optional<String> text(JsonNode tree, String field, List<String> problems) {

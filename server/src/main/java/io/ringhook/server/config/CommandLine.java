@@ -45,6 +45,7 @@ public final class CommandLine {
     return """
         Usage: java -jar ringhook.jar [--config FILE]
                java -jar ringhook.jar --help | --version
+               java -jar ringhook.jar call NUMBER --server HOST[:PORT] [--from NUMBER] [--seconds N] [--tone HZ]
 
         ringhook is a SIP edge server for AI voice agents. Without --config it runs on its
         embedded defaults: SIP on 0.0.0.0:5060 (UDP and TCP), RTP on ports 20000-29999, HTTP on
@@ -57,6 +58,9 @@ public final class CommandLine {
                               the environment)
           -h, --help          print this help and exit
           -V, --version       print the version and exit
+
+        call places one test call to a running ringhook and prints what happened
+        (java -jar ringhook.jar call --help).
         """;
   }
 

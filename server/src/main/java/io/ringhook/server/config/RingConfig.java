@@ -89,13 +89,6 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
     return number(e164).flatMap(NumberSettings::agent).orElse(defaultAgent);
   }
 
-  /** Every agent a call may be bridged to by name: the built-in {@value #DEMO_AGENT} and the configured ones. */
-  public java.util.Set<String> agentNames() {
-    java.util.Set<String> names = new java.util.TreeSet<>(agents.keySet());
-    names.add(DEMO_AGENT);
-    return java.util.Collections.unmodifiableSet(names);
-  }
-
   /** The effective configuration as YAML that loads back to the same, except that secrets read {@code (hidden)}. */
   public String dump() {
     return ConfigDump.yaml(this);

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One HTTP reply to send: status, content type, body and any extra headers ({@code Allow},
@@ -13,8 +14,11 @@ import java.util.Objects;
  * @param contentType the body's media type; empty for a reply without a body (204)
  * @param body        the body, UTF-8
  * @param headers     extra response headers by name
+ * @param stream      for a {@code text/event-stream} reply, what feeds it (the body is then empty and
+ *                    the connection stays open until either side closes it)
  */
-public record HttpReply(int status, String contentType, String body, Map<String, String> headers) {
+public record HttpReply(int status, String contentType, String body, Map<String, String> headers,
+                        Optional<EventStream> stream) {
   public HttpReply {
     if (status < 100 || status > 599) {
       throw new IllegalArgumentException("status must be 100..599, got " + status);
@@ -22,6 +26,22 @@ public record HttpReply(int status, String contentType, String body, Map<String,
     Objects.requireNonNull(contentType, "contentType");
     Objects.requireNonNull(body, "body");
     headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    Objects.requireNonNull(stream, "stream");
+  }
+
+  /** A reply with a body. */
+  public HttpReply(int status, String contentType, String body, Map<String, String> headers) {
+    this(status, contentType, body, headers, Optional.empty());
+  }
+
+  /** A 200 {@code text/event-stream} reply fed by {@code stream}. */
+  public static HttpReply events(EventStream stream) {
+    return new HttpReply(200, "text/event-stream", "", Map.of(), Optional.of(stream));
+  }
+
+  /** A 303 See Other to {@code location} (after a form post, or to the login page). */
+  public static HttpReply redirect(String location) {
+    return new HttpReply(303, "", "", Map.of("Location", location));
   }
 
   /** A plain-text reply. */
@@ -48,6 +68,6 @@ public record HttpReply(int status, String contentType, String body, Map<String,
   public HttpReply withHeader(String name, String value) {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put(name, value);
-    return new HttpReply(status, contentType, body, h);
+    return new HttpReply(status, contentType, body, h, stream);
   }
 }

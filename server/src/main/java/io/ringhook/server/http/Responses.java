@@ -32,7 +32,9 @@ final class Responses {
       response.headers().set(h.getKey(), h.getValue());
     }
     if (reply.status() != 204) { // RFC 9110 8.6: no Content-Length on a 204
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+      if (!reply.contentType().isEmpty()) { // a redirect has no body to describe
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+      }
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     }
     response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);

@@ -119,6 +119,13 @@ final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       releaseWaiting();
       return;
     }
+    if (reply.stream().isPresent()) {
+      // The connection now belongs to the stream; requests pipelined behind it are not answered.
+      busy = true;
+      releaseWaiting();
+      SseChannel.start(ctx, reply, reply.stream().get());
+      return;
+    }
     Responses.send(ctx, keepAlive, reply);
     if (!keepAlive) {
       releaseWaiting();

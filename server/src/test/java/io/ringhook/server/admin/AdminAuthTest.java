@@ -68,6 +68,10 @@ class AdminAuthTest {
       assertEquals(403, r.statusCode());
       assertEquals(AdminApi.LOOPBACK_ONLY, error(r));
       assertEquals(403, f.sendTo(host, "GET", "/metrics", null).statusCode());
+      HttpResponse<String> console = f.sendTo(host, "GET", "/console/numbers", null);
+      assertEquals(403, console.statusCode());
+      assertTrue(console.body().contains("only on loopback"), console.body());
+      assertTrue(console.headers().firstValue("set-cookie").isEmpty(), "no session for other hosts");
       assertEquals(200, f.sendTo(host, "GET", "/healthz", null).statusCode());
       assertEquals(200, f.sendTo(host, "GET", "/readyz", null).statusCode());
       assertEquals(200, f.sendTo("127.0.0.1", "GET", "/v1/numbers", null).statusCode());

@@ -90,8 +90,25 @@ class AdminNumbersTest {
     assertEquals(Optional.of("demo"), stored.agent());
     assertEquals(AdminFixture.NOW, stored.updated());
 
-    assertEquals(r.body(), f.get("/v1/numbers/+15550000001").body());
+    // GET shows the same, and how the webhook is called (the file's timeout and retries still).
+    com.fasterxml.jackson.databind.node.ObjectNode got =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json(f.get("/v1/numbers/+15550000001"));
+    assertEquals("{\"timeout_ms\":5000,\"retries\":1,\"backoff_ms\":[250,500,1000],\"failure_response\":480}",
+        got.remove("webhook_policy").toString());
+    assertEquals(json(r), got);
     assertFalse(f.get("/v1/numbers").body().contains("api-secret"));
+  }
+
+  @Test
+  void keepWebhookSecretKeepsTheSecretTheClientNeverSaw() throws Exception {
+    HttpResponse<String> r = f.put("/v1/numbers/+15550000001",
+        "{\"inbound_webhook_url\":\"https://api.example.com/other\",\"keep_webhook_secret\":true}");
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(json(r).get("webhook_secret_set").booleanValue(), r.body());
+    assertEquals(Optional.of("file-secret"), f.numbers.lookup("+15550000001").orElseThrow().secret().map(Secret::value));
+    // A number without a secret keeps having none.
+    assertFalse(json(f.put("/v1/numbers/+15550000002", "{\"keep_webhook_secret\":true}"))
+        .get("webhook_secret_set").booleanValue());
   }
 
   @Test
@@ -160,7 +177,7 @@ class AdminNumbersTest {
     assertEquals("the body is empty: send a JSON object", refused(path, ""));
     assertTrue(refused(path, "[1]").startsWith("the body must be a JSON object like"));
     assertEquals("unknown field webhook_url (did you mean inbound_webhook_url?); the fields are"
-        + " inbound_webhook_url, webhook_secret, agent", refused(path, "{\"webhook_url\":\"https://x.example\"}"));
+        + " inbound_webhook_url, webhook_secret, agent, keep_webhook_secret", refused(path, "{\"webhook_url\":\"https://x.example\"}"));
     assertEquals("inbound_webhook_url must be an absolute http:// or https:// URL",
         refused(path, "{\"inbound_webhook_url\":\"ftp://x.example/in\"}"));
     assertEquals("inbound_webhook_url must be an absolute http:// or https:// URL",
@@ -174,8 +191,12 @@ class AdminNumbersTest {
         refused(path, "{\"webhook_secret\":\"\"}"));
     assertEquals("agent salse is not configured (did you mean sales?); the agents are demo, sales, support",
         refused(path, "{\"agent\":\"salse\"}"));
+    assertEquals("keep_webhook_secret and webhook_secret cannot both be given: send the new secret, or keep the old one",
+        refused(path, "{\"webhook_secret\":\"s\",\"keep_webhook_secret\":true}"));
+    assertEquals("keep_webhook_secret must be true or false, not a string",
+        refused(path, "{\"keep_webhook_secret\":\"yes\"}"));
     // Every problem at once.
-    assertEquals("unknown field colour; the fields are inbound_webhook_url, webhook_secret, agent; "
+    assertEquals("unknown field colour; the fields are inbound_webhook_url, webhook_secret, agent, keep_webhook_secret; "
             + "inbound_webhook_url must be an absolute http:// or https:// URL; agent x is not configured; "
             + "the agents are demo, sales, support",
         refused(path, "{\"colour\":1,\"inbound_webhook_url\":\"mailto:a@b\",\"agent\":\"x\"}"));

@@ -41,7 +41,9 @@ import javax.sip.message.Response;
  * A scripted SIP user agent on the JAIN-SIP RI for tests that need exact message sequences
  * (CANCEL while ringing, a retransmitted INVITE, re-INVITE, OPTIONS, a BYE from the server).
  *
- * <p>Each client has its own stack on 127.0.0.1 with a free UDP port (and TCP on the same port
+ * <p>Also what {@code ringhook.jar call} places its call with (see {@code CallCommand}).
+ *
+ * <p>Each client has its own stack on 127.0.0.1 (or the builder's host) with a free UDP port (and TCP on the same port
  * when asked). Everything received is collected: {@link #awaitResponse} and
  * {@link #awaitRequest} return the oldest not-yet-awaited match, so the order in which a test
  * waits does not lose messages. Requests from the other side are answered by the test with
@@ -62,6 +64,7 @@ public final class SipTestClient implements AutoCloseable {
   private static final AtomicInteger STACKS = new AtomicInteger();
 
   private final String name;
+  private final String host;
   private final String stackName;
   private final SipStack stack;
   private final SipProvider provider;
@@ -79,8 +82,9 @@ public final class SipTestClient implements AutoCloseable {
   private final Listener listener = new Listener();
   private RawSipSocket raw;
 
-  private SipTestClient(String name, boolean tcp, boolean trace) throws SipException {
+  private SipTestClient(String name, String host, boolean tcp, boolean trace) throws SipException {
     this.name = name;
+    this.host = host;
     this.tcp = tcp;
     this.stackName = "siptest-" + name + "-" + STACKS.incrementAndGet();
     SipFactory factory = SipFactory.getInstance();
@@ -112,14 +116,14 @@ public final class SipTestClient implements AutoCloseable {
       int candidate = tcp ? FreePorts.udpAndTcp() : FreePorts.consecutive(1, true);
       ListeningPoint udpLp = null;
       try {
-        udpLp = stack.createListeningPoint("127.0.0.1", candidate, ListeningPoint.UDP);
+        udpLp = stack.createListeningPoint(host, candidate, ListeningPoint.UDP);
         made = stack.createSipProvider(udpLp);
         if (tcp) {
-          made.addListeningPoint(stack.createListeningPoint("127.0.0.1", candidate, ListeningPoint.TCP));
+          made.addListeningPoint(stack.createListeningPoint(host, candidate, ListeningPoint.TCP));
         }
         bound = candidate;
       } catch (Exception e) { // InvalidArgumentException on "Address already in use", and others
-        last = new SipException("cannot listen on 127.0.0.1:" + candidate + ": " + e, e);
+        last = new SipException("cannot listen on " + host + ":" + candidate + ": " + e, e);
         cleanUp(made, udpLp);
         made = null;
       }
@@ -161,6 +165,7 @@ public final class SipTestClient implements AutoCloseable {
     private final String name;
     private boolean tcp;
     private boolean trace;
+    private String host = "127.0.0.1";
 
     private Builder(String name) {
       if (name == null || !name.matches("[A-Za-z0-9_-]{1,32}")) {
@@ -175,6 +180,12 @@ public final class SipTestClient implements AutoCloseable {
       return this;
     }
 
+    /** Listens on {@code address} (an IP address of this machine) instead of 127.0.0.1. */
+    public Builder host(String address) {
+      this.host = address;
+      return this;
+    }
+
     /** Prints every SIP message this client sends or receives to stdout when {@code on}. */
     public Builder trace(boolean on) {
       this.trace = on;
@@ -183,7 +194,7 @@ public final class SipTestClient implements AutoCloseable {
 
     /** Creates the stack and starts listening. */
     public SipTestClient start() throws SipException {
-      return new SipTestClient(name, tcp, trace);
+      return new SipTestClient(name, host, tcp, trace);
     }
   }
 
@@ -197,9 +208,9 @@ public final class SipTestClient implements AutoCloseable {
     return port;
   }
 
-  /** Returns {@code sip:user@127.0.0.1:port}, an address of this client. */
+  /** Returns {@code sip:user@<host>:port}, an address of this client. */
   public String uri(String user) {
-    return "sip:" + user + "@127.0.0.1:" + port;
+    return "sip:" + user + "@" + host + ":" + port;
   }
 
   /** Starts an INVITE to {@code requestUri}; see {@link InviteBuilder} for its defaults. */
@@ -223,7 +234,7 @@ public final class SipTestClient implements AutoCloseable {
       CSeqHeader cseq = headers.createCSeqHeader(1L, method);
       var from = headers.createFromHeader(addresses.createAddress(uri("siptest")), newTag());
       var to = headers.createToHeader(addresses.createAddress(requestUri.replaceAll(";transport=\\w+", "")), null);
-      ViaHeader via = headers.createViaHeader("127.0.0.1", port, transport, null);
+      ViaHeader via = headers.createViaHeader(host, port, transport, null);
       Request r = messages.createRequest(target, method, callId, cseq, from, to, new ArrayList<>(List.of(via)),
           headers.createMaxForwardsHeader(70));
       r.addHeader(contact(transport));
@@ -421,7 +432,7 @@ public final class SipTestClient implements AutoCloseable {
 
   /** Returns this client's port and everything it received, for assertion messages. */
   public String describe() {
-    StringBuilder s = new StringBuilder("SIP test client '" + name + "' on 127.0.0.1:" + port + "\n  responses:");
+    StringBuilder s = new StringBuilder("SIP test client '" + name + "' on " + host + ":" + port + "\n  responses:");
     for (Response r : responses.all()) {
       s.append("\n    ").append(r.getStatusCode()).append(' ').append(r.getReasonPhrase())
           .append(" (").append(cseqMethod(r)).append(')');
@@ -471,7 +482,7 @@ public final class SipTestClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "SipTestClient[" + name + " 127.0.0.1:" + port + "]";
+    return "SipTestClient[" + name + " " + host + ":" + port + "]";
   }
 
   /** Collects what the stack delivers; runs on JAIN-SIP threads, so it only records and auto-responds. */

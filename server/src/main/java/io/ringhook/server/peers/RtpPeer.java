@@ -52,8 +52,13 @@ public final class RtpPeer implements AutoCloseable {
 
   /** Opens a peer on 127.0.0.1 with an ephemeral port. */
   public static RtpPeer open(String name) {
+    return open(name, InetAddress.getLoopbackAddress());
+  }
+
+  /** Opens a peer on {@code address} (of this machine) with an ephemeral port. */
+  public static RtpPeer open(String name, InetAddress address) {
     try {
-      return new RtpPeer(name, new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+      return new RtpPeer(name, new DatagramSocket(new InetSocketAddress(address, 0)));
     } catch (SocketException e) {
       throw new UncheckedIOException(e);
     }
@@ -214,6 +219,6 @@ public final class RtpPeer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RtpPeer[" + name + " 127.0.0.1:" + port() + "]";
+    return "RtpPeer[" + name + " " + socket.getLocalSocketAddress() + "]";
   }
 }

@@ -29,6 +29,11 @@ public final class Sdp {
 
   /** Like {@link #audio(int, int...)} with the direction attribute {@code direction} (e.g. sendonly for hold). */
   public static String audio(int rtpPort, String direction, int... payloadTypes) {
+    return audio("127.0.0.1", rtpPort, direction, payloadTypes);
+  }
+
+  /** Like {@link #audio(int, String, int...)} with the media on {@code host} (an IPv4 address) instead of loopback. */
+  public static String audio(String host, int rtpPort, String direction, int... payloadTypes) {
     if (payloadTypes.length == 0) {
       throw new IllegalArgumentException("an m-line needs at least one payload type");
     }
@@ -45,9 +50,9 @@ public final class Sdp {
     }
     long v = VERSIONS.incrementAndGet();
     return "v=0\r\n"
-        + "o=siptest " + v + " " + v + " IN IP4 127.0.0.1\r\n"
+        + "o=siptest " + v + " " + v + " IN IP4 " + host + "\r\n"
         + "s=-\r\n"
-        + "c=IN IP4 127.0.0.1\r\n"
+        + "c=IN IP4 " + host + "\r\n"
         + "t=0 0\r\n"
         + m + "\r\n"
         + attrs
