@@ -8,7 +8,7 @@ import io.ringhook.server.records.CallEndedDelivery;
 import io.ringhook.server.records.CallRecord;
 import io.ringhook.server.records.RecordStore;
 import io.ringhook.sip.CallDecision;
-import io.ringhook.webhook.Signatures;
+import io.ringhook.webhook.WebhookFormat;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -119,8 +119,8 @@ final class CallEndedDeliverer implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     Instant started = clock.instant();
     // The number's secret now, not when the call ended: secrets are never stored with records.
-    secret(record.toNumber()).ifPresent(s -> req.header(Signatures.HEADER,
-        Signatures.sign(s, started.getEpochSecond(), body)));
+    secret(record.toNumber()).ifPresent(s -> req.header(WebhookFormat.SIGNATURE_HEADER,
+        WebhookFormat.signature(s, started.getEpochSecond(), body)));
     long t0 = System.nanoTime();
     inFlight++;
     http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) ->

@@ -10,16 +10,17 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The signature of every request ringhook sends to a customer (the inbound call webhook and the
  * post-call event): {@code X-Ringhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
- * "<t>.<raw body>")>}, as docs/webhook.md tells receivers to verify it.
+ * "<t>.<raw body>")>}, as docs/webhook.md tells receivers to verify it. Code outside this module
+ * signs through {@link WebhookFormat#signature}.
  */
-public final class Signatures {
+final class Signatures {
   /** The header that carries the signature. */
-  public static final String HEADER = "X-Ringhook-Signature";
+  static final String HEADER = "X-Ringhook-Signature";
 
   private Signatures() {}
 
   /** The header value for {@code body} signed with {@code secret} at {@code unixSeconds}. */
-  public static String sign(String secret, long unixSeconds, byte[] body) {
+  static String sign(String secret, long unixSeconds, byte[] body) {
     Objects.requireNonNull(secret, "secret");
     return sign(key(secret), unixSeconds, body);
   }
