@@ -2,6 +2,8 @@
 # Starts a throwaway PostgreSQL cluster for the tests (records store) and prints the three
 # environment values the tests read, one NAME=value a line on stdout (everything else goes to
 # stderr), so a caller can do:  eval "$(sh scripts/start-test-postgres.sh)"; export RINGHOOK_TEST_PG_URL ...
+# A fourth, RINGHOOK_TEST_PG_STARTED, is 1 when this run started the server (0 when it reused one),
+# so the caller knows whether to stop it afterwards (scripts/stop-test-postgres.sh).
 #
 # The cluster lives in $RINGHOOK_PG_DIR (default /tmp/ringhook-pg), listens only on 127.0.0.1 at
 # $RINGHOOK_PG_PORT (default 55432) and has a role `ringhook` (password `ringhook-test`) owning the
@@ -37,7 +39,9 @@ fi
 DATA="$PGDIR/data"
 LOG="$PGDIR/server.log"
 
+STARTED=0
 if ! "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
+  STARTED=1
   if [ ! -d "$PGDIR" ]; then
     mkdir -p "$PGDIR"
     chown "$OWNER" "$PGDIR"
@@ -79,3 +83,4 @@ say "ready: $("$BIN/postgres" --version)"
 echo "RINGHOOK_TEST_PG_URL=jdbc:postgresql://127.0.0.1:$PORT/$DB"
 echo "RINGHOOK_TEST_PG_USER=$ROLE"
 echo "RINGHOOK_TEST_PG_PASSWORD=$PASSWORD"
+echo "RINGHOOK_TEST_PG_STARTED=$STARTED"

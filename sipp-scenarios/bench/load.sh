@@ -41,6 +41,12 @@
 #   --watch-calls K   bridged: watch the RTP the callers receive on the ports of about K callers (a sample; default 100, 0 = off;
 #                     needs root or CAP_NET_RAW): inter-packet gap percentiles and the share of packets more than
 #                     10 ms behind their slot, over the plateau (bench/rtpwatch.py)
+#   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
+#                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
+#                     `none` = no admission section (for a jar from before it)
+#   --server-warmup D ringhook's startup.warmup (its default 3s; 0s = a cold server), for a jar that has it
+#   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
+#                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
 #                     the records database for a while); its output in the log, waited for after the runs
 # Prints: calls created/successful/failed, achieved cps, INVITE->180 and INVITE->200 percentiles,
@@ -67,7 +73,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100
+RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -85,6 +91,8 @@ while [[ $# -gt 0 ]]; do
     --hang) HANG=1 ;;                      --no-leak-check) LEAK_CHECK=no ;;
     --webhook-timeout-ms) WEBHOOK_TIMEOUT_MS="$2"; shift ;;
     --agent) AGENT="$2"; shift ;;          --watch-calls) WATCH_CALLS="$2"; shift ;;
+    --admission) ADMISSION="$2"; shift ;;  --flood) FLOOD="$2"; shift ;;
+    --server-warmup) SERVER_WARMUP="$2"; shift ;;
     *) echo "load.sh: unknown option $1" >&2; usage ;;
   esac
   shift
@@ -93,8 +101,9 @@ done
 [[ -f "$JAR" ]] || { echo "load.sh: no $JAR (mvn -o -q -B -DskipTests package)" >&2; exit 2; }
 # Bounded on purpose: this runs on shared machines.
 for r in ${RATES:-}; do (( r <= 5000 )) || { echo "load.sh: --rates above 5000" >&2; exit 2; }; done
-(( CALLS <= 20000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
-  || { echo "load.sh: keep --calls <= 20000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
+# 200000 calls: an overload run offers twice the zero-failure rate for 60 s (2 x 1500 cps x 60 s = 180000).
+(( CALLS <= 200000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
+  || { echo "load.sh: keep --calls <= 200000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
 [[ "$AGENT" == demo || "$AGENT" == node || "$AGENT" == python ]] || { echo "load.sh: --agent demo, node or python" >&2; exit 2; }
 [[ "$AGENT" != node ]] || command -v node >/dev/null || { echo "load.sh: --agent node needs node on the PATH" >&2; exit 2; }
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
@@ -125,9 +134,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free ports, one block: SIP, HTTP, SIPp, the agent, then ORIGINS ports for the webhook (TCP and UDP free).
-BASE=$(python3 "$HERE/freeports.py" $((4 + ORIGINS)) 39000)
+# Free ports, one block: SIP, HTTP, SIPp, the agent, ORIGINS ports for the webhook, the flood SIPp (TCP and UDP free).
+BASE=$(python3 "$HERE/freeports.py" $((5 + ORIGINS)) 39000)
 SIP_PORT=$BASE; HTTP_PORT=$((BASE + 1)); SIPP_PORT=$((BASE + 2)); AGENT_PORT=$((BASE + 3)); WH_BASE=$((BASE + 4))
+FLOOD_PORT=$((WH_BASE + ORIGINS))  # its own port: the SIPp of the measured run is found by its -p
 
 # Configuration: ORIGINS numbers, each with its own webhook origin; numbers.csv for SIPp.
 {
@@ -145,6 +155,8 @@ EOF
   if [[ "$MODE" == bridged && "$AGENT" != demo ]]; then
     printf 'agents:\n  bench: {url: "ws://127.0.0.1:%d/"}\ndefault_agent: bench\n' "$AGENT_PORT"
   fi
+  [[ "$ADMISSION" == none ]] || echo "admission: $ADMISSION"
+  [[ -z "$SERVER_WARMUP" ]] || echo "startup: {warmup: $SERVER_WARMUP}"
   echo "numbers:"
   for ((i = 0; i < ORIGINS; i++)); do
     printf '  "+1555100%04d": {inbound_webhook_url: "http://127.0.0.1:%d/inbound"}\n' "$i" $((WH_BASE + i))
@@ -185,6 +197,7 @@ RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${LOGCONF[@]}" -
 RH_PID=$!
 for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
+grep -hoE "warm-up: .*|SIP listening.*|[0-9]+ ms after the JVM started" "$WORK/ringhook.log" | sed 's/^/start-up: /' || true
 
 # Call records: rows in the store now (PostgreSQL keeps earlier runs' rows), and /metrics sampled all along.
 METRICS="http://127.0.0.1:$HTTP_PORT/metrics"
@@ -240,6 +253,18 @@ live_heap_kb() {  # used heap after a full GC, in KB
 }
 
 HZ=$(getconf CLK_TCK)
+
+rejected() {  # ringhook_calls_rejected_total by reason, one line ("none" for a jar from before it)
+  python3 - "$METRICS" <<'EOF'
+import re, sys, urllib.request
+try:
+    text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+except OSError:
+    print("?"); sys.exit()
+found = re.findall(r'^ringhook_calls_rejected_total\{reason="(\w+)"\} ([\d.eE+]+)$', text, re.M)
+print(" ".join("%s=%d" % (r, float(v)) for r, v in found) or "none")
+EOF
+}
 
 current_calls() {  # SIPp's calls in progress, from the newest line of its statistics file in DIR
   python3 - "$1" <<'EOF'
@@ -327,6 +352,17 @@ measure() {
     ( bash -c "$DURING" 2>&1 | sed 's/^/during: /' ) &
     DURING_PID=$!
   fi
+  local flood_pid="" flood_n flood_r rejected0
+  rejected0=$(rejected)
+  if [[ -n "$FLOOD" && ! -d "$WORK/flood" ]]; then
+    read -r flood_n flood_r <<<"$FLOOD"
+    echo "flood: $flood_n new INVITEs at $flood_r/s from 127.0.0.2"
+    mkdir -p "$WORK/flood"
+    (cd "$WORK/flood" && "$SIPP" -sf "$HERE/uac-flood.xml" -inf "$WORK/numbers.csv" -r "$flood_r" -m "$flood_n" \
+       -l "$flood_n" -i 127.0.0.2 -mi 127.0.0.2 -p "$FLOOD_PORT" -buff_size 8388608 -nostdin -trace_stat -fd 1 \
+       -timeout "${MAX_SECONDS}s" "127.0.0.1:$SIP_PORT" >sipp.out 2>&1 || true) &
+    flood_pid=$!
+  fi
   echo "run: $MODE, $CALLS calls at $rate cps, hold ${HOLD_MS} ms, webhook $([[ -n "$HANG" ]] && echo "never answering" || echo "latency ${LATENCY_MS} ms"), fail rate $FAIL_RATE, $ORIGINS origin(s)$([[ "$MODE" == bridged ]] && echo ", agent $AGENT")"
   local plateau_pid=""
   if [[ "$MODE" == bridged ]]; then plateau "$dir" "$rate" & plateau_pid=$!; fi
@@ -335,6 +371,12 @@ measure() {
   t1=$(ticks); w1=$(date +%s.%N); thread_ticks "$dir.threads1"
   wh1=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
   [[ -n "$plateau" ]] && wait "$plateau"
+  if [[ -n "$flood_pid" ]]; then
+    wait "$flood_pid" || true
+    echo "flood (SIPp on 127.0.0.2; a refused INVITE counts as a successful SIPp call):"
+    python3 "$HERE/loadstats.py" sipp "$WORK/flood" | sed 's/^/  /'
+  fi
+  echo "rejected by ringhook during the run (503 + Retry-After, /metrics): before: $rejected0; after: $(rejected)"
   echo "--- results at $rate cps (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
   python3 "$HERE/loadstats.py" sipp "$dir" | tee "$dir.stats"
   local cpu wall sipp_cpu
@@ -379,7 +421,7 @@ if [[ -n "$DURING_PID" ]]; then wait "$DURING_PID" || true; DURING_PID=""; fi
 # than rtp.timeout, which ends calls whose BYE was lost).
 if [[ "$RECORDS_URL" != none ]]; then
 MADE=0; FAILED=0
-for d in "$WORK/warmup" ${RATES:-$RATE}; do
+for d in "$WORK/warmup" "$WORK/flood" ${RATES:-$RATE}; do
   [[ "$d" == /* ]] || d="$WORK/run-$d"
   [[ -d "$d" ]] || continue
   read -r c f < <(python3 "$HERE/loadstats.py" created "$d")
@@ -401,13 +443,17 @@ python3 "$HERE/loadstats.py" records "$WORK/records.samples" 0 "$(date +%s)" | s
 ROWS1=$(records_rows)
 ADDED=$([[ "$ROWS0$ROWS1" =~ ^[0-9]+$ ]] && echo $((ROWS1 - ROWS0)) || echo "?")
 CHECK=MISMATCH
+# INVITEs refused at admission (503) leave no record by design.
+REJECTED=$(rejected | grep -oE '=[0-9]+' | tr -d = | paste -sd+ -)
+REJECTED=$(( ${REJECTED:-0} ))
+MADE=$((MADE - REJECTED))
 if [[ "$ADDED" == "$WRITTEN" && "$DROPPED" == 0 ]]; then
   if [[ "$ADDED" == "$MADE" ]]; then CHECK=ok
   elif (( ADDED < MADE && ADDED >= MADE - FAILED )); then
     CHECK="ok for the calls that reached ringhook: $((MADE - ADDED)) of SIPp's $FAILED failed calls left no record (their INVITE never got through)"
   fi
 fi
-echo "records_check: calls made (SIPp, warm-up included)=$MADE of which failed=$FAILED; rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $CHECK"
+echo "records_check: calls made (SIPp, warm-up and flood included, $REJECTED refused at admission left out)=$MADE of which failed=$FAILED; rows added to the store=$ADDED written=$WRITTEN dropped=$DROPPED: $CHECK"
 fi
 kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=""
 WEBHOOK_SERIES=(ringhook_calls_active ringhook_calls_ringing ringhook_webhook_pool_waiters ringhook_webhook_connections

@@ -333,10 +333,14 @@ class RtpStreamTest {
       public void onTimeout(Duration silentFor) {
       }
     });
-    callerSends(1);
-    callerSends(2);
-    assertTrue(channel.isOpen());
-    assertEquals(2, stream.stats().packetsReceived());
+    try (CapturedLogs logs = new CapturedLogs(RtpStream.class)) {
+      callerSends(1);
+      callerSends(2);
+      assertTrue(channel.isOpen());
+      assertEquals(2, stream.stats().packetsReceived());
+      assertTrue(logs.lines().contains("WARN call call-1: audio consumer failed [java.lang.IllegalStateException]"),
+          logs.lines().toString());
+    }
   }
 
   @Test

@@ -129,6 +129,21 @@ public final class RingServer implements AutoCloseable {
   }
 
   /** As {@link #start(RingConfig)}, also telling {@code observer} about every call that ends. */
+  /**
+   * Before the SIP port opens, runs synthetic INVITEs through the SIP hot paths for up to {@code budget}
+   * ({@code startup.warmup}): a cold JVM offered hundreds of calls a second from its first second
+   * interprets them and falls behind for good.
+   */
+  private static void warmUp(Duration budget) {
+    if (budget.isZero()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    long invites = SipServer.warmUp(budget);
+    LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses (100/180/200/503) and SDP in {} ms "
+        + "(startup.warmup {} ms)", invites, (System.nanoTime() - t0) / 1_000_000, budget.toMillis());
+  }
+
   public static RingServer start(RingConfig config, CallObserver observer) {
     Parts p = new Parts();
     try {
@@ -152,6 +167,8 @@ public final class RingServer implements AutoCloseable {
       MeterHistory history = new MeterHistory(metrics.registry(), Clock.systemUTC());
       AdminApi admin = AdminApi.builder(p.numbers, p.store, p.blocking)
           .adminToken(config.http().adminToken().map(Secret::value))
+          .allowedHosts(config.http().allowedHosts())
+          .webhookTargets(config.webhook().targets())
           .readiness(() -> notReady(p))
           .metrics(metrics::scrape)
           .stats(history::json)
@@ -162,13 +179,15 @@ public final class RingServer implements AutoCloseable {
           Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
 
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
-          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin());
+          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin())
+          .targets(config.webhook().targets());
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
       AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
           metrics.agentListener());
       NumberDirectory numbers = p.numbers;
+      warmUp(config.warmup());
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
           .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(),
               (call, attempt) -> {
@@ -178,6 +197,7 @@ public final class RingServer implements AutoCloseable {
                   (origin, from, to) -> metrics.circuitChanged(to.value())))),
               call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
           .bridge(live.watch(bridge))
+          .admission(config.admission())
           .observer(summary -> {
             live.ended(summary.call().callId());
             CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, p.numbers, summary));
@@ -190,15 +210,18 @@ public final class RingServer implements AutoCloseable {
           .start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
+      metrics.bindSipEdge(sip::outsidersRefused, sip::tcpConnections, sip::tcpRefusals);
       p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       metrics.bindWebhookPools(p.webhooks::poolStats);
       p.callEnded = new CallEndedDeliverer(p.store, p.numbers, Clock.systemUTC(), Version.get(),
           metrics::callEndedDelivery).start();
-      LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {}",
-          Version.get(), config.sip().host(), config.sip().port(), config.rtp().portMin(), config.rtp().portMax(),
-          config.http().host(), p.http.port(), config.numbers().size(), config.defaultAgent(), p.store);
+      LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {} "
+          + "({} ms after the JVM started)", Version.get(), config.sip().host(), config.sip().port(),
+          config.rtp().portMin(), config.rtp().portMax(), config.http().host(), p.http.port(), config.numbers().size(),
+          config.defaultAgent(), p.store, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
       return new RingServer(config, p);
     } catch (RecordStore.StoreException e) {
       p.close(Duration.ZERO);
@@ -245,6 +268,11 @@ public final class RingServer implements AutoCloseable {
   /** Calls in progress. */
   public int activeCalls() {
     return parts.sip.get().activeCalls();
+  }
+
+  /** Inbound SIP/TCP connections open now. */
+  public int sipTcpConnections() {
+    return parts.sip.get().tcpConnections();
   }
 
   /** Records not yet written to the store. */

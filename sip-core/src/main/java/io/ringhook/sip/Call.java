@@ -18,6 +18,7 @@ import io.ringhook.sip.CallAction.StartMedia;
 import io.ringhook.sip.CallAction.StopAckTimer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -68,6 +69,7 @@ final class Call {
   private volatile boolean early = true;
   private Instant ended;
   private boolean reported;
+  private List<CallAction> currentActions = List.of();
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
     this.ctx = ctx;
@@ -186,6 +188,7 @@ final class Call {
     if (before != state) {
       LOG.debug("call {} {} -> {} on {}", info.callId(), before, state, event.kind());
     }
+    currentActions = t.actions();
     for (CallAction action : t.actions()) {
       try {
         perform(action);
@@ -196,6 +199,15 @@ final class Call {
     if (state == CallState.TERMINATED && before != CallState.TERMINATED) {
       finish();
     }
+  }
+
+  /**
+   * The class of a refusal for the response's Reason header: the outcome the same transition
+   * records (e.g. {@code webhook_failed}), never the refusal's free-text reason.
+   */
+  private String refusalClass() {
+    return currentActions.stream().filter(SetOutcome.class::isInstance)
+        .map(a -> ((SetOutcome) a).outcome().value()).findFirst().orElse(null);
   }
 
   private void perform(CallAction action) {
@@ -210,7 +222,7 @@ final class Call {
       stopAckTimer();
     } else if (action instanceof Refuse r) {
       story.refused(r.status());
-      ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), r.reason(), r.callerReason());
+      ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), refusalClass(), r.callerReason());
     } else if (action instanceof AcceptCancel) {
       ctx.responder().ok(pendingCancel, toTag);
       pendingCancel = null;

@@ -34,6 +34,9 @@ final class Responder {
   static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS";
   static final String CALL_ID_HEADER = "X-Ringhook-Call-Id";
 
+  /** A refusal's class as the Reason header may carry it: a code-made label, never free text. */
+  private static final java.util.regex.Pattern OUTCOME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,39}");
+
   private final SipProvider provider;
   private final MessageFactory messages;
   private final HeaderFactory headers;
@@ -81,6 +84,15 @@ final class Responder {
     }
   }
 
+  /** Sends {@code response} without a transaction: never retransmitted, never absorbing one. */
+  void sendStateless(SipProvider provider, Response response) {
+    try {
+      provider.sendResponse(response);
+    } catch (SipException | RuntimeException e) {
+      LOG.debug("could not send {} statelessly: {}", response.getStatusCode(), e.toString());
+    }
+  }
+
   void trying(ServerTransaction st) {
     send(st, create(st.getRequest(), Response.TRYING, null));
   }
@@ -105,31 +117,22 @@ final class Responder {
     send(st, r);
   }
 
-  void fail(ServerTransaction st, int status, String toTag, String callId, String reason) {
-    fail(st, status, toTag, callId, reason, Optional.empty());
-  }
-
-  /** A final failure response; {@code callerReason}, when present, becomes {@code Reason: SIP;cause=<status>;text="..."}. */
-  void fail(ServerTransaction st, int status, String toTag, String callId, String reason,
-            Optional<String> callerReason) {
+  /**
+   * Refuses the INVITE with {@code status} and a {@code Reason} header (RFC 3326) whose text is the
+   * refusal's class ({@code outcome}, e.g. {@code webhook_failed}), nothing more: what the webhook
+   * answered, and any address or name of ours, stay in the log and the call record.
+   */
+  void fail(ServerTransaction st, int status, String toTag, String callId, String outcome) {
     Response r = create(st.getRequest(), status, toTag);
     addCallId(r, callId);
-    if (callerReason.isPresent()) {
-      try {
-        r.addHeader(headers.createReasonHeader("SIP", status, reasonText(callerReason.get())));
-      } catch (ParseException | InvalidArgumentException e) {
-        LOG.debug("no Reason header for {}", callerReason.get());
-      }
-    }
     if (status == Response.SERVICE_UNAVAILABLE) {
       retryAfter(r, 30);
     }
-    if (reason != null && !reason.isBlank() && status != Response.REQUEST_TERMINATED) {
+    if (outcome != null && OUTCOME.matcher(outcome).matches() && status != Response.REQUEST_TERMINATED) {
       try {
-        // RFC 3326 allows Reason in responses' peers' logs; a Warning (RFC 3261 20.43) is what UAs display.
-        r.addHeader(headers.createWarningHeader(local.hostFor(st.getRequest()), 399, truncate(reason)));
+        r.addHeader(headers.createReasonHeader("SIP", status, outcome));
       } catch (ParseException | InvalidArgumentException e) {
-        LOG.debug("no Warning header for {}", reason);
+        LOG.debug("no Reason header for {}", outcome);
       }
     }
     send(st, r);
@@ -218,6 +221,26 @@ final class Responder {
   private static String truncate(String s) {
     String clean = s.replace('"', '\'').replaceAll("[\\r\\n]", " ");
     return clean.length() > 200 ? clean.substring(0, 200) : clean;
+  }
+
+  /**
+   * Refuses the INVITE as a customer's decline asked: its status and, when it gave one, its reason
+   * as the {@code Reason} text (sanitised); else as {@link #fail(ServerTransaction, int, String, String, String)}.
+   */
+  void fail(ServerTransaction st, int status, String toTag, String callId, String outcome,
+            Optional<String> callerReason) {
+    if (callerReason.isEmpty()) {
+      fail(st, status, toTag, callId, outcome);
+      return;
+    }
+    Response r = create(st.getRequest(), status, toTag);
+    addCallId(r, callId);
+    try {
+      r.addHeader(headers.createReasonHeader("SIP", status, reasonText(callerReason.get())));
+    } catch (ParseException | InvalidArgumentException e) {
+      LOG.debug("no Reason header for {}", callerReason.get());
+    }
+    send(st, r);
   }
 
   /** A quoted-string's content (RFC 3261 25.1) from any text: printable ASCII, no quote or backslash, bounded. */

@@ -44,20 +44,32 @@ public record SipConfig(Listen listen, List<Trunk> trunks, String userAgent, Dur
     return listen.advertise();
   }
 
+  /** The bounds on inbound TCP connections. */
+  public TcpLimits tcp() {
+    return listen.tcp();
+  }
+
   /**
    * Where SIP listens, over UDP and TCP.
    *
    * @param host      the listen address, an IP literal ({@code 0.0.0.0} for every IPv4 interface)
    * @param port      the listen port (0 is not allowed: JAIN-SIP needs a real port)
    * @param advertise the address written into Contact and SDP when it is not the listen address (NAT)
+   * @param tcp       the bounds on inbound TCP connections (the {@code tcp_*} keys)
    */
-  public record Listen(String host, int port, Optional<String> advertise) {
-    /** The defaults: {@code 0.0.0.0:5060}, nothing advertised. */
+  public record Listen(String host, int port, Optional<String> advertise, TcpLimits tcp) {
+    /** The defaults: {@code 0.0.0.0:5060}, nothing advertised, {@link TcpLimits#DEFAULTS}. */
     public static final Listen DEFAULTS = new Listen("0.0.0.0", 5060, Optional.empty());
 
     public Listen {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(advertise, "advertise");
+      Objects.requireNonNull(tcp, "tcp");
+    }
+
+    /** With the default TCP limits. */
+    public Listen(String host, int port, Optional<String> advertise) {
+      this(host, port, advertise, TcpLimits.DEFAULTS);
     }
   }
 

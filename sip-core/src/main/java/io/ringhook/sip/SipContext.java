@@ -24,17 +24,23 @@ record SipContext(SipConfig config, CallDecider decider, MediaBridge bridge, Cal
       MDC.put(InboundCall.LOG_KEY, info.callId());
     }
     try {
-      LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} source={} detail=\"{}\"", info.callId(),
-          s.outcome(), s.finalStatus(), info.fromNumber(), info.toNumber(), info.trunk(), info.source(), s.detail());
+      LOG.info("call {} ended: outcome={} status={} from={} to={} trunk={} source={} detail={}", info.callId(),
+          s.outcome(), s.finalStatus(), info.fromNumber(), info.toNumber(), info.trunk(), info.source(),
+          Logfmt.quote(s.detail()));
     } finally {
       if (!tagged) {
         MDC.remove(InboundCall.LOG_KEY);
       }
     }
+    record(s);
+  }
+
+  /** Tells the observer (the call's record) without a log line; never throws. */
+  void record(CallSummary s) {
     try {
       observer.callEnded(s);
     } catch (RuntimeException e) {
-      LOG.warn("call observer failed for {}", info.callId(), e);
+      LOG.warn("call observer failed for {}", s.call().callId(), e);
     }
   }
 }

@@ -51,12 +51,23 @@ final class SipDispatcher implements SipListenerExt {
   private final SipContext ctx;
   private final TrunkAcl acl;
   private final LocalAddresses local;
+  private final Admission admission;
+  private final Outsiders outsiders;
+  private final RequestScreen screen;
   private volatile Duration draining;
 
-  SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local) {
+  SipDispatcher(SipContext ctx, TrunkAcl acl, LocalAddresses local, Admission admission) {
     this.ctx = ctx;
     this.acl = acl;
     this.local = local;
+    this.admission = admission;
+    this.outsiders = new Outsiders(ctx.responder(), System::nanoTime);
+    this.screen = new RequestScreen(ctx.responder(), HEADERS);
+  }
+
+  /** Requests from sources outside every trunk refused (statelessly) since start. */
+  long outsidersRefused() {
+    return outsiders.refused();
   }
 
   @Override
@@ -71,6 +82,27 @@ final class SipDispatcher implements SipListenerExt {
   private void dispatch(RequestEvent event) {
     Request request = event.getRequest();
     String method = request.getMethod();
+    SIPRequest sipRequest = (SIPRequest) request;
+    InetSocketAddress source = new InetSocketAddress(sipRequest.getRemoteAddress(), sipRequest.getRemotePort());
+    Optional<TrunkAcl.Match> trunk = acl.match(source.getAddress());
+    if (trunk.isEmpty()) {
+      // Before any transaction: a transaction would retransmit the 403 until an ACK that never comes.
+      outsiders.refuse((SipProvider) event.getSource(), request, source);
+      if (Request.INVITE.equals(method) && toTag(request) == null) {
+        // Recorded, but not logged per INVITE: Outsiders writes one line per 10 s for all of them.
+        ctx.record(CallStory.refused(describe(request, source, new TrunkAcl.Match("", Optional.empty())), Outcome.REJECTED_ACL,
+            "source " + source.getAddress().getHostAddress() + " matches no trunk", ctx.clock().instant()));
+      }
+      return;
+    }
+    if (!Request.ACK.equals(method)) {
+      Optional<Response> refusal = screen.refusal(request);
+      if (refusal.isPresent()) {
+        LOG.debug("{} from {}: {}", method, source, refusal.get().getStatusCode());
+        ctx.responder().sendStateless((SipProvider) event.getSource(), refusal.get());
+        return;
+      }
+    }
     if (Request.ACK.equals(method)) {
       Call call = ctx.registry().get(key(request));
       if (call != null) {
@@ -80,19 +112,6 @@ final class SipDispatcher implements SipListenerExt {
     }
     ServerTransaction st = serverTransaction(event);
     if (st == null) {
-      return;
-    }
-    SIPRequest sipRequest = (SIPRequest) request;
-    InetSocketAddress source = new InetSocketAddress(sipRequest.getRemoteAddress(), sipRequest.getRemotePort());
-    Optional<TrunkAcl.Match> trunk = acl.match(source.getAddress());
-    if (trunk.isEmpty()) {
-      LOG.warn("{} from {} matches no trunk: 403", method, source);
-      if (Request.INVITE.equals(method) && toTag(request) == null) {
-        refuse(st, describe(request, source, new TrunkAcl.Match("", Optional.empty())), new Refusal(Outcome.REJECTED_ACL,
-            "source " + source.getAddress().getHostAddress() + " matches no trunk", null));
-      } else {
-        reply(st, Response.FORBIDDEN);
-      }
       return;
     }
     switch (method) {
@@ -136,6 +155,11 @@ final class SipDispatcher implements SipListenerExt {
     if (ctx.registry().containsKey(key)) {
       // 8.2.2.2: same Call-ID and From tag in a new transaction is a merged request.
       reply(st, Response.LOOP_DETECTED);
+      return;
+    }
+    // First and cheapest: under overload or a flood, the refusal must cost less than the call would.
+    if (admission.check(source.getAddress()).isPresent()) {
+      shed(st);
       return;
     }
     InboundCall info = describe(request, source, trunk);
@@ -200,7 +224,7 @@ final class SipDispatcher implements SipListenerExt {
     if (retryAfter != null) {
       return refusal(Outcome.DRAINING, "server draining for shutdown", () -> retryAfterHeader(retryAfter));
     }
-    List<String> unsupported = unsupportedRequires(request);
+    List<String> unsupported = RequestScreen.unsupportedRequires(request);
     if (!unsupported.isEmpty()) {
       String tags = String.join(", ", unsupported);
       return refusal(Outcome.BAD_EXTENSION, "unsupported Require: " + tags,
@@ -239,6 +263,20 @@ final class SipDispatcher implements SipListenerExt {
     }
     ctx.responder().send(st, r);
     ctx.report(CallStory.refused(info, refusal.outcome(), refusal.detail(), ctx.clock().instant()));
+  }
+
+  /**
+   * Turns a new INVITE away with 503 and {@code Retry-After} (RFC 3261 21.5.4: try another server),
+   * counted by {@link Admission} but neither logged one by one nor reported as a call.
+   */
+  private void shed(ServerTransaction st) {
+    Response r = ctx.responder().create(st.getRequest(), Response.SERVICE_UNAVAILABLE, null);
+    try {
+      r.setHeader(headers().createRetryAfterHeader(admission.retryAfterSeconds()));
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new IllegalStateException(e);
+    }
+    ctx.responder().send(st, r);
   }
 
   /** From now on new INVITEs and OPTIONS get 503 with {@code Retry-After}; calls in progress go on. */
@@ -313,18 +351,6 @@ final class SipDispatcher implements SipListenerExt {
       LOG.debug("no transaction for {}: {}", event.getRequest().getMethod(), e.getMessage());
       return null;
     }
-  }
-
-  private static List<String> unsupportedRequires(Request request) {
-    List<String> out = new ArrayList<>();
-    ListIterator<?> it = request.getHeaders(RequireHeader.NAME);
-    while (it != null && it.hasNext()) {
-      String tag = ((RequireHeader) it.next()).getOptionTag();
-      if (tag != null && !tag.isBlank()) {
-        out.add(tag.trim());
-      }
-    }
-    return out;
   }
 
   private static String headerValue(javax.sip.header.Header h) {

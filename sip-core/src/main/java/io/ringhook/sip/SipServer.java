@@ -1,20 +1,24 @@
 package io.ringhook.sip;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import java.util.function.LongSupplier;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
@@ -36,6 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class SipServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
   private static final AtomicLong STACKS = new AtomicLong();
+  /**
+   * The SIP UDP socket's receive buffer asked for (SO_RCVBUF; Linux caps it at net.core.rmem_max):
+   * room for a burst of a few thousand datagrams instead of the ~208 KiB default, which dropped
+   * thousands of datagrams at once in a collapse. The admission check keeps what waits there from
+   * going stale: while the oldest waits over its limit, new INVITEs get an immediate 503.
+   */
+  static final int RECEIVE_BUFFER = 4 * 1024 * 1024;
 
   private final SipConfig config;
   private final SipStack stack;
@@ -43,17 +54,34 @@ public final class SipServer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ConcurrentHashMap<String, Call> calls;
   private final SipDispatcher dispatcher;
+  private final Admission admission;
+  private final Optional<Integer> receiveBuffer;
+  private final TcpGuard tcpGuard;
   private volatile boolean closed;
   private volatile boolean draining;
 
   private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
-                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher) {
+                    ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher, Admission admission,
+                    Optional<Integer> receiveBuffer, TcpGuard tcpGuard) {
     this.config = config;
+    this.receiveBuffer = receiveBuffer;
+    this.admission = admission;
+    this.tcpGuard = tcpGuard;
     this.dispatcher = dispatcher;
     this.stack = stack;
     this.workers = workers;
     this.scheduler = scheduler;
     this.calls = calls;
+  }
+
+  /**
+   * Runs synthetic INVITEs through SIP parsing, response building and SDP for up to {@code budget},
+   * so that the JIT has compiled them before the first real call; call it before {@link Builder#start()}.
+   *
+   * @return how many synthetic INVITEs ran
+   */
+  public static long warmUp(Duration budget) {
+    return SipWarmup.run(System.nanoTime() + budget.toNanos(), System::nanoTime);
   }
 
   public static Builder builder(SipConfig config) {
@@ -70,6 +98,27 @@ public final class SipServer implements AutoCloseable {
     return calls.size();
   }
 
+  /** Inbound SIP/TCP connections open now. */
+  public int tcpConnections() {
+    return tcpGuard.openConnections();
+  }
+
+  /**
+   * Inbound SIP/TCP connections refused at accept time or closed for sending no complete message,
+   * since start, by reason: {@code no_trunk}, {@code total_cap}, {@code source_cap},
+   * {@code first_message_timeout}.
+   */
+  public java.util.Map<String, Long> tcpRefusals() {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    tcpGuard.refusals().forEach((k, v) -> out.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+    return out;
+  }
+
+  /** Requests from sources outside every trunk answered with a stateless 403 (ACKs ignored) since start. */
+  public long outsidersRefused() {
+    return dispatcher.outsidersRefused();
+  }
+
   /** Calls that ring or connect: no final response sent yet. */
   public int ringingCalls() {
     int n = 0;
@@ -79,6 +128,16 @@ public final class SipServer implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** New INVITEs refused with 503 because the server was behind ({@link AdmissionSettings#maxQueueDelay()}). */
+  public long overloadRefusals() {
+    return admission.refused(Admission.Reason.OVERLOAD);
+  }
+
+  /** New INVITEs refused with 503 because their source was over its rate ({@link AdmissionSettings#sourceRate()}). */
+  public long sourceLimitRefusals() {
+    return admission.refused(Admission.Reason.SOURCE_LIMIT);
   }
 
   /**
@@ -115,6 +174,11 @@ public final class SipServer implements AutoCloseable {
     return calls.isEmpty();
   }
 
+  /** The SIP UDP socket's receive buffer as the kernel reports it (SO_RCVBUF), or empty when unknown. */
+  public Optional<Integer> receiveBuffer() {
+    return receiveBuffer;
+  }
+
   /** Whether {@link #drain(Duration)} was called. */
   public boolean draining() {
     return draining;
@@ -135,6 +199,7 @@ public final class SipServer implements AutoCloseable {
       calls.values().forEach(Call::abandon);
       awaitNoCalls(Duration.ofSeconds(2));
     }
+    tcpGuard.close();
     stack.stop();
     scheduler.shutdownNow();
     workers.shutdown();
@@ -161,6 +226,7 @@ public final class SipServer implements AutoCloseable {
     private CallObserver observer = CallObserver.none();
     private Clock clock = Clock.systemUTC();
     private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private AdmissionSettings admission = AdmissionSettings.OFF;
 
     private Builder(SipConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -186,6 +252,12 @@ public final class SipServer implements AutoCloseable {
       return this;
     }
 
+    /** When new INVITEs are turned away at once with 503; {@link AdmissionSettings#OFF} unless set. */
+    public Builder admission(AdmissionSettings admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
     public Builder workerThreads(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("workerThreads must be >= 1, got " + n);
@@ -207,6 +279,8 @@ public final class SipServer implements AutoCloseable {
       if (config.trunks().isEmpty()) {
         LOG.warn("no trunks configured: accepting calls from loopback and private networks only");
       }
+      LongSupplier nanoTime = System::nanoTime;
+      TcpGuard tcpGuard = new TcpGuard(config.tcp(), acl, nanoTime);
       SipStack stack = null;
       SipProvider provider;
       SipFactory factory = SipFactory.getInstance();
@@ -214,6 +288,11 @@ public final class SipServer implements AutoCloseable {
       List<ListeningPoint> points = new ArrayList<>();
       try {
         stack = factory.createSipStack(stackProperties());
+        // TCP over the RI's NIO transport (one selector thread for all connections, not one or two
+        // threads each), guarded at accept time by trunk, caps and the first-message deadline.
+        ((SIPTransactionStack) stack).setMessageProcessorFactory(new GuardedTcpProcessor.Factory(tcpGuard, nanoTime));
+        // Our well-formed 400 for what the parser rejects, instead of the RI's (detail in its reason phrase).
+        ((SIPTransactionStack) stack).setMessageParserFactory(new BadRequests(config.userAgent(), nanoTime));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.UDP));
         points.add(stack.createListeningPoint(config.host(), config.port(), ListeningPoint.TCP));
         provider = stack.createSipProvider(points.get(0));
@@ -233,17 +312,30 @@ public final class SipServer implements AutoCloseable {
         throw new SipStartException("cannot listen for SIP on " + config.host() + ":" + config.port()
             + ": " + e.getMessage(), e);
       }
-      ExecutorService workers = Executors.newFixedThreadPool(workerThreads, named("ringhook-call"));
+      QueueDelay.TimedPool workers = new QueueDelay.TimedPool(workerThreads, named("ringhook-call"), System::nanoTime);
       ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, named("ringhook-timer"));
       scheduler.setRemoveOnCancelPolicy(true);
+      tcpGuard.start(scheduler);
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
       SipDispatcher dispatcher;
+      Admission admission;
+      Optional<Integer> receiveBuffer;
+      AdmissionSettings settings = this.admission;
       try {
         LocalAddresses local = new LocalAddresses(config);
         Responder responder = new Responder(provider, factory.createMessageFactory(), factory.createHeaderFactory(),
             factory.createAddressFactory(), config, local);
         SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls);
-        dispatcher = new SipDispatcher(ctx, acl, local);
+        RiUdp udp = new RiUdp(points.get(0));
+        Optional<QueueDelay> sipQueue = udp.delay(System::currentTimeMillis);
+        if (sipQueue.isEmpty() && !settings.maxQueueDelay().isZero()) {
+          LOG.warn("cannot read the SIP stack's UDP queue: overload is judged by the call queue only");
+        }
+        receiveBuffer = udp.receiveBuffer();
+        admission = new Admission(settings, sipQueue.map(q -> QueueDelay.max(q, workers)).orElse(workers),
+            new SourceLimiter(settings.sourceRate(), settings.sourceBurst(), settings.sourceExempt(),
+            Ticker.systemTicker()), System::nanoTime);
+        dispatcher = new SipDispatcher(ctx, acl, local, admission);
         provider.addSipListener(dispatcher);
         stack.start();
       } catch (Exception e) {
@@ -252,8 +344,14 @@ public final class SipServer implements AutoCloseable {
         scheduler.shutdownNow();
         throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), e);
       }
-      LOG.info("SIP listening on {}:{} (UDP, TCP)", config.host(), config.port());
-      return new SipServer(config, stack, workers, scheduler, calls, dispatcher);
+      LOG.info("SIP listening on {}:{} (UDP, TCP; UDP receive buffer {})", config.host(), config.port(),
+          receiveBuffer.map(b -> b / 1024 + " KiB").orElse("unknown"));
+      if (receiveBuffer.isPresent() && receiveBuffer.get() < RECEIVE_BUFFER) {
+        // Linux grants at most net.core.rmem_max (and reports twice what it grants).
+        LOG.info("the kernel granted a smaller SIP receive buffer than the {} KiB asked: raise net.core.rmem_max "
+            + "so bursts are queued rather than dropped", RECEIVE_BUFFER / 1024);
+      }
+      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, admission, receiveBuffer, tcpGuard);
     }
 
     private Properties stackProperties() {
@@ -270,8 +368,14 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
       // Hostile input: bound what one TCP message may make us buffer.
       p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+      // Only the UDP socket's SO_RCVBUF (UDPMessageProcessor's constructor); the RI's other use of it,
+      // UDPMessageProcessor.getMaximumMessageSize(), is called by nothing in RI 1.3.0-91.
+      p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(RECEIVE_BUFFER));
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
       p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+      p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", NioMessageProcessorFactory.class.getName());
+      // Bytes received reset it: CRLF keep-alives (RFC 5626) keep a carrier's idle connection open.
+      p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(config.tcp().idleTimeout().toMillis()));
       return p;
     }
 

@@ -87,6 +87,11 @@ public final class Slf4jStackLogger implements StackLogger {
 
   @Override
   public void logError(String message, Exception ex) {
+    if (ex instanceof GuardedTcpProcessor.RefusedConnection) {
+      // The RI's accept loop reports the guard's refusal as an error; the guard has counted it.
+      LOG.debug("{}: {}", message, ex.getMessage());
+      return;
+    }
     LOG.error(message, ex);
   }
 

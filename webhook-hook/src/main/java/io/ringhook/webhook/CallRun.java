@@ -202,9 +202,9 @@ final class CallRun {
         .addKeyValue("queued_ms", a.queued().toMillis())
         .addKeyValue("detail", a.detail())
         .log("webhook attempt call_id={} number={} attempt={}/{} outcome={} status={}"
-                + " latency_ms={} queued_ms={} url={} detail=\"{}\"",
+                + " latency_ms={} queued_ms={} url={} detail={}",
             request.callId(), request.toNumber(), a.number(), policy.maxAttempts(), outcome,
-            status, a.latency().toMillis(), a.queued().toMillis(), origin, a.detail());
+            status, a.latency().toMillis(), a.queued().toMillis(), origin, Logfmt.quote(a.detail()));
   }
 
   /** Runs on the call's loop: at once when already there, else queued. */

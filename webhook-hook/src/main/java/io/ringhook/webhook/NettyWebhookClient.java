@@ -68,11 +68,15 @@ final class NettyWebhookClient implements WebhookClient {
                 2, new DefaultThreadFactory("ringhook-webhook", true), NioIoHandler.newFactory())
             : b.group;
     // Netty's own DNS client: the JDK resolver would block an event loop on a slow name server.
+    // Wrapped so that the resolved address is checked where the connection is made (a name can
+    // resolve to the metadata endpoint even when the URL looked harmless).
     this.resolver =
-        new DnsAddressResolverGroup(
-            new DnsNameResolverBuilder()
-                .datagramChannelType(NioDatagramChannel.class)
-                .socketChannelType(NioSocketChannel.class));
+        new GuardedResolverGroup(
+            new DnsAddressResolverGroup(
+                new DnsNameResolverBuilder()
+                    .datagramChannelType(NioDatagramChannel.class)
+                    .socketChannelType(NioSocketChannel.class)),
+            b.targets);
     this.template =
         new Bootstrap()
             .channel(NioSocketChannel.class)

@@ -107,6 +107,7 @@ public interface WebhookClient extends AutoCloseable {
     Path extraCaFile;
     int maxConnectionsPerOrigin = DEFAULT_MAX_CONNECTIONS_PER_ORIGIN;
     Duration idleTimeout = Duration.ofSeconds(30);
+    WebhookTargets targets = WebhookTargets.DEFAULT;
     LongSupplier ticker = System::nanoTime;
 
     Builder() {}
@@ -184,6 +185,15 @@ public interface WebhookClient extends AutoCloseable {
      * @throws IllegalArgumentException when the extra CA file cannot be read or holds no
      *     certificate
      */
+    /**
+     * Which addresses the webhooks may reach ({@link WebhookTargets#DEFAULT}: all but link-local
+     * and cloud metadata ones), checked on the resolved address of every connection.
+     */
+    public Builder targets(WebhookTargets targets) {
+      this.targets = Objects.requireNonNull(targets, "targets");
+      return this;
+    }
+
     public WebhookClient build() {
       return new NettyWebhookClient(this);
     }

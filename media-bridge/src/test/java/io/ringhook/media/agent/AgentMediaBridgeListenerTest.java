@@ -206,8 +206,12 @@ class AgentMediaBridgeListenerTest {
       }
     });
 
-    MediaSession session = bridge.open(call("listen-6"), CallDecision.connect(Map.of())).get(10, TimeUnit.SECONDS);
-    session.close("bye");
-    awaitPortsFree();
+    try (io.ringhook.media.CapturedLogs logs = new io.ringhook.media.CapturedLogs(AgentMediaBridge.class)) {
+      MediaSession session = bridge.open(call("listen-6"), CallDecision.connect(Map.of())).get(10, TimeUnit.SECONDS);
+      session.close("bye");
+      awaitPortsFree();
+      assertTrue(logs.lines().contains("WARN call listen-6: agent listener failed [java.lang.IllegalStateException]"),
+          logs.lines().toString());
+    }
   }
 }

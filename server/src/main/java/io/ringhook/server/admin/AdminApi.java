@@ -9,6 +9,7 @@ import io.ringhook.server.live.LiveCalls;
 import io.ringhook.server.records.CallQuery;
 import io.ringhook.server.records.NumberEntry;
 import io.ringhook.server.records.RecordStore;
+import io.ringhook.webhook.WebhookTargets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminApi implements HttpRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
   static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String WRONG_HOST = "the admin API without a token answers only requests for localhost, an IP address"
+      + " or a name in http.allowed_hosts";
   private static final List<String> SAFE_METHODS = List.of("GET", "HEAD", "OPTIONS");
   static final String LOOPBACK_ONLY = "the admin API answers only on loopback; set http.admin_token"
       + " (or RINGHOOK_ADMIN_TOKEN) to serve it remotely";
@@ -46,6 +49,7 @@ public final class AdminApi implements HttpRoutes {
   private final RecordStore store;
   private final Executor executor;
   private final Auth auth;
+  private final WebhookTargets webhookTargets;
   private final Supplier<List<String>> readiness;
   private final Supplier<String> metrics;
   private final Supplier<String> stats;
@@ -59,7 +63,8 @@ public final class AdminApi implements HttpRoutes {
     this.numbers = b.numbers;
     this.store = b.store;
     this.executor = b.executor;
-    this.auth = new Auth(b.adminToken);
+    this.auth = new Auth(b.adminToken, b.allowedHosts);
+    this.webhookTargets = b.webhookTargets;
     this.readiness = b.readiness;
     this.metrics = b.metrics;
     this.stats = b.stats;
@@ -193,10 +198,12 @@ public final class AdminApi implements HttpRoutes {
         return Optional.empty();
       }
     }
-    Auth.Decision d = auth.check(r.header("Authorization"), r.remote().getAddress());
+    Auth.Decision d = auth.check(r.header("Authorization"), r.header("Host"), r.remote().getAddress());
     return switch (d) {
       case ALLOW -> Optional.empty();
       case NOT_LOOPBACK -> Optional.of(HttpReply.error(403, LOOPBACK_ONLY));
+      // RFC 9110 15.5.20: not a host this server answers for (a DNS rebinding page, typically).
+      case WRONG_HOST -> Optional.of(HttpReply.error(421, WRONG_HOST));
       case NO_TOKEN -> Optional.of(HttpReply.error(401, "send the admin token: Authorization: Bearer <token>")
           .withHeader("WWW-Authenticate", "Bearer realm=\"ringhook\""));
       case WRONG_TOKEN -> Optional.of(HttpReply.error(401, "wrong admin token")
@@ -224,6 +231,9 @@ public final class AdminApi implements HttpRoutes {
         // The store keeps milliseconds; so does the entry, or the next refresh would see a change.
         clock.instant().truncatedTo(ChronoUnit.MILLIS),
         numbers.lookup(number).flatMap(EffectiveNumber::secret).map(io.ringhook.server.config.Secret::value));
+    entry.webhookUrl().flatMap(u -> webhookTargets.urlRefusal(java.net.URI.create(u))).ifPresent(why -> {
+      throw ApiError.badRequest(NumbersJson.URL + " " + why);
+    });
     return blocking(() -> {
       store.putNumber(entry);
       numbers.putRuntime(entry);
@@ -326,6 +336,8 @@ public final class AdminApi implements HttpRoutes {
     private final RecordStore store;
     private final Executor executor;
     private Optional<String> adminToken = Optional.empty();
+    private List<String> allowedHosts = List.of();
+    private WebhookTargets webhookTargets = WebhookTargets.DEFAULT;
     private Supplier<List<String>> readiness = List::of;
     private Supplier<String> metrics = () -> "";
     private Supplier<String> stats = () -> "{\"interval_seconds\":0,\"points\":[]}";
@@ -342,6 +354,21 @@ public final class AdminApi implements HttpRoutes {
     /** The bearer token; empty (the default) serves loopback clients only. */
     public Builder adminToken(Optional<String> token) {
       this.adminToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /**
+     * Host names, besides IP addresses and {@code localhost}, that token-less requests may name in
+     * {@code Host} (DNS rebinding defence); none by default.
+     */
+    public Builder allowedHosts(List<String> names) {
+      this.allowedHosts = List.copyOf(names);
+      return this;
+    }
+
+    /** The addresses webhook URLs set through the API may point at (link-local and metadata ones never). */
+    public Builder webhookTargets(WebhookTargets targets) {
+      this.webhookTargets = Objects.requireNonNull(targets, "targets");
       return this;
     }
 

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,14 +13,24 @@ import java.util.Optional;
  */
 final class Auth {
   /** The answer for one request. */
-  enum Decision { ALLOW, NO_TOKEN, WRONG_TOKEN, NOT_LOOPBACK }
+  enum Decision { ALLOW, NO_TOKEN, WRONG_TOKEN, NOT_LOOPBACK, WRONG_HOST }
 
   private static final String BEARER = "bearer ";
 
   // The token's SHA-256, so comparing takes the same time whatever its length or the guess's.
   private final Optional<byte[]> tokenHash;
+  private final HostCheck hosts;
 
   Auth(Optional<String> token) {
+    this(token, List.of());
+  }
+
+  /**
+   * @param allowedHosts the names, besides IP addresses and {@code localhost}, a token-less request
+   *                     may carry in {@code Host} ({@code http.allowed_hosts})
+   */
+  Auth(Optional<String> token, List<String> allowedHosts) {
+    this.hosts = new HostCheck(allowedHosts);
     token.ifPresent(t -> {
       if (t.isEmpty()) {
         throw new IllegalArgumentException("the admin token must not be empty");
@@ -33,10 +44,21 @@ final class Auth {
     return tokenHash.isPresent();
   }
 
-  /** The decision for a request from {@code client} carrying {@code authorization} (the header, if any). */
+  /** As {@link #check(Optional, Optional, InetAddress)} for a request without a Host header. */
   Decision check(Optional<String> authorization, InetAddress client) {
+    return check(authorization, Optional.empty(), client);
+  }
+
+  /**
+   * The decision for a request from {@code client} carrying {@code authorization} and {@code host}
+   * (the headers, if any).
+   */
+  Decision check(Optional<String> authorization, Optional<String> host, InetAddress client) {
     if (tokenHash.isEmpty()) {
-      return client.isLoopbackAddress() ? Decision.ALLOW : Decision.NOT_LOOPBACK;
+      if (!client.isLoopbackAddress()) {
+        return Decision.NOT_LOOPBACK;
+      }
+      return hosts.accepts(host) ? Decision.ALLOW : Decision.WRONG_HOST;
     }
     if (authorization.isEmpty()) {
       return Decision.NO_TOKEN;

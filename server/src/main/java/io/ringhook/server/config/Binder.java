@@ -8,7 +8,9 @@ import io.ringhook.server.config.YamlTree.Entry;
 import io.ringhook.server.config.YamlTree.Kind;
 import io.ringhook.server.config.YamlTree.MapNode;
 import io.ringhook.server.config.YamlTree.Node;
+import io.ringhook.sip.AdmissionSettings;
 import io.ringhook.sip.SipConfig;
+import io.ringhook.sip.TcpLimits;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,17 +32,24 @@ import java.util.function.Function;
 final class Binder {
   static final List<String> ROOT_KEYS =
       List.of("sip", "rtp", "trunks", "http", "numbers", "webhook", "agents", "default_agent", "records", "shutdown",
-          "logging");
-  static final List<String> SIP_KEYS = List.of("host", "port", "advertise");
+          "admission", "startup", "logging");
+  static final List<String> SIP_KEYS = List.of("host", "port", "advertise", "tcp_max_connections",
+      "tcp_max_connections_per_source", "tcp_first_message_timeout", "tcp_idle_timeout");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
   static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code", "sip_headers");
-  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token");
+  static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token", "allowed_hosts");
   static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
+  static final List<String> ADMISSION_KEYS =
+      List.of("max_queue_delay", "retry_after", "source_rate", "source_burst", "source_exempt");
+  static final List<String> STARTUP_KEYS = List.of("warmup");
+  private static final Duration MAX_QUEUE_DELAY = Duration.ofMinutes(1);
+  private static final Duration MAX_WARMUP = Duration.ofMinutes(1);
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
-          "max_connections_per_origin", "on_failure", "fallback_agent", "include", "call_ended_url", "circuit_breaker");
+          "max_connections_per_origin", "allow_private", "on_failure", "fallback_agent", "include", "call_ended_url",
+          "circuit_breaker");
   static final List<String> CIRCUIT_KEYS = List.of("failures", "window", "cool_down");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
       "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "webhook_h2c",
@@ -57,6 +66,8 @@ final class Binder {
   private static final int MAX_CONNECTIONS_PER_ORIGIN = 1_000_000;
   private static final Duration MAX_GRACE = Duration.ofHours(1);
   private static final int MAX_RECORDS_BUFFER = 10_000_000;
+  private static final int MAX_TCP_CONNECTIONS = 1_000_000;
+  private static final Duration MAX_TCP_IDLE = Duration.ofDays(1);
 
   private final TreeReader reader;
   private final Problems problems;
@@ -74,6 +85,27 @@ final class Binder {
     this.baseDir = baseDir;
   }
 
+  /** The {@code sip.tcp_*} keys: caps and deadlines for inbound TCP connections. */
+  private TcpLimits tcpLimits(Section sipS) {
+    TcpLimits d = TcpLimits.DEFAULTS;
+    Field<Integer> max = sipS.read("tcp_max_connections",
+        v -> Values.integer(number(v), 1, MAX_TCP_CONNECTIONS, "a count"));
+    Field<Integer> perSource = sipS.read("tcp_max_connections_per_source",
+        v -> Values.integer(number(v), 1, MAX_TCP_CONNECTIONS, "a count"));
+    Field<Duration> first = sipS.read("tcp_first_message_timeout", v -> timeout(v, Duration.ofMinutes(10)));
+    Field<Duration> idle = sipS.read("tcp_idle_timeout", v -> timeout(v, MAX_TCP_IDLE));
+    try {
+      return new TcpLimits(max.or(d.maxConnections()), perSource.or(d.maxPerSource()),
+          first.or(d.firstMessageTimeout()), idle.or(d.idleTimeout()));
+    } catch (IllegalArgumentException e) {
+      Field<?> at = java.util.stream.Stream.of(perSource, max, idle, first).filter(Field::present).findFirst()
+          .orElse(max);
+      add(at, "sip.tcp_max_connections_per_source must not exceed "
+          + "sip.tcp_max_connections, and sip.tcp_idle_timeout must not be shorter than sip.tcp_first_message_timeout");
+      return d;
+    }
+  }
+
   RingConfig bind(Optional<Node> tree) {
     Section root = reader.root(tree, ROOT_KEYS);
 
@@ -87,7 +119,7 @@ final class Binder {
       return v.text();
     });
     SipConfig.Listen sip = new SipConfig.Listen(sipHost.or(SipConfig.Listen.DEFAULTS.host()),
-        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional());
+        sipPort.or(SipConfig.Listen.DEFAULTS.port()), advertise.optional(), tcpLimits(sipS));
 
     Section rtpS = root.section("rtp", RTP_KEYS);
     Field<String> rtpHost = rtpS.read("host", Binder::address);
@@ -114,8 +146,15 @@ final class Binder {
       adminToken = Optional.ofNullable(env.get(HttpSettings.TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty())
           .map(Secret::new);
     }
+    Field<List<Node>> hostItems = reader.list(httpS, "allowed_hosts");
+    List<String> allowedHosts = new ArrayList<>();
+    List<Node> hostNodes = hostItems.or(List.of());
+    for (int j = 0; j < hostNodes.size(); j++) {
+      reader.parse(hostNodes.get(j), Problems.index(hostItems.path(), j), false, Binder::hostName)
+          .optional().ifPresent(allowedHosts::add);
+    }
     HttpSettings http = new HttpSettings(httpHost.or(HttpSettings.DEFAULTS.host()),
-        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken);
+        httpPort.or(HttpSettings.DEFAULTS.port()), adminToken, allowedHosts);
     checkPortClashes(sip, sipPort, rtpMin, rtpMax, rtp.bindHost(), portMin, http, httpPort,
         List.of(sipHost, rtpHost, httpHost));
 
@@ -143,9 +182,33 @@ final class Binder {
       }
     });
 
+    AdmissionSettings admission = admission(root.section("admission", ADMISSION_KEYS));
+    Field<Duration> warmup = root.section("startup", STARTUP_KEYS).read("warmup",
+        v -> Values.duration(v.text(), v.kind() == Kind.INT, Duration.ZERO, MAX_WARMUP));
+
     problems.throwIfAny();
     return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent.or(RingConfig.DEMO_AGENT),
-        records, shutdown, new LoggingSettings(format.or(LoggingSettings.Format.TEXT)));
+        records, shutdown, new LoggingSettings(format.or(LoggingSettings.Format.TEXT)), admission,
+        warmup.or(RingConfig.WARMUP));
+  }
+
+  private AdmissionSettings admission(Section s) {
+    AdmissionSettings d = AdmissionSettings.DEFAULTS;
+    Field<Duration> delay = s.read("max_queue_delay", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ZERO, MAX_QUEUE_DELAY));
+    Field<Duration> retryAfter = s.read("retry_after", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ofSeconds(1), MAX_GRACE));
+    Field<Integer> rate = s.read("source_rate", v -> Values.integer(v.text(), 0, 1_000_000, "INVITEs a second"));
+    Field<Integer> burst = s.read("source_burst", v -> Values.integer(v.text(), 1, 1_000_000, "INVITEs"));
+    Field<List<Node>> exemptItems = reader.list(s, "source_exempt");
+    List<String> exempt = new ArrayList<>();
+    List<Node> nodes = exemptItems.or(List.of());
+    for (int j = 0; j < nodes.size(); j++) {
+      reader.parse(nodes.get(j), Problems.index(exemptItems.path(), j), false, v -> Values.cidr(v.text()))
+          .optional().ifPresent(exempt::add);
+    }
+    return new AdmissionSettings(delay.or(d.maxQueueDelay()), retryAfter.or(d.retryAfter()),
+        rate.or((int) d.sourceRate()), burst.or(d.sourceBurst()), exemptItems.present() ? exempt : d.sourceExempt());
   }
 
   private RecordsSettings records(Section s) {
@@ -291,6 +354,12 @@ final class Binder {
         v -> Values.integer(number(v), 1, MAX_RESPONSE_BYTES, "a size in bytes"));
     Field<Integer> failure = s.read("failure_response", Binder::failureResponse);
     Field<Path> caFile = s.read("ca_file", this::readableFile);
+    Field<Boolean> allowPrivate = s.read("allow_private", v -> {
+      if (v.kind() != Kind.BOOL) {
+        throw new IllegalArgumentException("must be true or false");
+      }
+      return Boolean.parseBoolean(v.text());
+    });
     Field<WebhookSettings.OnFailure> onFailure = s.read("on_failure", Binder::onFailure);
     Field<String> fallback = s.read("fallback_agent", v -> agentRef(v, agents));
     checkFallback(fallback, onFailure.or(d.onFailure()), "on_failure");
@@ -300,7 +369,8 @@ final class Binder {
         v -> Values.integer(number(v), 1, MAX_CONNECTIONS_PER_ORIGIN, "a count"));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
         maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
-        maxConnections.or(d.maxConnectionsPerOrigin()), false, onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional(),
+        maxConnections.or(d.maxConnectionsPerOrigin()), false, allowPrivate.or(d.allowPrivate()),
+        onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional(),
         circuitBreaker(s));
   }
 
@@ -413,6 +483,7 @@ final class Binder {
       boolean keyOk = checkKey(e, path, Values::e164);
       Section n = reader.section(e.value(), path, NUMBER_KEYS);
       Field<URI> url = n.read("inbound_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
+      url.optional().flatMap(defaults.targets()::urlRefusal).ifPresent(why -> add(url, why));
       Field<Secret> secret = n.read("webhook_secret", true, v -> {
         if (v.text().isEmpty()) {
           throw new IllegalArgumentException("must not be empty (leave the key out to send unsigned requests)");
@@ -448,7 +519,8 @@ final class Binder {
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
-          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false), onFailure.or(defaults.onFailure()),
+          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false), defaults.allowPrivate(),
+          onFailure.or(defaults.onFailure()),
           fallback.optional().or(defaults::fallbackAgent), include.or(defaults.include()),
           callEnded.optional().or(defaults::callEndedUrl), defaults.circuitBreaker());
       if (keyOk) {
@@ -509,6 +581,15 @@ final class Binder {
 
   private void add(Field<?> f, String message) {
     problems.add(f.line(), f.path(), f.shown(), message);
+  }
+
+  /** A DNS name for {@code http.allowed_hosts}, e.g. {@code ringhook.internal}; lower-cased. */
+  private static String hostName(Val v) {
+    String h = v.text().trim().toLowerCase(java.util.Locale.ROOT);
+    if (!h.matches("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+      throw new IllegalArgumentException("not a host name (like ringhook.internal; no port, no scheme)");
+    }
+    return h;
   }
 
   private static String address(Val v) {

@@ -28,6 +28,10 @@ final class ConfigDump {
     sip.put("host", c.sip().host());
     sip.put("port", c.sip().port());
     c.sip().advertise().ifPresent(a -> sip.put("advertise", a));
+    sip.put("tcp_max_connections", c.sip().tcp().maxConnections());
+    sip.put("tcp_max_connections_per_source", c.sip().tcp().maxPerSource());
+    sip.put("tcp_first_message_timeout", Values.format(c.sip().tcp().firstMessageTimeout()));
+    sip.put("tcp_idle_timeout", Values.format(c.sip().tcp().idleTimeout()));
     root.put("sip", sip);
 
     Map<String, Object> rtp = new LinkedHashMap<>();
@@ -52,6 +56,9 @@ final class ConfigDump {
     http.put("host", c.http().host());
     http.put("port", c.http().port());
     c.http().adminToken().ifPresent(t -> http.put("admin_token", t.toString()));
+    if (!c.http().allowedHosts().isEmpty()) {
+      http.put("allowed_hosts", c.http().allowedHosts());
+    }
     root.put("http", http);
 
     Map<String, Object> numbers = new LinkedHashMap<>();
@@ -67,6 +74,9 @@ final class ConfigDump {
     webhook.put("failure_response", w.failureResponse());
     w.caFile().ifPresent(f -> webhook.put("ca_file", f.toString()));
     webhook.put("max_connections_per_origin", w.maxConnectionsPerOrigin());
+    if (!w.allowPrivate()) {
+      webhook.put("allow_private", false);
+    }
     webhook.put("on_failure", w.onFailure().value());
     w.fallbackAgent().ifPresent(a -> webhook.put("fallback_agent", a));
     if (!w.include().isEmpty()) {
@@ -104,6 +114,14 @@ final class ConfigDump {
     shutdown.put("grace", Values.format(c.shutdown().grace()));
     shutdown.put("retry_after", Values.format(c.shutdown().retryAfter()));
     root.put("shutdown", shutdown);
+    Map<String, Object> admission = new LinkedHashMap<>();
+    admission.put("max_queue_delay", Values.format(c.admission().maxQueueDelay()));
+    admission.put("retry_after", Values.format(c.admission().retryAfter()));
+    admission.put("source_rate", (int) c.admission().sourceRate());
+    admission.put("source_burst", c.admission().sourceBurst());
+    admission.put("source_exempt", c.admission().sourceExempt());
+    root.put("admission", admission);
+    root.put("startup", Map.of("warmup", Values.format(c.warmup())));
     root.put("logging", Map.of("format", c.logging().format().name().toLowerCase(java.util.Locale.ROOT)));
     try {
       return MAPPER.writeValueAsString(root);

@@ -1,5 +1,6 @@
 package io.ringhook.server.config;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,8 +12,10 @@ import java.util.Optional;
  * @param adminToken the bearer token the admin API ({@code /v1/*}, {@code /metrics}) requires; with
  *                   none it answers only clients on loopback. {@code RINGHOOK_ADMIN_TOKEN} from the
  *                   environment when the key is absent.
+ * @param allowedHosts host names, besides IP addresses and {@code localhost}, that token-less admin
+ *                   requests may name in {@code Host} (DNS rebinding defence)
  */
-public record HttpSettings(String host, int port, Optional<Secret> adminToken) {
+public record HttpSettings(String host, int port, Optional<Secret> adminToken, List<String> allowedHosts) {
   /** The defaults: {@code 0.0.0.0:8080}, no token. */
   public static final HttpSettings DEFAULTS = new HttpSettings("0.0.0.0", 8080);
 
@@ -22,6 +25,12 @@ public record HttpSettings(String host, int port, Optional<Secret> adminToken) {
   public HttpSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(adminToken, "adminToken");
+    allowedHosts = List.copyOf(allowedHosts);
+  }
+
+  /** Settings with no allowed host names. */
+  public HttpSettings(String host, int port, Optional<Secret> adminToken) {
+    this(host, port, adminToken, List.of());
   }
 
   /** Settings without a token. */

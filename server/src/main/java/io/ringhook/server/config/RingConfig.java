@@ -1,6 +1,7 @@
 package io.ringhook.server.config;
 
 import io.ringhook.media.RtpSettings;
+import io.ringhook.sip.AdmissionSettings;
 import io.ringhook.sip.SipConfig;
 import java.time.Duration;
 import java.util.Collections;
@@ -28,16 +29,22 @@ import java.util.Optional;
  * @param records      where call records and run-time number settings are stored
  * @param shutdown     the graceful drain on SIGTERM
  * @param logging      the log format
+ * @param admission    when new INVITEs are turned away at once with 503 (overload, per-source limit)
+ * @param warmup       how long start-up may exercise the call path before SIP listens; zero skips it
  */
 public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettings> trunks, HttpSettings http,
                          Map<String, NumberSettings> numbers, WebhookSettings webhook,
                          Map<String, AgentSettings> agents, String defaultAgent, RecordsSettings records,
-                         ShutdownSettings shutdown, LoggingSettings logging) {
+                         ShutdownSettings shutdown, LoggingSettings logging, AdmissionSettings admission,
+                         Duration warmup) {
   /** The name of the built-in agent that echoes the caller, served on the HTTP port. */
   public static final String DEMO_AGENT = "demo";
 
   /** How long to wait for the ACK of our 200 OK: 64 × T1, as RFC 3261 section 13.3.1.4 says. */
   public static final Duration ACK_TIMEOUT = Duration.ofMillis(64 * 500);
+
+  /** The default {@code startup.warmup}: long enough for C2 to compile the SIP parser's hot loops. */
+  public static final Duration WARMUP = Duration.ofSeconds(3);
 
   public RingConfig {
     Objects.requireNonNull(sip, "sip");
@@ -51,11 +58,14 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
     Objects.requireNonNull(records, "records");
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(logging, "logging");
+    Objects.requireNonNull(admission, "admission");
+    Objects.requireNonNull(warmup, "warmup");
   }
 
   /** This configuration with other records settings (tests point records at their own database). */
   public RingConfig withRecords(RecordsSettings other) {
-    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent, other, shutdown, logging);
+    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent, other, shutdown, logging, admission,
+        warmup);
   }
 
   /** The zero-config configuration: what ringhook runs with when no file is given. */
@@ -63,7 +73,7 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
     return new RingConfig(SipConfig.Listen.DEFAULTS,
         RtpSettings.defaults(),
         List.of(), HttpSettings.DEFAULTS, Map.of(), WebhookSettings.DEFAULTS, Map.of(), DEMO_AGENT,
-        RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS);
+        RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS, AdmissionSettings.DEFAULTS, WARMUP);
   }
 
   /** What sip-core needs, with {@code userAgent} (e.g. {@code ringhook/0.1.0}) and {@link #ACK_TIMEOUT}. */

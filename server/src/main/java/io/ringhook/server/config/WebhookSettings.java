@@ -3,6 +3,7 @@ package io.ringhook.server.config;
 import io.ringhook.sip.Outcome;
 import io.ringhook.webhook.WebhookClient;
 import io.ringhook.webhook.WebhookPolicy;
+import io.ringhook.webhook.WebhookTargets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.util.Set;
  *                         {@code webhook} section only: the client's pools are shared by every number)
  * @param h2c              HTTP/2 by prior knowledge to an {@code http://} URL (a number's
  *                         {@code webhook_h2c}; the section's is always false)
+ * @param allowPrivate     whether webhooks may reach loopback and private networks (section-wide;
+ *                         link-local and metadata addresses are never allowed)
  * @param onFailure        what a call whose every attempt failed gets: rejected, or connected anyway
  * @param fallbackAgent    the agent such a connected call goes to; empty for the number's own agent
  * @param include          extra fields of the webhook body; empty for the documented three exactly
@@ -36,15 +39,17 @@ import java.util.Set;
  */
 public record WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
                               int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin,
-                              boolean h2c, OnFailure onFailure, Optional<String> fallbackAgent, Set<Include> include,
-                              Optional<URI> callEndedUrl, Optional<CircuitBreakerSettings> circuitBreaker) {
+                              boolean h2c, boolean allowPrivate, OnFailure onFailure, Optional<String> fallbackAgent,
+                              Set<Include> include, Optional<URI> callEndedUrl,
+                              Optional<CircuitBreakerSettings> circuitBreaker) {
   /**
    * The defaults: the webhook client's ({@link WebhookPolicy#DEFAULT}, {@link
-   * WebhookClient#DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}), 480, no CA file, no h2c, reject, no extras.
+   * WebhookClient#DEFAULT_MAX_CONNECTIONS_PER_ORIGIN}), 480, no CA file, no h2c, private networks allowed,
+   * reject, no extras.
    */
   public static final WebhookSettings DEFAULTS = new WebhookSettings(WebhookPolicy.DEFAULT.timeout(),
       WebhookPolicy.DEFAULT.retries(), WebhookPolicy.DEFAULT.backoff(), WebhookPolicy.DEFAULT.maxResponseBytes(),
-      Outcome.WEBHOOK_FAILED.status(), Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false);
+      Outcome.WEBHOOK_FAILED.status(), Optional.empty(), WebhookClient.DEFAULT_MAX_CONNECTIONS_PER_ORIGIN, false, true);
 
   public WebhookSettings {
     Objects.requireNonNull(timeout, "timeout");
@@ -59,9 +64,21 @@ public record WebhookSettings(Duration timeout, int retries, List<Duration> back
 
   /** Settings that reject a failed call, add nothing to the body and send no post-call event. */
   public WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
-                         int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin, boolean h2c) {
+                         int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin, boolean h2c,
+                         boolean allowPrivate) {
     this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, maxConnectionsPerOrigin, h2c,
-        OnFailure.REJECT, Optional.empty(), Set.of(), Optional.empty(), Optional.empty());
+        allowPrivate, OnFailure.REJECT, Optional.empty(), Set.of(), Optional.empty(), Optional.empty());
+  }
+
+  /** Settings that allow private networks. */
+  public WebhookSettings(Duration timeout, int retries, List<Duration> backoff, int maxResponseBytes,
+                         int failureResponse, Optional<Path> caFile, int maxConnectionsPerOrigin, boolean h2c) {
+    this(timeout, retries, backoff, maxResponseBytes, failureResponse, caFile, maxConnectionsPerOrigin, h2c, true);
+  }
+
+  /** The targets these settings allow webhooks to reach. */
+  public WebhookTargets targets() {
+    return WebhookTargets.allowPrivate(allowPrivate);
   }
 
   /** How the webhook client tries each call (the loader has checked the values against its limits). */

@@ -74,7 +74,8 @@ public final class HttpFrontend implements AutoCloseable {
       Channel ch = b.bind(host, port).syncUninterruptibly().channel();
       LOG.info("HTTP listening on {}:{}", host, ((InetSocketAddress) ch.localAddress()).getPort());
       return new HttpFrontend(ch);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Not only RuntimeException: Netty rethrows the bind's java.net.BindException (checked) as it is.
       throw new IllegalStateException("cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
   }

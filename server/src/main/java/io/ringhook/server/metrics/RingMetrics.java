@@ -398,6 +398,37 @@ public final class RingMetrics implements AutoCloseable {
         LongSupplier::getAsLong);
   }
 
+  /**
+   * Binds {@code ringhook_calls_rejected_total{reason}}: new INVITEs turned away at once with 503
+   * before they became calls, because the server was behind ({@code overload}) or their source was
+   * over its rate ({@code source_limit}). Not in {@code ringhook_calls_total}: no call record is made.
+   */
+  public void bindRejected(LongSupplier overload, LongSupplier sourceLimit) {
+    String help = "New INVITEs refused with 503 before they became calls, by reason";
+    counter("ringhook.calls.rejected", help, overload, LongSupplier::getAsLong, "reason", "overload");
+    counter("ringhook.calls.rejected", help, sourceLimit, LongSupplier::getAsLong, "reason", "source_limit");
+  }
+
+  // ---- SIP edge ----
+
+  /**
+   * Binds the SIP edge's defences: {@code ringhook_sip_outsiders_refused_total} (requests from
+   * sources outside every trunk, answered by a stateless 403), {@code ringhook_sip_tcp_connections}
+   * (inbound TCP connections open) and {@code ringhook_sip_tcp_refused_total{reason}} (connections
+   * refused at accept or closed for sending no complete message), one series per reason in
+   * {@code refused}'s keys.
+   */
+  public void bindSipEdge(LongSupplier outsiders, IntSupplier open,
+                          java.util.function.Supplier<java.util.Map<String, Long>> refused) {
+    counter("ringhook.sip.outsiders.refused", "Requests from sources outside every trunk, refused with a stateless 403",
+        outsiders, LongSupplier::getAsLong);
+    gauge("ringhook.sip.tcp.connections", "Inbound SIP/TCP connections open", open);
+    for (String reason : refused.get().keySet()) {
+      counter("ringhook.sip.tcp.refused", "SIP/TCP connections refused at accept or closed without a message, by reason",
+          refused, r -> r.get().getOrDefault(reason, 0L), "reason", label(reason));
+    }
+  }
+
   @Override
   public void close() {
     if (gc != null) {

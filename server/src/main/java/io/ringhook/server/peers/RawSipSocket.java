@@ -32,6 +32,15 @@ public final class RawSipSocket implements AutoCloseable {
     }
   }
 
+  /** Opens a socket on {@code address} (e.g. 127.0.0.2, another loopback source) with an ephemeral port. */
+  public static RawSipSocket open(InetAddress address) {
+    try {
+      return new RawSipSocket(new DatagramSocket(new InetSocketAddress(address, 0)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Returns the local port. */
   public int port() {
     return socket.getLocalPort();

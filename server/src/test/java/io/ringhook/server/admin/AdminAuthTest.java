@@ -31,6 +31,41 @@ class AdminAuthTest {
   }
 
   @Test
+  void withoutATokenOnlyRequestsForLocalhostAnAddressOrAnAllowedNameAreServed() throws Exception {
+    // DNS rebinding (issue 13, item 8): a page on evil.example re-points its name at 127.0.0.1 and
+    // its script's requests carry Host: evil.example. The JDK's client will not set Host: raw HTTP.
+    try (AdminFixture f = new AdminFixture(dir, b -> b.allowedHosts(List.of("ringhook.internal")))) {
+      int port = f.frontend.port();
+      assertEquals(421, status(port, "evil.example:" + port));
+      assertEquals(421, status(port, "evil.example"));
+      assertEquals(421, status(port, "localhost.evil.example"));
+      assertEquals(200, status(port, "localhost:" + port));
+      assertEquals(200, status(port, "127.0.0.1:" + port));
+      assertEquals(200, status(port, "[::1]:" + port));
+      assertEquals(200, status(port, "RingHook.Internal:" + port));
+      assertEquals(200, status(port, null), "no Host: not a browser");
+    }
+    // A token is the credential: the Host does not matter then.
+    try (AdminFixture f = new AdminFixture(dir, AdminFixture.token("t0ken-for-tests"))) {
+      int port = f.frontend.port();
+      assertEquals(401, status(port, "evil.example"));
+    }
+  }
+
+  /** The status of {@code GET /v1/numbers} sent as raw HTTP/1.x with {@code host} (none when null). */
+  private static int status(int port, String host) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(5000);
+      String req = host == null ? "GET /v1/numbers HTTP/1.0\r\n\r\n"
+          : "GET /v1/numbers HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+      s.getOutputStream().write(req.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+      return Integer.parseInt(statusLine.split(" ")[1]);
+    }
+  }
+
+  @Test
   void withATokenRequestsWithoutItOrWithAWrongOneAreRefused() throws Exception {
     try (AdminFixture f = new AdminFixture(dir, AdminFixture.token("t0ken-for-tests"))) {
       for (String path : List.of("/v1/numbers", "/v1/numbers/+15550000001", "/v1/calls", "/v1/calls/x",

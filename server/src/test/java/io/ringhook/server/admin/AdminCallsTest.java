@@ -1,5 +1,6 @@
 package io.ringhook.server.admin;
 
+import io.ringhook.server.peers.LogCapture;
 import static io.ringhook.server.admin.AdminFixture.error;
 import static io.ringhook.server.admin.AdminFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -144,10 +145,13 @@ class AdminCallsTest {
     assertEquals("GET", post.headers().firstValue("allow").orElseThrow());
     assertEquals(405, f.send("DELETE", "/v1/calls/c01", null).statusCode());
     f.store.close();
-    HttpResponse<String> r = f.get("/v1/calls");
-    assertEquals(503, r.statusCode());
-    assertTrue(error(r).startsWith("the records database is unavailable, try again later: "), r.body());
-    assertEquals(503, f.get("/v1/calls/c01").statusCode());
+    try (LogCapture logs = LogCapture.of(AdminApi.class)) {
+      HttpResponse<String> r = f.get("/v1/calls");
+      assertEquals(503, r.statusCode());
+      assertTrue(error(r).startsWith("the records database is unavailable, try again later: "), r.body());
+      assertEquals(503, f.get("/v1/calls/c01").statusCode());
+      assertEquals(2, logs.atLeast(ch.qos.logback.classic.Level.WARN).size(), logs.messages().toString());
+    }
   }
 
   private static JsonNode tree(String text) throws Exception {

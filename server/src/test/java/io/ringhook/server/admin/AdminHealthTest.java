@@ -1,5 +1,6 @@
 package io.ringhook.server.admin;
 
+import io.ringhook.server.peers.LogCapture;
 import static io.ringhook.server.admin.AdminFixture.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,12 +59,15 @@ class AdminHealthTest {
 
   @Test
   void aFailingCheckIsNotReady() throws Exception {
-    try (AdminFixture f = new AdminFixture(dir, AdminFixture.readiness(() -> {
-      throw new IllegalStateException("sip socket gone");
-    }))) {
+    try (LogCapture logs = LogCapture.of(AdminApi.class);
+         AdminFixture f = new AdminFixture(dir, AdminFixture.readiness(() -> {
+           throw new IllegalStateException("sip socket gone");
+         }))) {
       HttpResponse<String> r = f.get("/readyz");
       assertEquals(503, r.statusCode());
       assertTrue(r.body().contains("sip socket gone"), r.body());
+      assertEquals(java.util.List.of("WARN the readiness check failed [java.lang.IllegalStateException]"),
+          logs.atLeast(ch.qos.logback.classic.Level.WARN));
     }
   }
 
@@ -84,12 +88,16 @@ class AdminHealthTest {
 
   @Test
   void aFailingScrapeIs500Json() throws Exception {
-    try (AdminFixture f = new AdminFixture(dir, b -> b.metrics(() -> {
-      throw new IllegalStateException("registry closed");
-    }))) {
+    try (LogCapture logs = LogCapture.of("io.ringhook.server.http.Router");
+         AdminFixture f = new AdminFixture(dir, b -> b.metrics(() -> {
+           throw new IllegalStateException("registry closed");
+         }))) {
       HttpResponse<String> r = f.get("/metrics");
       assertEquals(500, r.statusCode());
       assertEquals("internal error (see ringhook's log)", error(r));
+      // The detail is in the log, with its stack trace, not in the response.
+      assertEquals(java.util.List.of("WARN HTTP request failed inside ringhook [java.lang.IllegalStateException]"),
+          logs.atLeast(ch.qos.logback.classic.Level.WARN));
     }
   }
 }

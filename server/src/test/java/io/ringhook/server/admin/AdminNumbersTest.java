@@ -1,5 +1,6 @@
 package io.ringhook.server.admin;
 
+import io.ringhook.server.peers.LogCapture;
 import static io.ringhook.server.admin.AdminFixture.error;
 import static io.ringhook.server.admin.AdminFixture.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,6 +63,20 @@ class AdminNumbersTest {
     HttpResponse<String> unknown = f.get("/v1/numbers/+15559999999");
     assertEquals(404, unknown.statusCode());
     assertEquals("+15559999999 is neither in the configuration file nor set through the API", error(unknown));
+  }
+
+  @Test
+  void aWebhookUrlPointingAtTheMetadataServiceOrLinkLocalIsRefused() throws Exception {
+    for (String url : List.of("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:8080/hook",
+        "http://metadata.google.internal/computeMetadata/v1/")) {
+      HttpResponse<String> r = f.put("/v1/numbers/+15550000001", "{\"inbound_webhook_url\":\"" + url + "\"}");
+      assertEquals(400, r.statusCode(), url + ": " + r.body());
+      assertTrue(error(r).startsWith("inbound_webhook_url must not point at"), error(r));
+    }
+    assertEquals(Optional.empty(), f.store.number("+15550000001"));
+    // A CRM on the private network is normal.
+    assertEquals(200, f.put("/v1/numbers/+15550000001", "{\"inbound_webhook_url\":\"http://10.20.0.5/in\"}")
+        .statusCode());
   }
 
   @Test
@@ -235,11 +250,14 @@ class AdminNumbersTest {
   @Test
   void aStoreFailureIsA503AndChangesNothing() throws Exception {
     f.store.close();
-    HttpResponse<String> r = f.put("/v1/numbers/+15550000001", "{\"agent\":\"demo\"}");
-    assertEquals(503, r.statusCode());
-    assertTrue(error(r).startsWith("the records database is unavailable, try again later: "), r.body());
-    assertEquals(Source.FILE, f.numbers.lookup("+15550000001").orElseThrow().source());
-    assertEquals(503, f.delete("/v1/numbers/+15550000001").statusCode());
+    try (LogCapture logs = LogCapture.of(AdminApi.class)) {
+      HttpResponse<String> r = f.put("/v1/numbers/+15550000001", "{\"agent\":\"demo\"}");
+      assertEquals(503, r.statusCode());
+      assertTrue(error(r).startsWith("the records database is unavailable, try again later: "), r.body());
+      assertEquals(Source.FILE, f.numbers.lookup("+15550000001").orElseThrow().source());
+      assertEquals(503, f.delete("/v1/numbers/+15550000001").statusCode());
+      assertEquals(2, logs.atLeast(ch.qos.logback.classic.Level.WARN).size(), logs.messages().toString());
+    }
     // The live view needs no database.
     assertEquals(200, f.get("/v1/numbers").statusCode());
   }

@@ -1,5 +1,6 @@
 package io.ringhook.server.admin;
 
+import io.ringhook.server.peers.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,8 +90,11 @@ class NumberDirectoryTest {
   @Test
   void storedValuesThisInstanceCannotUseAreNotApplied() {
     NumberDirectory d = new NumberDirectory(config);
-    d.replaceRuntime(List.of(entry(FILE_NUMBER, "ftp://x.example/in", null, "demo"),
-        entry(API_NUMBER, null, null, "elsewhere-agent")));
+    try (LogCapture logs = LogCapture.of(NumberDirectory.class)) {
+      d.replaceRuntime(List.of(entry(FILE_NUMBER, "ftp://x.example/in", null, "demo"),
+          entry(API_NUMBER, null, null, "elsewhere-agent")));
+      assertEquals(2, logs.atLeast(ch.qos.logback.classic.Level.WARN).size(), logs.messages().toString());
+    }
     // A bad URL: the file's entry stays in force.
     assertEquals(Source.FILE, d.lookup(FILE_NUMBER).orElseThrow().source());
     // An agent another instance has but this one lacks: default_agent.
@@ -129,7 +133,11 @@ class NumberDirectoryTest {
     assertEquals(Source.API, d.lookup(API_NUMBER).orElseThrow().source());
     store.close();
     assertThrows(RecordStore.StoreException.class, () -> d.reload(store));
-    d.refreshOnce(store);
+    try (LogCapture logs = LogCapture.of(NumberDirectory.class)) {
+      d.refreshOnce(store);
+      assertTrue(logs.messages().get(0).startsWith("cannot refresh the run-time numbers, keeping the last ones read"),
+          logs.messages().toString());
+    }
     assertEquals(Source.API, d.lookup(API_NUMBER).orElseThrow().source());
   }
 

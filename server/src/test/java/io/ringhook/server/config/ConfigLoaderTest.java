@@ -124,7 +124,7 @@ class ConfigLoaderTest {
         Optional.of(URI.create("https://crm.example.com/inbound?line=support")),
         Optional.of(new Secret("change-me")), Optional.of("support"),
         new WebhookSettings(Duration.ofSeconds(5), 1, List.of(Duration.ofSeconds(2)), 65536, 503, defaults.caFile(),
-            16384, false, WebhookSettings.OnFailure.CONNECT, Optional.of("sales"),
+            16384, false, true, WebhookSettings.OnFailure.CONNECT, Optional.of("sales"),
             Set.of(WebhookSettings.Include.SIP_HEADERS, WebhookSettings.Include.CALL_ID),
             Optional.of(URI.create("https://crm.example.com/call-ended")), Optional.empty())),
         c.numbers().get("+12345678914"));
@@ -207,6 +207,7 @@ class ConfigLoaderTest {
         Optional.empty(), n.agent(), n.webhook())));
     return new RingConfig(c.sip(), c.rtp(), c.trunks(), new HttpSettings(c.http().host(), c.http().port()), numbers,
         c.webhook(), c.agents(), c.defaultAgent(), new RecordsSettings(c.records().url(), c.records().user(),
-        Optional.empty(), c.records().buffer(), c.records().numbersRefresh()), c.shutdown(), c.logging());
+        Optional.empty(), c.records().buffer(), c.records().numbersRefresh()), c.shutdown(), c.logging(),
+        c.admission(), c.warmup());
   }
 }

@@ -71,8 +71,8 @@ class ValidationTest {
         "3: sip.Port: unknown key (did you mean \"port\"?)",
         "5: rtp.port-min: unknown key (did you mean \"port_min\"?)",
         "7: webhook.colour: unknown key (known keys: timeout, retries, backoff, max_response_bytes,"
-            + " failure_response, ca_file, max_connections_per_origin, on_failure, fallback_agent, include,"
-            + " call_ended_url, circuit_breaker)",
+            + " failure_response, ca_file, max_connections_per_origin, allow_private, on_failure, fallback_agent,"
+            + " include, call_ended_url, circuit_breaker)",
         "10: numbers.\"+12345678913\".timeout: unknown key (did you mean \"webhook_timeout\"?)",
         "11: defaultagent: unknown key (did you mean \"default_agent\"?)"),
         problems("""
@@ -116,7 +116,8 @@ class ValidationTest {
   @Test
   void wrongShapesAreNamed() {
     assertEquals(List.of(
-        "1: sip: must be a mapping of host, port, advertise, not a list",
+        "1: sip: must be a mapping of host, port, advertise, tcp_max_connections, tcp_max_connections_per_source, "
+        + "tcp_first_message_timeout, tcp_idle_timeout, not a list",
         "2: trunks: must be a list, not a mapping",
         "3: http.port: must be a single value, not a list",
         "4: rtp.timeout: has no value (remove the key to get the default)",
@@ -131,7 +132,7 @@ class ValidationTest {
             agents: {sales: "wss://a.example.com"}
             """));
     assertEquals(List.of("1: : the file must be a mapping of sections sip, rtp, trunks, http, numbers, webhook,"
-        + " agents, default_agent, records, shutdown, logging, not a list"), problems("- sip\n"));
+        + " agents, default_agent, records, shutdown, admission, startup, logging, not a list"), problems("- sip\n"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.ringhook.server.http;
 
+import io.ringhook.server.peers.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -162,9 +163,13 @@ class HttpFrontendTest {
   void aFailedRouteIsA500AndABadEscapeA400() throws Exception {
     frontend = HttpFrontend.start("127.0.0.1", 0, group, Map.of(),
         request -> CompletableFuture.failedFuture(new IllegalStateException("boom")));
-    HttpResponse<String> r = get("/x");
-    assertEquals(500, r.statusCode());
-    assertEquals("{\"error\":\"internal error (see ringhook's log)\"}", r.body());
+    try (LogCapture logs = LogCapture.of(Router.class)) {
+      HttpResponse<String> r = get("/x");
+      assertEquals(500, r.statusCode());
+      assertEquals("{\"error\":\"internal error (see ringhook's log)\"}", r.body());
+      assertEquals(java.util.List.of("WARN HTTP request failed inside ringhook [java.lang.IllegalStateException]"),
+          logs.atLeast(ch.qos.logback.classic.Level.WARN));
+    }
     try (Socket s = new Socket("127.0.0.1", frontend.port())) {
       s.setSoTimeout(5000);
       s.getOutputStream().write("GET /v1/numbers/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

@@ -39,6 +39,10 @@ public final class RingFixture implements AutoCloseable {
   private final String recordsUrl;
 
   private RingFixture(String extraYaml, Map<String, String> env, String rtpYaml) {
+    this(extraYaml, env, rtpYaml, "");
+  }
+
+  private RingFixture(String extraYaml, Map<String, String> env, String rtpYaml, String sipYaml) {
     // Records go to a fresh SQLite file of this server's own unless the test names a store.
     try {
       recordsDir = Files.createTempDirectory("ringhook-it-");
@@ -48,6 +52,10 @@ public final class RingFixture implements AutoCloseable {
     if (!extraYaml.startsWith("records:") && !extraYaml.contains("\nrecords:")) {
       extraYaml = extraYaml + "records:\n  url: jdbc:sqlite:" + recordsDir.resolve("ringhook.db") + "\n";
     }
+    // No warm-up: a test's few calls do not need a compiled parser, and every test would wait for it.
+    if (!extraYaml.startsWith("startup:") && !extraYaml.contains("\nstartup:")) {
+      extraYaml = extraYaml + "startup:\n  warmup: 0s\n";
+    }
     RingServer started = null;
     int sip = 0;
     int http = 0;
@@ -56,7 +64,7 @@ public final class RingFixture implements AutoCloseable {
       http = FreePorts.udpAndTcp();
       // RTP below the peers' and the ephemeral ranges, one block of 200 per server.
       int rtpMin = 6000 + 200 * ThreadLocalRandom.current().nextInt(0, 20);
-      String yaml = "sip:\n  host: 127.0.0.1\n  port: " + sip + "\n"
+      String yaml = "sip:\n  host: 127.0.0.1\n  port: " + sip + "\n" + sipYaml
           + "rtp:\n  host: 127.0.0.1\n  port_min: " + rtpMin + "\n  port_max: " + (rtpMin + 199) + "\n" + rtpYaml
           + "http:\n  host: 127.0.0.1\n  port: " + http + "\n"
           + extraYaml;
@@ -92,6 +100,11 @@ public final class RingFixture implements AutoCloseable {
   /** As {@link #start(String)} with {@code rtp.timeout} set to {@code timeout} (e.g. {@code 1s}). */
   public static RingFixture startWithRtpTimeout(String timeout, String extraYaml) {
     return new RingFixture(extraYaml, Map.of(), "  timeout: " + timeout + "\n");
+  }
+
+  /** As {@link #start(String)} with more keys of the {@code sip} section ({@code sipYaml}: lines indented by two). */
+  public static RingFixture startWithSip(String sipYaml, String extraYaml) {
+    return new RingFixture(extraYaml, Map.of(), "", sipYaml);
   }
 
   public RingServer server() {

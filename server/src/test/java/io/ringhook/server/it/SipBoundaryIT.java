@@ -1,8 +1,10 @@
 package io.ringhook.server.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringhook.server.peers.LogCapture;
 import io.ringhook.server.peers.RawSipSocket;
 import io.ringhook.server.peers.Sdp;
 import io.ringhook.server.peers.SipTestCall;
@@ -104,6 +106,41 @@ class SipBoundaryIT {
   }
 
   @Test
+  void refusalsOfOutsidersAreOneStatelessDatagramEachAndAFewLogLines() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""
+        + "trunks:\n"
+        + "  - name: carrier-a\n"
+        + "    allow: [198.51.100.0/24]\n"));
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", ring.sipPort());
+    RawSipSocket raw = resources.add(RawSipSocket.open());
+    LogCapture logs = resources.add(LogCapture.of("io.ringhook"));
+
+    int n = 200;
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      raw.send(invite(raw.port(), ring.sipPort(), "z9hG4bK-out" + i, "out-" + i + "@127.0.0.1"), server);
+      raw.receive(Duration.ofMillis(5)).ifPresent(answers::add); // paced like a scanner, not a burst
+    }
+    // A transaction would retransmit its 403 after 0.5, 1, 2 and 4 s (RFC 3261 17.2.1, Timer G).
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < until) {
+      raw.receive(Duration.ofMillis(200)).ifPresent(answers::add);
+    }
+    int datagrams = answers.size();
+    for (String r : answers) {
+      assertTrue(r.startsWith("SIP/2.0 403 "), r);
+    }
+    System.out.println(n + " INVITEs from outside every trunk drew " + datagrams + " datagrams back");
+    assertEquals(n, datagrams, "one stateless 403 per INVITE, none retransmitted");
+    assertEquals(n, ring.endedCalls().size(), "each INVITE is reported for its record");
+    List<String> lines = logs.messages().stream().filter(m -> m.contains("matches no trunk") || m.contains("refused"))
+        .toList();
+    assertTrue(lines.size() <= 2, "the refusals' log lines are rate-limited: " + lines);
+    String metrics = new AdminClient(ring.httpPort(), Optional.empty()).get("/metrics").body();
+    assertTrue(metrics.contains("ringhook_sip_outsiders_refused_total " + n + ".0"), metrics);
+  }
+
+  @Test
   void anOfferWithNoUsableCodecGets488() throws Exception {
     TestWebhook hook = resources.add(TestWebhook.start(r -> TestWebhook.Reply.json(200, "{}")));
     RingFixture ring = resources.add(RingFixture.start(webhookNumber(hook)));
@@ -155,15 +192,23 @@ class SipBoundaryIT {
     assertTrue(probeAnswered, "no answer to OPTIONS after the garbage; other replies: " + replies);
     System.out.println("replies to the hostile datagrams: "
         + replies.stream().map(r -> r.lines().findFirst().orElse("")).toList());
+    int badRequests = 0;
     for (String r : replies) {
       String status = r.lines().findFirst().orElse("");
       if (r.contains("Call-ID: " + BIG_BUT_VALID)) {
         // Well-formed, only big: answering it is as right as refusing it (513) or dropping it.
         assertTrue(status.matches("SIP/2\\.0 (200|400|513) .*"), "the 60 kB OPTIONS got: " + status);
       } else {
-        assertTrue(status.startsWith("SIP/2.0 400"), "a malformed request must get 400 or nothing, got:\n" + r);
+        // Issue 13, item 5: a fixed reason phrase, one header block, no body, no parser detail.
+        // (The RI's own 400 for a CSeq method that differs from the request's reads "Bad request".)
+        assertTrue(status.matches("SIP/2\\.0 400 Bad [Rr]equest"), "a malformed request must get 400 or nothing, got:\n" + r);
+        assertEquals(r.length() - 4, r.indexOf("\r\n\r\n"), "one header block, then nothing:\n" + r);
+        assertTrue(r.contains("\r\nContent-Length: 0\r\n"), r);
+        assertFalse(r.contains("[C@") || r.contains("getNextChar") || r.contains("Exception"), r);
+        badRequests++;
       }
     }
+    assertTrue(badRequests >= 1, "the INVITE whose Content-Length overruns the datagram gets our 400: " + replies);
     assertEquals(0, ring.server().activeCalls());
     assertTrue(ring.endedCalls().isEmpty(), ring.endedCalls().toString());
 
@@ -171,6 +216,59 @@ class SipBoundaryIT {
     SipTestClient client = resources.add(SipTestClient.builder("afterjunk").start());
     client.options("sip:127.0.0.1:" + ring.sipPort());
     client.awaitResponse(Request.OPTIONS, 200, WAIT);
+  }
+
+  @Test
+  void protocolAnswersAsRfc3261AndRfc4475Expect() throws Exception {
+    RingFixture ring = resources.add(RingFixture.start(""));
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", ring.sipPort());
+    RawSipSocket raw = resources.add(RawSipSocket.open());
+    int me = raw.port();
+    int port = ring.sipPort();
+    String target = "sip:+12345678913@127.0.0.1:" + port;
+
+    // RFC 3261 8.2.2.1 / RFC 4475 3.1.2.16: another SIP version gets 505.
+    assertEquals("505", answer(raw, server, options("OPTIONS " + target + " SIP/7.0", me, "v1", "")));
+    // 8.2.2.1: a Request-URI scheme we do not serve gets 416.
+    assertEquals("416", answer(raw, server, options("OPTIONS http://example.com/x SIP/2.0", me, "u1", "")));
+    // 8.2.2.3: an OPTIONS that requires an extension we lack gets 420 with Unsupported.
+    assertEquals("420", answer(raw, server, options("OPTIONS " + target + " SIP/2.0", me, "r1",
+        "Require: foo-bar\r\n")));
+    // 20: Call-ID, CSeq and Content-Length are single-valued; two of them make a bad request.
+    for (String dup : List.of("Call-ID: second@127.0.0.1\r\n", "CSeq: 2 OPTIONS\r\n", "Content-Length: 0\r\n")) {
+      assertEquals("400", answer(raw, server, options("OPTIONS " + target + " SIP/2.0", me, "d" + dup.length(), dup)),
+          dup);
+    }
+    // RFC 2543 style, no z9hG4bK branch at all: answered, not ignored.
+    String noBranch = options("OPTIONS " + target + " SIP/2.0", me, "x", "")
+        .replace(";branch=z9hG4bK-x", "");
+    assertEquals("200", answer(raw, server, noBranch));
+  }
+
+  /** Sends {@code request} and returns the status code of the answer (the 100 Trying skipped), or "none". */
+  private static String answer(RawSipSocket raw, InetSocketAddress server, String request) {
+    raw.send(request, server);
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < until) {
+      Optional<String> r = raw.receive(Duration.ofMillis(200));
+      if (r.isPresent() && !r.get().startsWith("SIP/2.0 100 ")) {
+        return r.get().substring(8, 11);
+      }
+    }
+    return "none";
+  }
+
+  private static String options(String requestLine, int rawPort, String branch, String extra) {
+    String id = branch + "-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    return requestLine + "\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + rawPort + ";branch=z9hG4bK-" + branch + "\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: <sip:probe@127.0.0.1>;tag=p" + id + "\r\n"
+        + "To: <sip:ringhook@127.0.0.1>\r\n"
+        + "Call-ID: " + id + "@127.0.0.1\r\n"
+        + "CSeq: 1 OPTIONS\r\n"
+        + extra
+        + "Content-Length: 0\r\n\r\n";
   }
 
   private static List<byte[]> hostileMessages(int rawPort, int serverPort) {
@@ -220,6 +318,19 @@ class SipBoundaryIT {
         + "To: <sip:127.0.0.1:" + serverPort + ">\r\n"
         + "Call-ID: " + callId + "\r\n"
         + "CSeq: 1 OPTIONS\r\n"
+        + "Content-Length: 0\r\n\r\n");
+  }
+
+  private static byte[] invite(int rawPort, int serverPort, String branch, String callId) {
+    String target = "sip:+12345678913@127.0.0.1:" + serverPort;
+    return ascii("INVITE " + target + " SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + rawPort + ";branch=" + branch + "\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: <sip:+12345678912@127.0.0.1>;tag=o1\r\n"
+        + "To: <" + target + ">\r\n"
+        + "Call-ID: " + callId + "\r\n"
+        + "CSeq: 1 INVITE\r\n"
+        + "Contact: <sip:caller@127.0.0.1:" + rawPort + ">\r\n"
         + "Content-Length: 0\r\n\r\n");
   }
 

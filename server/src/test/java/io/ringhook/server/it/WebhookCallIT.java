@@ -2,6 +2,7 @@ package io.ringhook.server.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -122,7 +123,11 @@ class WebhookCallIT {
     }
 
     assertTrue(client.responses().stream().noneMatch(x -> x.getStatusCode() == 200), client.describe());
-    assertNotNull(refused.getHeader("Warning"), "480 should say why: " + refused);
+    // The carrier learns the class of the refusal, never what the CRM answered (issue 13, item 6).
+    assertEquals("Reason: SIP;cause=480;text=\"webhook_failed\"", String.valueOf(refused.getHeader("Reason")).strip(),
+        refused.toString());
+    assertNull(refused.getHeader("Warning"), refused.toString());
+    assertFalse(refused.toString().contains("down") || refused.toString().contains("HTTP 500"), refused.toString());
     assertEquals(Outcome.WEBHOOK_FAILED, summary.outcome(), summary.toString());
     assertEquals(480, summary.finalStatus());
     assertTrue(summary.answered().isEmpty(), summary.toString());

@@ -1,0 +1,62 @@
+package io.ringhook.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringhook.server.peers.FreePorts;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Start-up failures of the real jar (issue 13, item 10): a busy HTTP port is one line naming the
+ * address and port and a non-zero exit, like a busy SIP port; never a stack trace and a JVM that
+ * stays up with no sockets.
+ */
+class StartupIT {
+  @TempDir
+  Path dir;
+  private Process process;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aBusyHttpPortIsOneLineAndExitStatusOne() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int http = taken.getLocalPort();
+      int sip = FreePorts.udpAndTcp();
+      Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
+          + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+          + "rtp: {host: 127.0.0.1, port_min: 9600, port_max: 9699}\n"
+          + "http: {host: 127.0.0.1, port: " + http + "}\n"
+          + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n");
+      Path log = dir.resolve("ringhook.log");
+      process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+          "--config", config.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running with its HTTP port taken:\n"
+          + Files.readString(log));
+      assertEquals(1, process.exitValue(), Files.readString(log));
+      List<String> lines = Files.readAllLines(log);
+      List<String> errors = lines.stream().filter(l -> l.contains("ERROR")).toList();
+      assertEquals(1, errors.size(), String.join("\n", lines));
+      assertTrue(errors.get(0).contains("cannot listen for HTTP on 127.0.0.1:" + http), errors.get(0));
+      assertTrue(lines.stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception in thread")),
+          "no stack trace:\n" + String.join("\n", lines));
+    }
+  }
+}
