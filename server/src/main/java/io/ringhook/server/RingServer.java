@@ -8,6 +8,7 @@ import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.AdminApi;
+import io.ringhook.server.admin.EffectiveNumber;
 import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
@@ -20,13 +21,17 @@ import io.ringhook.server.records.JdbcRecordStore;
 import io.ringhook.server.records.RecordStore;
 import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.CallObserver;
+import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.Outcome;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -67,9 +72,11 @@ public final class RingServer implements AutoCloseable {
     RingMetrics metrics;
     HttpFrontend http;
     WebhookClient webhooks;
+    CallEndedDeliverer callEnded;
     final AtomicReference<SipServer> sip = new AtomicReference<>();
 
     void close(Duration sipGrace) {
+      quietly(callEnded); // first: what is pending stays in the store for the next start
       SipServer s = sip.get();
       if (s != null) {
         s.close(sipGrace);
@@ -182,15 +189,18 @@ public final class RingServer implements AutoCloseable {
       NumberDirectory numbers = p.numbers;
       warmUp(config.warmup());
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(), (call, attempt) -> {
-            metrics.webhookAttempt(attempt);
-            live.attemptEnded(call, attempt);
-          }), call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
+          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(),
+              (call, attempt) -> {
+                metrics.webhookAttempt(attempt);
+                live.attemptEnded(call, attempt);
+              }, config.webhook().circuitBreaker().map(cb -> new CircuitBreakers(cb, System::nanoTime,
+                  (origin, from, to) -> metrics.circuitChanged(to.value())))),
+              call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
           .bridge(live.watch(bridge))
           .admission(config.admission())
           .observer(summary -> {
             live.ended(summary.call().callId());
-            CallRecord record = CallRecorder.toRecord(summary);
+            CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, p.numbers, summary));
             if (scanners.admit(record)) {
               writer.submit(record);
             }
@@ -206,6 +216,8 @@ public final class RingServer implements AutoCloseable {
       metrics.bindRtp(endpoints.totals());
       metrics.bindRecords(writer::written, writer::dropped, writer::pending);
       metrics.bindWebhookPools(p.webhooks::poolStats);
+      p.callEnded = new CallEndedDeliverer(p.store, p.numbers, Clock.systemUTC(), Version.get(),
+          metrics::callEndedDelivery).start();
       LOG.info("ringhook {} ready: SIP {}:{}, RTP {}-{}, HTTP {}:{}, {} numbers, default agent {}, records {} "
           + "({} ms after the JVM started)", Version.get(), config.sip().host(), config.sip().port(),
           config.rtp().portMin(), config.rtp().portMax(), config.http().host(), p.http.port(), config.numbers().size(),
@@ -218,6 +230,14 @@ public final class RingServer implements AutoCloseable {
       p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /** Where the call's {@code call_ended} event goes: its number's URL (or the section's); none for scanners. */
+  private static Optional<URI> callEndedUrl(RingConfig config, NumberDirectory numbers, CallSummary s) {
+    if (s.outcome() == Outcome.REJECTED_ACL) {
+      return Optional.empty();
+    }
+    return numbers.lookup(s.call().toNumber()).map(EffectiveNumber::webhook).orElse(config.webhook()).callEndedUrl();
   }
 
   /**

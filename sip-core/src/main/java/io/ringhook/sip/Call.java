@@ -222,7 +222,7 @@ final class Call {
       stopAckTimer();
     } else if (action instanceof Refuse r) {
       story.refused(r.status());
-      ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), refusalClass());
+      ctx.responder().fail(inviteSt, r.status(), toTag, info.callId(), refusalClass(), r.callerReason());
     } else if (action instanceof AcceptCancel) {
       ctx.responder().ok(pendingCancel, toTag);
       pendingCancel = null;

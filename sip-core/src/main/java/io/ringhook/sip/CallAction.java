@@ -15,8 +15,15 @@ sealed interface CallAction {
   /** Send 200 OK with our SDP (answer, or offer when the INVITE had none); start media if the SDP is complete. */
   record Answer() implements CallAction {}
 
-  /** Send a final failure response to the INVITE. */
-  record Refuse(int status, String reason) implements CallAction {}
+  /**
+   * Send a final failure response to the INVITE; {@code callerReason}, when present, is sent to the
+   * caller as the text of a {@code Reason} header (RFC 3326), e.g. a customer's decline.
+   */
+  record Refuse(int status, String reason, java.util.Optional<String> callerReason) implements CallAction {
+    Refuse(int status, String reason) {
+      this(status, reason, java.util.Optional.empty());
+    }
+  }
 
   /** Start waiting for the ACK of our 2xx: 64*T1, then {@link CallEvent.AckTimeout} (RFC 3261 13.3.1.4). */
   record StartAckTimer() implements CallAction {}

@@ -9,9 +9,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The outcome of a {@link CallDecider}: connect the call, refuse it with a SIP status, or, when the
- * caller hung up first, what the decider had done by then. Each carries the decider's attempts
- * (for a webhook, one per HTTP request), so the call's record has them without asking anyone else.
+ * The outcome of a {@link CallDecider}: connect the call, decline it as the customer asked, refuse
+ * it with a SIP status, or, when the caller hung up first, what the decider had done by then. Each
+ * carries the decider's attempts (for a webhook, one per HTTP request), so the call's record has
+ * them without asking anyone else.
  */
 public sealed interface CallDecision {
 
@@ -21,17 +22,45 @@ public sealed interface CallDecision {
   /**
    * Answer the call and bridge its media.
    *
-   * @param variables the dynamic variables handed to the agent (already flattened to strings)
-   * @param detail    free text for logs and call records (e.g. "webhook 200 on attempt 2")
-   * @param agent     the agent to bridge to, by name; empty for the media bridge's default
-   * @param attempts  what the decider tried
+   * @param variables      the dynamic variables handed to the agent (already flattened to strings)
+   * @param detail         free text for logs and call records (e.g. "webhook 200 on attempt 2")
+   * @param agent          the agent to bridge to, by name; empty for the media bridge's default
+   * @param attempts       what the decider tried
+   * @param metadata       a JSON object (as compact text) handed to the agent and kept with the record
+   * @param webhookFailure why the webhook failed, when the call is connected in spite of it (the
+   *                       number's {@code on_webhook_failure: connect}); the agent is told
    */
-  record Connect(Map<String, String> variables, String detail, Optional<String> agent, List<Attempt> attempts)
-      implements CallDecision {
+  record Connect(Map<String, String> variables, String detail, Optional<String> agent, List<Attempt> attempts,
+                 Optional<String> metadata, Optional<String> webhookFailure) implements CallDecision {
     public Connect {
       variables = Map.copyOf(variables);
       detail = detail == null ? "" : detail;
       Objects.requireNonNull(agent, "agent");
+      attempts = List.copyOf(attempts);
+      Objects.requireNonNull(metadata, "metadata");
+      Objects.requireNonNull(webhookFailure, "webhookFailure");
+    }
+
+    /** Connect with no metadata, the webhook having answered (or not been asked). */
+    public Connect(Map<String, String> variables, String detail, Optional<String> agent, List<Attempt> attempts) {
+      this(variables, detail, agent, attempts, Optional.empty(), Optional.empty());
+    }
+  }
+
+  /**
+   * The customer declined the call (a webhook's {@code decline}): it ends at once with their status
+   * and a {@code Reason} header, is recorded as {@link Outcome#DECLINED}, and is not retried.
+   *
+   * @param status   a SIP status code from 400 to 699 (the webhook contract allows 403, 404, 480, 486, 603)
+   * @param reason   the customer's words (e.g. {@code spam}); sent to the caller as a Reason header's text
+   * @param attempts what the decider tried
+   */
+  record Decline(int status, String reason, List<Attempt> attempts) implements CallDecision {
+    public Decline {
+      if (status < 400 || status > 699) {
+        throw new IllegalArgumentException("decline status must be 400..699, got " + status);
+      }
+      reason = reason == null ? "" : reason;
       attempts = List.copyOf(attempts);
     }
   }

@@ -38,9 +38,21 @@ public interface CallObserver {
    * @param variables   the dynamic variables of a connect decision (empty otherwise)
    * @param agent       the agent the media was opened to, by name, when it was
    * @param attempts    what the decider tried (each webhook request), including one a hang-up aborted
+   * @param metadata    the connect decision's metadata (a JSON object as text), when it had some
+   * @param webhookFailure why the webhook failed, for a call connected in spite of it
    */
   record CallSummary(InboundCall call, Outcome outcome, String detail, int finalStatus, EndedBy endedBy,
                      Instant received, Optional<Instant> ringing, Optional<Instant> decided,
                      Optional<Instant> answered, Instant ended, Map<String, String> variables,
-                     Optional<String> agent, List<CallDecision.Attempt> attempts) {}
+                     Optional<String> agent, List<CallDecision.Attempt> attempts, Optional<String> metadata,
+                     Optional<String> webhookFailure) {
+    /** A summary without metadata or webhook failure. */
+    public CallSummary(InboundCall call, Outcome outcome, String detail, int finalStatus, EndedBy endedBy,
+                       Instant received, Optional<Instant> ringing, Optional<Instant> decided,
+                       Optional<Instant> answered, Instant ended, Map<String, String> variables,
+                       Optional<String> agent, List<CallDecision.Attempt> attempts) {
+      this(call, outcome, detail, finalStatus, endedBy, received, ringing, decided, answered, ended, variables,
+          agent, attempts, Optional.empty(), Optional.empty());
+    }
+  }
 }

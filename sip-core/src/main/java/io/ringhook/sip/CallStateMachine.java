@@ -67,6 +67,13 @@ final class CallStateMachine {
     return switch (event.kind()) {
       case DECIDED -> {
         CallDecision decision = ((Decided) event).decision();
+        if (decision instanceof CallDecision.Decline decline) {
+          // The customer's own answer: their status, their words in a Reason header (RFC 3326).
+          yield Transition.to(CallState.TERMINATED,
+              new Refuse(decline.status(), decline.reason(),
+                  java.util.Optional.of(decline.reason()).filter(r -> !r.isBlank())),
+              new SetOutcome(Outcome.DECLINED, decline.reason()));
+        }
         if (decision instanceof CallDecision.Refuse refuse) {
           yield Transition.to(CallState.TERMINATED, new Refuse(refuse.status(), refuse.reason()),
               new SetOutcome(refuse.outcome(), refuse.reason()));

@@ -23,6 +23,8 @@ final class CallStory {
   private EndedBy endedBy;
   private Map<String, String> variables = Map.of();
   private Optional<String> agent = Optional.empty();
+  private Optional<String> metadata = Optional.empty();
+  private Optional<String> webhookFailure = Optional.empty();
   private List<CallDecision.Attempt> attempts = List.of();
 
   CallStory(InboundCall call, Instant received) {
@@ -50,10 +52,12 @@ final class CallStory {
     }
   }
 
-  /** The media is being opened for {@code connect}: its variables and agent are the call's. */
+  /** The media is being opened for {@code connect}: its variables, agent and metadata are the call's. */
   void connecting(CallDecision.Connect connect) {
     variables = connect.variables();
     agent = connect.agent();
+    metadata = connect.metadata();
+    webhookFailure = connect.webhookFailure();
   }
 
   /** The decision has settled (or will not): what the decider tried. */
@@ -100,6 +104,7 @@ final class CallStory {
   CallSummary summary(Instant ended) {
     return new CallSummary(call, outcome == null ? Outcome.UNKNOWN : outcome, detail, finalStatus,
         endedBy == null ? EndedBy.RINGHOOK : endedBy, received, Optional.ofNullable(ringing),
-        Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables, agent, attempts);
+        Optional.ofNullable(decided), Optional.ofNullable(answered), ended, variables, agent, attempts, metadata,
+        webhookFailure);
   }
 }

@@ -1,6 +1,9 @@
 package io.ringhook.sip;
 
 import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,9 +17,10 @@ import java.util.Objects;
  *                   bare digits when known but not convertible (an extension, a national number from a
  *                   trunk with no default country code)
  * @param toNumber   the dialed number in E.164, or the Request-URI user part as sent when it is not a number
+ * @param sipHeaders the INVITE headers the trunk passes on ({@code sip_headers}), by name as sent
  */
 public record InboundCall(String callId, String sipCallId, String trunk, InetSocketAddress source,
-                          String fromNumber, String toNumber) {
+                          String fromNumber, String toNumber, Map<String, String> sipHeaders) {
   /** The SLF4J MDC key under which every log line about a call carries its {@code callId}. */
   public static final String LOG_KEY = "call_id";
 
@@ -27,5 +31,12 @@ public record InboundCall(String callId, String sipCallId, String trunk, InetSoc
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(fromNumber, "fromNumber");
     Objects.requireNonNull(toNumber, "toNumber");
+    sipHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(sipHeaders));
+  }
+
+  /** A call with no SIP headers passed on. */
+  public InboundCall(String callId, String sipCallId, String trunk, InetSocketAddress source, String fromNumber,
+                     String toNumber) {
+    this(callId, sipCallId, trunk, source, fromNumber, toNumber, Map.of());
   }
 }

@@ -30,6 +30,8 @@ public enum Outcome {
   UNSUPPORTED_MEDIA("unsupported_media", 415),
   /** The number's webhook gave no 2xx; the status is the number's {@code failure_response} (480 by default). */
   WEBHOOK_FAILED("webhook_failed", 480),
+  /** The customer's webhook declined the call; the status is the one it named (603 when it named none). */
+  DECLINED("declined", 603),
   /** The agent could not be reached before the answer. */
   AGENT_UNREACHABLE("agent_unreachable", 503),
   /** No RTP port could be bound. */

@@ -3,6 +3,7 @@ package io.ringhook.sip;
 import gov.nist.javax.sip.message.SIPRequest;
 import java.text.ParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -220,5 +221,35 @@ final class Responder {
   private static String truncate(String s) {
     String clean = s.replace('"', '\'').replaceAll("[\\r\\n]", " ");
     return clean.length() > 200 ? clean.substring(0, 200) : clean;
+  }
+
+  /**
+   * Refuses the INVITE as a customer's decline asked: its status and, when it gave one, its reason
+   * as the {@code Reason} text (sanitised); else as {@link #fail(ServerTransaction, int, String, String, String)}.
+   */
+  void fail(ServerTransaction st, int status, String toTag, String callId, String outcome,
+            Optional<String> callerReason) {
+    if (callerReason.isEmpty()) {
+      fail(st, status, toTag, callId, outcome);
+      return;
+    }
+    Response r = create(st.getRequest(), status, toTag);
+    addCallId(r, callId);
+    try {
+      r.addHeader(headers.createReasonHeader("SIP", status, reasonText(callerReason.get())));
+    } catch (ParseException | InvalidArgumentException e) {
+      LOG.debug("no Reason header for {}", callerReason.get());
+    }
+    send(st, r);
+  }
+
+  /** A quoted-string's content (RFC 3261 25.1) from any text: printable ASCII, no quote or backslash, bounded. */
+  static String reasonText(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 100; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : ' ');
+    }
+    return b.toString().strip();
   }
 }

@@ -80,12 +80,19 @@ public record SipConfig(Listen listen, List<Trunk> trunks, String userAgent, Dur
    * @param allow              CIDR blocks or single addresses, IPv4 or IPv6 (e.g. {@code 198.51.100.0/24})
    * @param defaultCountryCode the country calling code (digits, no "+") for national-format numbers
    *                           from this trunk, or empty when the trunk sends none
+   * @param sipHeaders         the INVITE headers passed on to the agent: names or prefixes such as {@code X-*}
    */
-  public record Trunk(String name, List<String> allow, Optional<String> defaultCountryCode) {
+  public record Trunk(String name, List<String> allow, Optional<String> defaultCountryCode, List<String> sipHeaders) {
     public Trunk {
       Objects.requireNonNull(name, "name");
       allow = List.copyOf(allow);
       Objects.requireNonNull(defaultCountryCode, "defaultCountryCode");
+      sipHeaders = List.copyOf(sipHeaders);
+    }
+
+    /** A trunk that passes no header on. */
+    public Trunk(String name, List<String> allow, Optional<String> defaultCountryCode) {
+      this(name, allow, defaultCountryCode, List.of());
     }
   }
 }

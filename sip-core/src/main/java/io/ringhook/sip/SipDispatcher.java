@@ -90,7 +90,7 @@ final class SipDispatcher implements SipListenerExt {
       outsiders.refuse((SipProvider) event.getSource(), request, source);
       if (Request.INVITE.equals(method) && toTag(request) == null) {
         // Recorded, but not logged per INVITE: Outsiders writes one line per 10 s for all of them.
-        ctx.record(CallStory.refused(describe(request, source, "", Optional.empty()), Outcome.REJECTED_ACL,
+        ctx.record(CallStory.refused(describe(request, source, new TrunkAcl.Match("", Optional.empty())), Outcome.REJECTED_ACL,
             "source " + source.getAddress().getHostAddress() + " matches no trunk", ctx.clock().instant()));
       }
       return;
@@ -162,7 +162,7 @@ final class SipDispatcher implements SipListenerExt {
       shed(st);
       return;
     }
-    InboundCall info = describe(request, source, trunk.trunkName(), trunk.defaultCountryCode());
+    InboundCall info = describe(request, source, trunk);
     String localHost = local.hostFor(request);
     long sdpSessionId = Math.abs(RANDOM.nextLong() % 1_000_000_000_000L);
     Optional<String> offer = request.getRawContent() == null || request.getRawContent().length == 0
@@ -184,8 +184,8 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   /** The facts of an INVITE: ids, trunk, source and the caller's and dialed numbers. */
-  private static InboundCall describe(Request request, InetSocketAddress source, String trunkName,
-                                      Optional<String> defaultCountryCode) {
+  private static InboundCall describe(Request request, InetSocketAddress source, TrunkAcl.Match trunk) {
+    Optional<String> defaultCountryCode = trunk.defaultCountryCode();
     String requestUri = request.getRequestURI().toString();
     String toUri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI().toString();
     String fromUri = ((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().toString();
@@ -195,9 +195,9 @@ final class SipDispatcher implements SipListenerExt {
     javax.sip.header.Header privacy = request.getHeader("Privacy");
     boolean withheld = privacy != null && headerValue(privacy).toLowerCase(java.util.Locale.ROOT).matches(".*\\bid\\b.*");
     String paiValue = pai == null || withheld ? null : headerValue(pai);
-    return new InboundCall(newCallId(), callId(request), trunkName, source,
+    return new InboundCall(newCallId(), callId(request), trunk.trunkName(), source,
         PhoneNumbers.caller(paiValue, fromUri, defaultCountryCode),
-        PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode));
+        PhoneNumbers.dialed(requestUri, toUri, defaultCountryCode), trunk.headers().pick(request));
   }
 
   /**

@@ -50,7 +50,7 @@ final class TrunkAcl {
     Objects.requireNonNull(trunks, "trunks");
     List<Rule> built = new ArrayList<>();
     for (SipConfig.Trunk trunk : trunks) {
-      Match match = new Match(trunk.name(), trunk.defaultCountryCode());
+      Match match = new Match(trunk.name(), trunk.defaultCountryCode(), SipHeaderFilter.of(trunk.sipHeaders()));
       for (String entry : trunk.allow()) {
         built.add(new Rule(Cidr.parse(trunk.name(), entry), match));
       }
@@ -87,11 +87,17 @@ final class TrunkAcl {
    *
    * @param trunkName          the trunk's configured name, or {@value #LOCAL_TRUNK}
    * @param defaultCountryCode the trunk's country code for national-format numbers
+   * @param headers            the INVITE headers the trunk passes on
    */
-  public record Match(String trunkName, Optional<String> defaultCountryCode) {
+  public record Match(String trunkName, Optional<String> defaultCountryCode, SipHeaderFilter headers) {
     public Match {
       Objects.requireNonNull(trunkName, "trunkName");
       Objects.requireNonNull(defaultCountryCode, "defaultCountryCode");
+      Objects.requireNonNull(headers, "headers");
+    }
+
+    public Match(String trunkName, Optional<String> defaultCountryCode) {
+      this(trunkName, defaultCountryCode, SipHeaderFilter.NONE);
     }
   }
 

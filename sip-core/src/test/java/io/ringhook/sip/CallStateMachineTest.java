@@ -151,6 +151,15 @@ class CallStateMachineTest {
   }
 
   @Test
+  void aDeclineIsRefusedWithTheCustomersStatusAndReasonForTheCaller() {
+    CallStateMachine.Transition t = CallStateMachine.next(CallState.RINGING,
+        new CallEvent.Decided(new CallDecision.Decline(486, "spam", List.of())));
+    assertEquals(CallState.TERMINATED, t.next());
+    assertEquals(new CallAction.Refuse(486, "spam", java.util.Optional.of("spam")), t.actions().get(0));
+    assertEquals(new CallAction.SetOutcome(Outcome.DECLINED, "spam"), t.actions().get(1));
+  }
+
+  @Test
   void refusalCarriesTheDecisionsStatusAndOutcome() {
     CallStateMachine.Transition t = CallStateMachine.next(CallState.RINGING, REFUSE);
     assertEquals(new CallAction.Refuse(480, "webhook failed"), t.actions().get(0));

@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -175,8 +174,8 @@ final class AttemptRun implements OriginPool.Listener {
             if (done || ch != channel) {
               return;
             }
-            ResponseEvaluator.Verdict v = ResponseEvaluator.evaluate(response);
-            finish(OptionalInt.of(response.status()), v.reason(), v.detail(), v.variables(),
+            ResponseEvaluator.Verdict v = ResponseEvaluator.evaluate(response, call.request().agents());
+            finish(OptionalInt.of(response.status()), v.reason(), v.detail(), v.answer(),
                 response.keepAlive());
           });
     }
@@ -253,7 +252,7 @@ final class AttemptRun implements OriginPool.Listener {
       OptionalInt status,
       FailureReason reason,
       String detail,
-      Map<String, String> variables,
+      WebhookResult.Answer answer,
       boolean reusable) {
     done = true;
     stopWaiting();
@@ -268,7 +267,7 @@ final class AttemptRun implements OriginPool.Listener {
     WebhookResult.Attempt a =
         new WebhookResult.Attempt(
             number, start, latency(), status, Optional.ofNullable(reason), detail, queued());
-    call.onAttemptDone(this, a, reason == null ? variables : null);
+    call.onAttemptDone(this, a, reason == null ? answer : null);
   }
 
   private void stopWaiting() {

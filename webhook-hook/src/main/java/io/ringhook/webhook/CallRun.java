@@ -5,7 +5,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -110,7 +109,7 @@ final class CallRun {
   }
 
   /** Called by the current attempt, once, on the loop. */
-  void onAttemptDone(AttemptRun run, WebhookResult.Attempt a, Map<String, String> variables) {
+  void onAttemptDone(AttemptRun run, WebhookResult.Attempt a, WebhookResult.Answer answer) {
     if (finished || run != current) {
       return;
     }
@@ -119,7 +118,7 @@ final class CallRun {
     logAttempt(a);
     notifyListener(a);
     if (a.succeeded()) {
-      complete(new WebhookResult.Success(variables, attempts));
+      complete(new WebhookResult.Success(answer, attempts));
     } else if (a.number() < policy.maxAttempts()) {
       int next = a.number() + 1;
       Duration pause = policy.backoffBefore(next);

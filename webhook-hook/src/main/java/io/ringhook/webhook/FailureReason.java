@@ -23,6 +23,13 @@ public enum FailureReason {
   NOT_OBJECT,
   /** A 2xx body whose {@code dynamic_variables} is present but not an object. */
   VARIABLES_NOT_OBJECT,
+  /**
+   * A 2xx body whose {@code agent}, {@code decline} or {@code metadata} is malformed (wrong type,
+   * a decline status outside 403/404/480/486/603, a reason too long).
+   */
+  BAD_ANSWER,
+  /** A 2xx body whose {@code agent} names no configured agent. */
+  UNKNOWN_AGENT,
   /** The response (body, or its headers) exceeded {@code max_response_bytes} or header limits. */
   TOO_LARGE,
   /** The response was not valid HTTP/1.1. */

@@ -7,17 +7,29 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Judges a complete response by the contract: a 2xx whose body is empty or a JSON object, with
- * {@code dynamic_variables}, when present, an object; and flattens the variables to strings.
+ * {@code dynamic_variables}, when present, an object; {@code agent} a known agent's name;
+ * {@code decline} an object with an allowed {@code status}; {@code metadata} an object. Flattens
+ * the variables to strings.
  */
 final class ResponseEvaluator {
 
-  /** Either variables (success) or a reason and detail (failure). */
-  record Verdict(Map<String, String> variables, FailureReason reason, String detail) {
+  /** Either an answer (success) or a reason and detail (failure). */
+  record Verdict(WebhookResult.Answer answer, FailureReason reason, String detail) {
     static Verdict success(Map<String, String> variables) {
-      return new Verdict(variables, null, "");
+      return success(WebhookResult.Answer.of(variables));
+    }
+
+    static Verdict success(WebhookResult.Answer answer) {
+      return new Verdict(answer, null, "");
+    }
+
+    Map<String, String> variables() {
+      return answer == null ? null : answer.variables();
     }
 
     static Verdict failure(FailureReason reason, String detail) {
@@ -34,6 +46,11 @@ final class ResponseEvaluator {
   private ResponseEvaluator() {}
 
   static Verdict evaluate(Response response) {
+    return evaluate(response, Set.of());
+  }
+
+  /** @param agents the agent names an answer's {@code agent} may choose */
+  static Verdict evaluate(Response response, Set<String> agents) {
     int status = response.status();
     if (status < 200 || status > 299) {
       return Verdict.failure(FailureReason.STATUS, statusDetail(response));
@@ -57,15 +74,65 @@ final class ResponseEvaluator {
           FailureReason.NOT_OBJECT, "body is a JSON " + kind(root) + ", expected an object");
     }
     JsonNode vars = root.get("dynamic_variables");
-    if (vars == null || vars.isNull()) {
-      return Verdict.success(Map.of());
+    Map<String, String> variables = Map.of();
+    if (vars != null && !vars.isNull()) {
+      if (!vars.isObject()) {
+        return Verdict.failure(
+            FailureReason.VARIABLES_NOT_OBJECT,
+            "dynamic_variables is a JSON " + kind(vars) + ", expected an object");
+      }
+      variables = flatten(vars);
     }
-    if (!vars.isObject()) {
-      return Verdict.failure(
-          FailureReason.VARIABLES_NOT_OBJECT,
-          "dynamic_variables is a JSON " + kind(vars) + ", expected an object");
+    return answer(root, variables, agents);
+  }
+
+  /** The answer's choices beyond the variables: {@code decline}, {@code agent}, {@code metadata}. */
+  private static Verdict answer(JsonNode root, Map<String, String> variables, Set<String> agents) {
+    JsonNode decline = present(root.get("decline"));
+    JsonNode agent = present(root.get("agent"));
+    JsonNode metadata = present(root.get("metadata"));
+    if (decline == null && agent == null && metadata == null) {
+      return Verdict.success(variables);
     }
-    return Verdict.success(flatten(vars));
+    Optional<WebhookResult.Decline> declined = Optional.empty();
+    if (decline != null) {
+      if (!decline.isObject()) {
+        return Verdict.failure(FailureReason.BAD_ANSWER, "decline is a JSON " + kind(decline) + ", expected an object");
+      }
+      JsonNode sipStatus = present(decline.get("status"));
+      JsonNode reason = present(decline.get("reason"));
+      if (sipStatus != null
+          && !(sipStatus.isInt() && WebhookResult.Decline.STATUSES.contains(sipStatus.intValue()))) {
+        return Verdict.failure(FailureReason.BAD_ANSWER,
+            "decline.status must be 403, 404, 480, 486 or 603, got " + clean(sipStatus.toString(), 20));
+      }
+      if (reason != null && (!reason.isTextual() || reason.textValue().length() > WebhookResult.Decline.MAX_REASON)) {
+        return Verdict.failure(FailureReason.BAD_ANSWER,
+            "decline.reason must be a string of at most " + WebhookResult.Decline.MAX_REASON + " characters");
+      }
+      declined = Optional.of(new WebhookResult.Decline(sipStatus == null ? 603 : sipStatus.intValue(),
+          reason == null ? "" : clean(reason.textValue(), WebhookResult.Decline.MAX_REASON).strip()));
+    }
+    Optional<String> chosen = Optional.empty();
+    if (agent != null && declined.isEmpty()) {
+      if (!agent.isTextual() || agent.textValue().isEmpty()) {
+        return Verdict.failure(FailureReason.BAD_ANSWER, "agent is a JSON " + kind(agent) + ", expected a name");
+      }
+      if (!agents.contains(agent.textValue())) {
+        return Verdict.failure(FailureReason.UNKNOWN_AGENT,
+            "agent \"" + clean(agent.textValue(), 60) + "\" is not a configured agent");
+      }
+      chosen = Optional.of(agent.textValue());
+    }
+    if (metadata != null && !metadata.isObject()) {
+      return Verdict.failure(FailureReason.BAD_ANSWER, "metadata is a JSON " + kind(metadata) + ", expected an object");
+    }
+    return Verdict.success(new WebhookResult.Answer(variables, chosen, declined,
+        Optional.ofNullable(metadata).map(JsonNode::toString)));
+  }
+
+  private static JsonNode present(JsonNode n) {
+    return n == null || n.isNull() ? null : n;
   }
 
   /**

@@ -11,11 +11,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
-import java.util.HexFormat;
+import java.util.Map;
 import java.util.UUID;
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -27,7 +25,7 @@ final class WebhookMessage {
   static final String CALL_ID_HEADER = "X-Ringhook-Call-Id";
   static final String ATTEMPT_HEADER = "X-Ringhook-Attempt";
   static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  static final String SIGNATURE_HEADER = "X-Ringhook-Signature";
+  static final String SIGNATURE_HEADER = Signatures.HEADER;
   static final String EVENT = "inbound_call";
 
   private final String callId;
@@ -45,8 +43,8 @@ final class WebhookMessage {
     this.hostHeader = origin.hostHeader();
     this.userAgent = userAgent;
     this.idempotencyKey = idempotencyKey(request.callId());
-    this.body = body(request.fromNumber(), request.toNumber());
-    this.key = request.secret() == null ? null : hmacKey(request.secret());
+    this.body = body(request.fromNumber(), request.toNumber(), request.extra());
+    this.key = request.secret() == null ? null : Signatures.key(request.secret());
     this.clock = clock;
   }
 
@@ -80,22 +78,28 @@ final class WebhookMessage {
     h.set(ATTEMPT_HEADER, attempt);
     h.set(IDEMPOTENCY_HEADER, idempotencyKey);
     if (key != null) {
-      h.set(SIGNATURE_HEADER, signature(key, clock.instant().getEpochSecond(), body));
+      h.set(SIGNATURE_HEADER, Signatures.sign(key, clock.instant().getEpochSecond(), body));
     }
     return req;
   }
 
   /** The body, exactly {@code {"event":"inbound_call","from_number":"…","to_number":"…"}}. */
   static byte[] body(String fromNumber, String toNumber) {
+    return body(fromNumber, toNumber, Map.of());
+  }
+
+  /** The documented body, then the {@code extra} fields the number asked for ({@code webhook_include}). */
+  static byte[] body(String fromNumber, String toNumber, Map<String, Object> extra) {
     ObjectMapper mapper = Json.MAPPER;
     ObjectNode node = mapper.createObjectNode();
     node.put("event", EVENT);
     node.put("from_number", fromNumber);
     node.put("to_number", toNumber);
+    extra.forEach((k, v) -> node.set(k, mapper.valueToTree(v)));
     try {
       return mapper.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot happen: three strings always serialise", e);
+      throw new IllegalStateException("cannot happen: strings and maps of strings always serialise", e);
     }
   }
 
@@ -103,23 +107,7 @@ final class WebhookMessage {
    * The signature header value: {@code t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>}.
    */
   static String signature(String secret, long unixSeconds, byte[] body) {
-    return signature(hmacKey(secret), unixSeconds, body);
-  }
-
-  private static String signature(SecretKeySpec key, long unixSeconds, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      mac.update((unixSeconds + ".").getBytes(StandardCharsets.US_ASCII));
-      mac.update(body);
-      return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(mac.doFinal());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
-  }
-
-  private static SecretKeySpec hmacKey(String secret) {
-    return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    return Signatures.sign(secret, unixSeconds, body);
   }
 
   /**

@@ -1,9 +1,13 @@
 package io.ringhook.webhook;
 
 import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One inbound call to ask a webhook about: who calls whom, the call's id, where to POST and,
@@ -17,13 +21,30 @@ import java.util.Optional;
  * @param secret     the signing secret, or {@code null} to send unsigned requests
  * @param h2c        speak HTTP/2 without TLS by prior knowledge to an {@code http} URL (the endpoint
  *                   must support it); ignored for {@code https}, where ALPN picks HTTP/2 or HTTP/1.1
+ * @param agents     the agent names an answer's {@code agent} may choose; another name fails the attempt
+ * @param extra      fields added to the body after the three documented ones (strings, or maps of
+ *                   strings), e.g. {@code call_id}; empty for the documented body exactly
  */
 public record WebhookRequest(
-    String callId, String fromNumber, String toNumber, URI url, String secret, boolean h2c) {
+    String callId, String fromNumber, String toNumber, URI url, String secret, boolean h2c, Set<String> agents,
+    Map<String, Object> extra) {
 
   static final int MAX_CALL_ID_LENGTH = 256;
+  private static final Set<String> BODY_FIELDS = Set.of("event", "from_number", "to_number");
+
+  /** A request with the documented body and no agent an answer may choose. */
+  public WebhookRequest(String callId, String fromNumber, String toNumber, URI url, String secret, boolean h2c) {
+    this(callId, fromNumber, toNumber, url, secret, h2c, Set.of(), Map.of());
+  }
 
   public WebhookRequest {
+    agents = Set.copyOf(agents);
+    extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    for (String k : extra.keySet()) {
+      if (BODY_FIELDS.contains(k)) {
+        throw new IllegalArgumentException("extra field " + k + " would replace a documented body field");
+      }
+    }
     Objects.requireNonNull(callId, "callId must not be null");
     Objects.requireNonNull(fromNumber, "fromNumber must not be null");
     Objects.requireNonNull(toNumber, "toNumber must not be null");

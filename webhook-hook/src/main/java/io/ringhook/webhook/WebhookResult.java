@@ -30,22 +30,82 @@ public sealed interface WebhookResult permits WebhookResult.Success, WebhookResu
   /**
    * The webhook answered 2xx with an empty body or a JSON object.
    *
-   * @param variables the {@code dynamic_variables}, flattened to strings, in the order received
+   * @param answer   what the body said: variables, and optionally an agent, a decline, metadata
+   * @param attempts every attempt made; the last one succeeded
    */
-  record Success(Map<String, String> variables, List<Attempt> attempts) implements WebhookResult {
+  record Success(Answer answer, List<Attempt> attempts) implements WebhookResult {
     public Success {
-      variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+      Objects.requireNonNull(answer, "answer");
       attempts = checkAttempts(attempts);
       if (!attempts.get(attempts.size() - 1).succeeded()) {
         throw new IllegalArgumentException("the last attempt of a success must have succeeded");
       }
     }
 
+    /** A success whose answer holds only variables. */
+    public Success(Map<String, String> variables, List<Attempt> attempts) {
+      this(Answer.of(variables), attempts);
+    }
+
+    /** The {@code dynamic_variables}, flattened to strings, in the order received. */
+    public Map<String, String> variables() {
+      return answer.variables();
+    }
+
     @Override
     public String summary() {
       Attempt last = lastAttempt();
-      return "webhook " + last.status().orElse(0) + " on attempt " + last.number() + ", "
-          + variables.size() + (variables.size() == 1 ? " variable" : " variables");
+      String head = "webhook " + last.status().orElse(0) + " on attempt " + last.number();
+      if (answer.decline().isPresent()) {
+        Decline d = answer.decline().get();
+        return head + ", declined " + d.status() + (d.reason().isEmpty() ? "" : " (" + d.reason() + ")");
+      }
+      int n = answer.variables().size();
+      return head + ", " + n + (n == 1 ? " variable" : " variables")
+          + answer.agent().map(a -> ", agent " + a).orElse("");
+    }
+  }
+
+  /**
+   * What a successful webhook answer said.
+   *
+   * @param variables the {@code dynamic_variables}, flattened to strings, in the order received
+   * @param agent     the {@code agent} to take the call instead of the number's own
+   * @param decline   the {@code decline}: end the call with this status and reason
+   * @param metadata  the {@code metadata} object as compact JSON text
+   */
+  record Answer(Map<String, String> variables, Optional<String> agent, Optional<Decline> decline,
+                Optional<String> metadata) {
+    public Answer {
+      variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(decline, "decline");
+      Objects.requireNonNull(metadata, "metadata");
+    }
+
+    /** An answer with variables only (the seed's contract). */
+    public static Answer of(Map<String, String> variables) {
+      return new Answer(variables, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
+
+  /**
+   * A webhook's {@code decline}.
+   *
+   * @param status the SIP status to end the call with: 403, 404, 480, 486 or 603
+   * @param reason the customer's reason (printable, at most {@value #MAX_REASON} characters); may be empty
+   */
+  record Decline(int status, String reason) {
+    /** The SIP statuses a decline may name. */
+    public static final java.util.Set<Integer> STATUSES = java.util.Set.of(403, 404, 480, 486, 603);
+    /** The longest reason accepted. */
+    public static final int MAX_REASON = 100;
+
+    public Decline {
+      if (!STATUSES.contains(status)) {
+        throw new IllegalArgumentException("decline status must be 403, 404, 480, 486 or 603, got " + status);
+      }
+      Objects.requireNonNull(reason, "reason");
     }
   }
 

@@ -15,6 +15,18 @@ import org.junit.jupiter.api.Test;
 class WebhookMessageTest {
 
   @Test
+  void extraFieldsFollowTheDocumentedThree() {
+    java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+    extra.put("sip_headers", java.util.Map.of("X-Score", "0.9"));
+    extra.put("call_id", "c1");
+    assertEquals("{\"event\":\"inbound_call\",\"from_number\":\"+12345678912\",\"to_number\":\"+12345678913\","
+            + "\"sip_headers\":{\"X-Score\":\"0.9\"},\"call_id\":\"c1\"}",
+        new String(WebhookMessage.body("+12345678912", "+12345678913", extra), StandardCharsets.UTF_8));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new WebhookRequest("c1",
+        "+1", "+2", java.net.URI.create("http://h/"), null, false, java.util.Set.of(), java.util.Map.of("event", "x")));
+  }
+
+  @Test
   void bodyIsExactlyTheDocumentedOneWithJsonEscaping() {
     assertEquals(
         "{\"event\":\"inbound_call\",\"from_number\":\"+12345678912\",\"to_number\":\"+12345678913\"}",

@@ -40,6 +40,13 @@ final class AgentCodec {
 
   private AgentCodec() {}
 
+  /** A map of strings as compact JSON object text (for a nested parameter such as {@code sip_headers}). */
+  static String json(Map<String, String> map) {
+    ObjectNode o = NODES.objectNode();
+    map.forEach(o::put);
+    return o.toString();
+  }
+
   static String encode(ToAgent message) {
     ObjectNode o = NODES.objectNode();
     if (message instanceof Connected c) {

@@ -21,6 +21,8 @@ import io.ringhook.sip.MediaSession;
 import io.ringhook.sip.Outcome;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
@@ -137,7 +139,7 @@ public final class AgentMediaBridge implements MediaBridge {
     AgentTarget target = agents.apply(decision);
     Session session = new Session(call, target);
     AgentStart start = new AgentStart(call.callId(), AgentStart.newStreamSid(), call.fromNumber(),
-        call.toNumber(), decision.variables());
+        call.toNumber(), decision.variables(), null, ownParameters(call, decision));
     // The RTP endpoint comes first: an agent may send its greeting (or a mark) the moment its
     // stream starts, and that audio must find the endpoint to queue in until the call is answered.
     // Both on one event loop: each 20 ms frame then goes from RTP to WebSocket and back without
@@ -224,6 +226,24 @@ public final class AgentMediaBridge implements MediaBridge {
   }
 
   /** Releases the halves of a set-up that will not be answered, now or whenever they complete. */
+  /**
+   * What ringhook itself tells the agent about a call: the carrier's {@code sip_headers} the trunk
+   * passes on and the webhook's {@code metadata} (each a JSON object as text, as nested variables
+   * are), and, for a call connected although its webhook failed, {@code webhook_failed} and why.
+   */
+  static Map<String, String> ownParameters(InboundCall call, CallDecision.Connect decision) {
+    Map<String, String> own = new LinkedHashMap<>();
+    if (!call.sipHeaders().isEmpty()) {
+      own.put("sip_headers", AgentCodec.json(call.sipHeaders()));
+    }
+    decision.webhookFailure().ifPresent(why -> {
+      own.put("webhook_failed", "true");
+      own.put("webhook_failure", why);
+    });
+    decision.metadata().ifPresent(m -> own.put("metadata", m));
+    return own;
+  }
+
   private static void abandon(CompletableFuture<RtpEndpoint> endpoint, CompletableFuture<AgentConnection> connect) {
     endpoint.cancel(true);
     endpoint.thenAccept(e -> e.close("call not answered"));

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param variables the webhook's {@code dynamic_variables} (already strings), in order
  * @param accountSid sent as {@code accountSid} in {@code start} and {@code stop}; null (the usual
  *     case) leaves the field out
+ * @param own ringhook's own parameters about the call ({@code metadata}, {@code webhook_failed},
+ *     {@code sip_headers}, ...): after the numbers, before the variables, and winning over them
  */
 record AgentStart(String callId, String streamSid, String from, String to,
-    Map<String, String> variables, String accountSid) {
+    Map<String, String> variables, String accountSid, Map<String, String> own) {
   /** The parameter that carries the caller's number. */
   public static final String FROM_NUMBER = "from_number";
   /** The parameter that carries the dialed number. */
@@ -31,23 +33,31 @@ record AgentStart(String callId, String streamSid, String from, String to,
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
     variables = AgentMessages.copyOf(Objects.requireNonNull(variables, "variables"));
+    own = AgentMessages.copyOf(Objects.requireNonNull(own, "own"));
+  }
+
+  /** A start with no parameters of ringhook's own. */
+  public AgentStart(String callId, String streamSid, String from, String to,
+      Map<String, String> variables, String accountSid) {
+    this(callId, streamSid, from, to, variables, accountSid, Map.of());
   }
 
   /** A start without an account id. */
   public AgentStart(String callId, String streamSid, String from, String to,
       Map<String, String> variables) {
-    this(callId, streamSid, from, to, variables, null);
+    this(callId, streamSid, from, to, variables, null, Map.of());
   }
 
   /**
    * The {@code customParameters} of the {@code start} message: {@code from_number} and
-   * {@code to_number} first, then the variables. The call's own numbers win over variables of the
-   * same name, since they are what the network delivered.
+   * {@code to_number} first, then ringhook's own, then the variables. The call's own numbers and
+   * facts win over variables of the same name, since they are what the network and ringhook know.
    */
   public Map<String, String> customParameters() {
     Map<String, String> params = new LinkedHashMap<>();
     params.put(FROM_NUMBER, from);
     params.put(TO_NUMBER, to);
+    own.forEach(params::putIfAbsent);
     variables.forEach(params::putIfAbsent);
     return AgentMessages.copyOf(params);
   }

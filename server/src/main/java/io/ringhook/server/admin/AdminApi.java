@@ -157,6 +157,11 @@ public final class AdminApi implements HttpRoutes {
       return blocking(() -> Json.reply(200, CallsJson.call(store.call(id).orElseThrow(
           () -> ApiError.notFound("no call record with id " + id)))));
     }
+    if (what.equals("calls") && s.size() == 4 && s.get(3).equals("redeliver")) {
+      allow(m, "POST");
+      String id = s.get(2);
+      return blocking(() -> redeliver(id));
+    }
     if (what.equals("agents") && s.size() == 2) {
       allow(m, "GET");
       ObjectNode o = Json.object();
@@ -246,6 +251,17 @@ public final class AdminApi implements HttpRoutes {
     LOG.info("{}'s run-time settings deleted through the admin API from {}", number,
         r.remote().getAddress().getHostAddress());
     return HttpReply.noContent();
+  }
+
+  /** Makes a call's post-call event pending again (sent within a second); 202 with the record. */
+  private HttpReply redeliver(String id) throws RecordStore.StoreException {
+    if (!store.redeliver(id)) {
+      store.call(id).orElseThrow(() -> ApiError.notFound("no call record with id " + id));
+      throw new ApiError(409, "call " + id + " has no call_ended event (its number had no call_ended_webhook_url)",
+          Map.of());
+    }
+    return Json.reply(202, CallsJson.call(store.call(id).orElseThrow(
+        () -> ApiError.notFound("no call record with id " + id))));
   }
 
   private HttpReply calls(CallQuery q) throws RecordStore.StoreException {

@@ -36,7 +36,7 @@ final class Binder {
   static final List<String> SIP_KEYS = List.of("host", "port", "advertise", "tcp_max_connections",
       "tcp_max_connections_per_source", "tcp_first_message_timeout", "tcp_idle_timeout");
   static final List<String> RTP_KEYS = List.of("host", "port_min", "port_max", "timeout");
-  static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code");
+  static final List<String> TRUNK_KEYS = List.of("name", "allow", "default_country_code", "sip_headers");
   static final List<String> HTTP_KEYS = List.of("host", "port", "admin_token", "allowed_hosts");
   static final List<String> RECORDS_KEYS = List.of("url", "user", "password", "buffer", "numbers_refresh");
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
@@ -48,9 +48,12 @@ final class Binder {
   private static final Duration MAX_WARMUP = Duration.ofMinutes(1);
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
-          "max_connections_per_origin", "allow_private");
+          "max_connections_per_origin", "allow_private", "on_failure", "fallback_agent", "include", "call_ended_url",
+          "circuit_breaker");
+  static final List<String> CIRCUIT_KEYS = List.of("failures", "window", "cool_down");
   static final List<String> NUMBER_KEYS = List.of("inbound_webhook_url", "webhook_secret", "agent",
-      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "webhook_h2c");
+      "webhook_timeout", "webhook_retries", "webhook_backoff", "webhook_failure_response", "webhook_h2c",
+      "on_webhook_failure", "fallback_agent", "webhook_include", "call_ended_webhook_url");
   static final List<String> AGENT_KEYS = List.of("url", "connect_timeout");
 
   // The upper bounds keep a typo (10m for 10s) from leaving a caller ringing for minutes; the webhook
@@ -155,8 +158,8 @@ final class Binder {
     checkPortClashes(sip, sipPort, rtpMin, rtpMax, rtp.bindHost(), portMin, http, httpPort,
         List.of(sipHost, rtpHost, httpHost));
 
-    WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS));
     Map<String, AgentSettings> agents = agents(root);
+    WebhookSettings webhook = webhook(root.section("webhook", WEBHOOK_KEYS), agents);
     Field<String> defaultAgent = root.read("default_agent", v -> agentRef(v, agents));
     Map<String, NumberSettings> numbers = numbers(root, webhook, agents);
 
@@ -327,12 +330,21 @@ final class Binder {
         }
       }
       Field<String> cc = t.read("default_country_code", v -> Values.countryCode(v.text()));
-      trunks.add(new TrunkSettings(name.or("trunk-" + i), allow, cc.optional()));
+      List<String> headers = new ArrayList<>();
+      if (t.entry("sip_headers").isPresent()) {
+        Field<List<Node>> headerItems = reader.list(t, "sip_headers");
+        List<Node> hs = headerItems.or(List.of());
+        for (int j = 0; j < hs.size(); j++) {
+          reader.parse(hs.get(j), Problems.index(headerItems.path(), j), false,
+              v -> io.ringhook.sip.SipHeaderFilter.check(v.text())).optional().ifPresent(headers::add);
+        }
+      }
+      trunks.add(new TrunkSettings(name.or("trunk-" + i), allow, cc.optional(), headers));
     }
     return trunks;
   }
 
-  private WebhookSettings webhook(Section s) {
+  private WebhookSettings webhook(Section s, Map<String, AgentSettings> agents) {
     WebhookSettings d = WebhookSettings.DEFAULTS;
     Field<Duration> timeout = s.read("timeout", v -> timeout(v, MAX_WEBHOOK_TIMEOUT));
     Field<Integer> retries = s.read("retries", Binder::retries);
@@ -348,11 +360,76 @@ final class Binder {
       }
       return Boolean.parseBoolean(v.text());
     });
+    Field<WebhookSettings.OnFailure> onFailure = s.read("on_failure", Binder::onFailure);
+    Field<String> fallback = s.read("fallback_agent", v -> agentRef(v, agents));
+    checkFallback(fallback, onFailure.or(d.onFailure()), "on_failure");
+    Field<java.util.Set<WebhookSettings.Include>> include = include(s, "include");
+    Field<URI> callEnded = s.read("call_ended_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
     Field<Integer> maxConnections = s.read("max_connections_per_origin",
         v -> Values.integer(number(v), 1, MAX_CONNECTIONS_PER_ORIGIN, "a count"));
     return new WebhookSettings(timeout.or(d.timeout()), retries.or(d.retries()), backoff.or(d.backoff()),
         maxBytes.or(d.maxResponseBytes()), failure.or(d.failureResponse()), caFile.optional(),
-        maxConnections.or(d.maxConnectionsPerOrigin()), false, allowPrivate.or(d.allowPrivate()));
+        maxConnections.or(d.maxConnectionsPerOrigin()), false, allowPrivate.or(d.allowPrivate()),
+        onFailure.or(d.onFailure()), fallback.optional(), include.or(d.include()), callEnded.optional(),
+        circuitBreaker(s));
+  }
+
+  /** The opt-in {@code circuit_breaker} section: present (even empty) turns it on with its defaults. */
+  private Optional<CircuitBreakerSettings> circuitBreaker(Section webhook) {
+    if (webhook.entry("circuit_breaker").isEmpty()) {
+      return Optional.empty();
+    }
+    CircuitBreakerSettings d = CircuitBreakerSettings.DEFAULTS;
+    Section s = webhook.section("circuit_breaker", CIRCUIT_KEYS);
+    Field<Integer> failures = s.read("failures", v -> Values.integer(number(v), 2, 1000, "a count"));
+    Field<Duration> window = s.read("window", v -> timeout(v, Duration.ofHours(1)));
+    Field<Duration> coolDown = s.read("cool_down", v -> timeout(v, Duration.ofHours(1)));
+    return Optional.of(new CircuitBreakerSettings(failures.or(d.failures()), window.or(d.window()),
+        coolDown.or(d.coolDown())));
+  }
+
+  /** A fallback agent only matters to calls connected when the webhook failed. */
+  private void checkFallback(Field<String> fallback, WebhookSettings.OnFailure onFailure, String key) {
+    if (fallback.present() && onFailure != WebhookSettings.OnFailure.CONNECT) {
+      add(fallback, "has no effect unless " + key + " is connect (a failed call is rejected)");
+    }
+  }
+
+  private static WebhookSettings.OnFailure onFailure(Val v) {
+    for (WebhookSettings.OnFailure f : WebhookSettings.OnFailure.values()) {
+      if (f.value().equals(v.text())) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException("must be reject or connect");
+  }
+
+  /** A list of body fields to add: {@code sip_headers}, {@code call_id}, {@code trunk}. */
+  private Field<java.util.Set<WebhookSettings.Include>> include(Section s, String key) {
+    Field<List<Node>> items = reader.list(s, key);
+    if (!items.present()) {
+      return Field.absent(items.path(), items.line());
+    }
+    java.util.Set<WebhookSettings.Include> out = java.util.EnumSet.noneOf(WebhookSettings.Include.class);
+    List<String> names = java.util.Arrays.stream(WebhookSettings.Include.values())
+        .map(WebhookSettings.Include::value).toList();
+    boolean failed = false;
+    for (int i = 0; i < items.value().size(); i++) {
+      Field<WebhookSettings.Include> f = reader.parse(items.value().get(i), Problems.index(items.path(), i), false,
+          v -> {
+            for (WebhookSettings.Include inc : WebhookSettings.Include.values()) {
+              if (inc.value().equals(v.text())) {
+                return inc;
+              }
+            }
+            String hint = Values.didYouMean(v.text(), names).map(k -> "did you mean \"" + k + "\"? ").orElse("");
+            throw new IllegalArgumentException("is not a field ringhook can add (" + hint + "known: "
+                + String.join(", ", names) + ")");
+          });
+      failed |= f.failed();
+      f.optional().ifPresent(out::add);
+    }
+    return failed ? Field.failed(items.path(), items.line()) : new Field<>(out, false, items.line(), items.path(), null);
   }
 
   private Field<List<Duration>> backoff(Section s, String key) {
@@ -425,16 +502,27 @@ final class Binder {
       if (h2c.present() && h2c.value() && url.present() && !url.value().getScheme().equals("http")) {
         add(h2c, "only applies to an http:// inbound_webhook_url (https:// negotiates HTTP/2 by ALPN)");
       }
+      Field<WebhookSettings.OnFailure> onFailure = n.read("on_webhook_failure", Binder::onFailure);
+      Field<String> fallback = n.read("fallback_agent", v -> agentRef(v, agents));
+      checkFallback(fallback, onFailure.or(defaults.onFailure()), "on_webhook_failure");
+      Field<java.util.Set<WebhookSettings.Include>> include = include(n, "webhook_include");
+      Field<URI> callEnded = n.read("call_ended_webhook_url", v -> Values.url(v.text(), Values.HTTP_SCHEMES));
       if (!url.present() && !url.failed()) {
-        for (Field<?> f : List.of(secret, timeout, retries, backoff, failure, h2c)) {
+        for (Field<?> f : List.of(timeout, retries, backoff, failure, h2c, onFailure, fallback, include)) {
           if (f.present()) {
             add(f, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
           }
         }
+        if (secret.present() && !callEnded.present() && defaults.callEndedUrl().isEmpty()) {
+          add(secret, "has no effect without inbound_webhook_url (calls to this number make no webhook request)");
+        }
       }
       WebhookSettings w = new WebhookSettings(timeout.or(defaults.timeout()), retries.or(defaults.retries()),
           backoff.or(defaults.backoff()), defaults.maxResponseBytes(), failure.or(defaults.failureResponse()),
-          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false), defaults.allowPrivate());
+          defaults.caFile(), defaults.maxConnectionsPerOrigin(), h2c.or(false), defaults.allowPrivate(),
+          onFailure.or(defaults.onFailure()),
+          fallback.optional().or(defaults::fallbackAgent), include.or(defaults.include()),
+          callEnded.optional().or(defaults::callEndedUrl), defaults.circuitBreaker());
       if (keyOk) {
         numbers.put(e.key(), new NumberSettings(e.key(), url.optional(), secret.optional(), agent.optional(), w));
       }

@@ -46,6 +46,9 @@ final class ConfigDump {
       m.put("name", t.name());
       m.put("allow", t.allow());
       t.defaultCountryCode().ifPresent(cc -> m.put("default_country_code", cc));
+      if (!t.sipHeaders().isEmpty()) {
+        m.put("sip_headers", t.sipHeaders());
+      }
       return m;
     }).toList());
 
@@ -74,6 +77,19 @@ final class ConfigDump {
     if (!w.allowPrivate()) {
       webhook.put("allow_private", false);
     }
+    webhook.put("on_failure", w.onFailure().value());
+    w.fallbackAgent().ifPresent(a -> webhook.put("fallback_agent", a));
+    if (!w.include().isEmpty()) {
+      webhook.put("include", includes(w));
+    }
+    w.callEndedUrl().ifPresent(u -> webhook.put("call_ended_url", u.toString()));
+    w.circuitBreaker().ifPresent(cb -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("failures", cb.failures());
+      m.put("window", Values.format(cb.window()));
+      m.put("cool_down", Values.format(cb.coolDown()));
+      webhook.put("circuit_breaker", m);
+    });
     root.put("webhook", webhook);
 
     Map<String, Object> agents = new LinkedHashMap<>();
@@ -136,7 +152,23 @@ final class ConfigDump {
     if (w.h2c()) {
       m.put("webhook_h2c", true);
     }
+    if (w.onFailure() != defaults.onFailure()) {
+      m.put("on_webhook_failure", w.onFailure().value());
+    }
+    if (!w.fallbackAgent().equals(defaults.fallbackAgent())) {
+      w.fallbackAgent().ifPresent(a -> m.put("fallback_agent", a));
+    }
+    if (!w.include().equals(defaults.include())) {
+      m.put("webhook_include", includes(w));
+    }
+    if (!w.callEndedUrl().equals(defaults.callEndedUrl())) {
+      w.callEndedUrl().ifPresent(u -> m.put("call_ended_webhook_url", u.toString()));
+    }
     return m;
+  }
+
+  private static List<String> includes(WebhookSettings w) {
+    return w.include().stream().sorted().map(WebhookSettings.Include::value).toList();
   }
 
   private static List<String> durations(List<Duration> ds) {

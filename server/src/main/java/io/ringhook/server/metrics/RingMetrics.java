@@ -69,6 +69,9 @@ public final class RingMetrics implements AutoCloseable {
   private final ConcurrentHashMap<String, Counter> callsByOutcome = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> attemptsByResult = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> agentConnectByResult = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> callEndedByResult = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> declinesByStatus = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> circuitByState = new ConcurrentHashMap<>();
   private volatile Timer webhookLatency;
   private volatile Timer poolWait;
   private volatile Supplier<WebhookClient.PoolStats> pools;
@@ -127,6 +130,47 @@ public final class RingMetrics implements AutoCloseable {
     callsByOutcome.computeIfAbsent(label(record.outcome()), outcome -> Counter.builder("ringhook.calls")
         .description("Calls ended, by outcome (INVITEs refused before they became a call included)")
         .tag("outcome", outcome)
+        .register(registry))
+        .increment();
+    if (record.outcome().equals(io.ringhook.sip.Outcome.DECLINED.value())) {
+      declined(record.finalStatus());
+    }
+  }
+
+  /**
+   * Counts a declined call by the status the webhook named: {@code ringhook_declines_total{status}}
+   * (also among {@code ringhook_calls_total{outcome="declined"}}).
+   */
+  private void declined(int status) {
+    declinesByStatus.computeIfAbsent(String.valueOf(status), s -> Counter.builder("ringhook.declines")
+        .description("Calls the webhook declined, by the SIP status it named")
+        .tag("status", s)
+        .register(registry))
+        .increment();
+  }
+
+  /**
+   * Counts a webhook origin's circuit breaker changing state, by the state it entered:
+   * {@code ringhook_webhook_circuit_transitions_total{to}} with {@code open}, {@code half_open} or
+   * {@code closed}.
+   */
+  public void circuitChanged(String to) {
+    circuitByState.computeIfAbsent(label(to), t -> Counter.builder("ringhook.webhook.circuit.transitions")
+        .description("Webhook origin circuit breaker state changes, by the state entered")
+        .tag("to", t)
+        .register(registry))
+        .increment();
+  }
+
+  /**
+   * Counts one post-call {@code call_ended} attempt by what it left the delivery:
+   * {@code ringhook_call_ended_deliveries_total{result}} with {@code delivered}, {@code pending} (will
+   * be retried) or {@code failed} (gave up).
+   */
+  public void callEndedDelivery(io.ringhook.server.records.CallEndedDelivery.State result) {
+    callEndedByResult.computeIfAbsent(result.value(), r -> Counter.builder("ringhook.call.ended.deliveries")
+        .description("Post-call call_ended attempts, by the delivery's state after them")
+        .tag("result", r)
         .register(registry))
         .increment();
   }

@@ -33,12 +33,29 @@ import java.util.Optional;
  * @param variables   the dynamic variables the webhook returned (empty otherwise)
  * @param agent       the agent's name, when media was opened to one
  * @param attempts    every webhook attempt, in order (empty when no webhook was asked)
+ * @param metadata    the webhook answer's {@code metadata} object as JSON text, when it had one
+ * @param webhookFailure why the webhook failed, for a call connected in spite of it ({@code on_webhook_failure: connect})
+ * @param sipHeaders  the INVITE headers the trunk lets through to the agent, by name
+ * @param callEnded   the post-call {@code call_ended} event's delivery, when the number has a URL for it
  */
 public record CallRecord(String callId, String sipCallId, String trunk, String source, String fromNumber,
                          String toNumber, Instant received, Optional<Instant> ringing, Optional<Instant> decided,
                          Optional<Instant> answered, Instant ended, String outcome, int finalStatus,
                          String endedBy, String endReason, Map<String, String> variables, Optional<String> agent,
-                         List<CallDecision.Attempt> attempts) {
+                         List<CallDecision.Attempt> attempts, Optional<String> metadata,
+                         Optional<String> webhookFailure, Map<String, String> sipHeaders,
+                         Optional<CallEndedDelivery> callEnded) {
+  /** A record of a call without metadata, webhook failure, SIP headers or post-call event. */
+  public CallRecord(String callId, String sipCallId, String trunk, String source, String fromNumber,
+                    String toNumber, Instant received, Optional<Instant> ringing, Optional<Instant> decided,
+                    Optional<Instant> answered, Instant ended, String outcome, int finalStatus,
+                    String endedBy, String endReason, Map<String, String> variables, Optional<String> agent,
+                    List<CallDecision.Attempt> attempts) {
+    this(callId, sipCallId, trunk, source, fromNumber, toNumber, received, ringing, decided, answered, ended,
+        outcome, finalStatus, endedBy, endReason, variables, agent, attempts, Optional.empty(), Optional.empty(),
+        Map.of(), Optional.empty());
+  }
+
   public CallRecord {
     Objects.requireNonNull(callId, "callId");
     sipCallId = sipCallId == null ? "" : sipCallId;
@@ -57,6 +74,17 @@ public record CallRecord(String callId, String sipCallId, String trunk, String s
     variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     Objects.requireNonNull(agent, "agent");
     attempts = List.copyOf(attempts);
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(webhookFailure, "webhookFailure");
+    sipHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(sipHeaders));
+    Objects.requireNonNull(callEnded, "callEnded");
+  }
+
+  /** The same record with the given webhook attempts and post-call delivery (as read back from the store). */
+  public CallRecord with(List<CallDecision.Attempt> attempts, Optional<CallEndedDelivery> callEnded) {
+    return new CallRecord(callId, sipCallId, trunk, source, fromNumber, toNumber, received, ringing, decided,
+        answered, ended, outcome, finalStatus, endedBy, endReason, variables, agent, attempts, metadata,
+        webhookFailure, sipHeaders, callEnded);
   }
 
   /** How long the call was connected: answered to ended; empty when it never was. */

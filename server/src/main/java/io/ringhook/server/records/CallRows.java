@@ -28,10 +28,11 @@ final class CallRows {
   private static final TypeReference<LinkedHashMap<String, String>> VARIABLES = new TypeReference<>() {};
 
   static final String CALL_COLUMNS = "call_id, sip_call_id, trunk, source, from_number, to_number, received, "
-      + "ringing, decided, answered, ended, outcome, final_status, ended_by, end_reason, variables, agent";
+      + "ringing, decided, answered, ended, outcome, final_status, ended_by, end_reason, variables, agent, "
+      + "metadata, webhook_failure, sip_headers";
 
   static final String INSERT_CALL = "INSERT INTO calls (" + CALL_COLUMNS + ", duration_ms) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING";
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING";
 
   static final String INSERT_ATTEMPT = "INSERT INTO webhook_attempts "
       + "(call_id, seq, number, started, latency_ms, status, failure, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -62,6 +63,9 @@ final class CallRows {
     ps.setString(++i, text(r.endReason()));
     ps.setString(++i, text(variablesJson(r.variables())));
     setText(ps, ++i, r.agent());
+    setText(ps, ++i, r.metadata());
+    setText(ps, ++i, r.webhookFailure());
+    setText(ps, ++i, r.sipHeaders().isEmpty() ? Optional.empty() : Optional.of(variablesJson(r.sipHeaders())));
     Optional<Duration> duration = r.duration();
     if (duration.isPresent()) {
       ps.setLong(++i, duration.get().toMillis());
@@ -93,7 +97,9 @@ final class CallRows {
         Instant.ofEpochMilli(rs.getLong("received")), millis(rs, "ringing"), millis(rs, "decided"),
         millis(rs, "answered"), Instant.ofEpochMilli(rs.getLong("ended")), rs.getString("outcome"),
         rs.getInt("final_status"), rs.getString("ended_by"), rs.getString("end_reason"),
-        variables(rs.getString("variables")), Optional.ofNullable(rs.getString("agent")), attempts);
+        variables(rs.getString("variables")), Optional.ofNullable(rs.getString("agent")), attempts,
+        Optional.ofNullable(rs.getString("metadata")), Optional.ofNullable(rs.getString("webhook_failure")),
+        variables(rs.getString("sip_headers")), Optional.empty());
   }
 
   static CallDecision.Attempt attempt(ResultSet rs) throws SQLException {
@@ -145,7 +151,7 @@ final class CallRows {
     return s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
   }
 
-  private static void setText(PreparedStatement ps, int i, Optional<String> s) throws SQLException {
+  static void setText(PreparedStatement ps, int i, Optional<String> s) throws SQLException {
     if (s.isPresent()) {
       ps.setString(i, text(s.get()));
     } else {
@@ -153,7 +159,7 @@ final class CallRows {
     }
   }
 
-  private static void setMillis(PreparedStatement ps, int i, Optional<Instant> t) throws SQLException {
+  static void setMillis(PreparedStatement ps, int i, Optional<Instant> t) throws SQLException {
     if (t.isPresent()) {
       ps.setLong(i, t.get().toEpochMilli());
     } else {
@@ -161,7 +167,7 @@ final class CallRows {
     }
   }
 
-  private static Optional<Instant> millis(ResultSet rs, String column) throws SQLException {
+  static Optional<Instant> millis(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
   }

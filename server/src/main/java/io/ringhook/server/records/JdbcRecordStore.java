@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -38,6 +40,7 @@ public final class JdbcRecordStore implements RecordStore {
 
   private final HikariDataSource pool;
   private final String shownUrl;
+  private final Clock clock = Clock.systemUTC();
 
   private JdbcRecordStore(HikariDataSource pool, String shownUrl) {
     this.pool = pool;
@@ -119,7 +122,8 @@ public final class JdbcRecordStore implements RecordStore {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement calls = c.prepareStatement(CallRows.INSERT_CALL);
-           PreparedStatement attempts = c.prepareStatement(CallRows.INSERT_ATTEMPT)) {
+           PreparedStatement attempts = c.prepareStatement(CallRows.INSERT_ATTEMPT);
+           PreparedStatement deliveries = c.prepareStatement(DeliveryRows.INSERT)) {
         // One batch for the calls (one round trip to PostgreSQL, not one per call), then the
         // attempts of the calls that were new.
         for (CallRecord r : records) {
@@ -128,10 +132,16 @@ public final class JdbcRecordStore implements RecordStore {
         }
         int[] inserted = calls.executeBatch();
         boolean anyAttempt = false;
+        boolean anyDelivery = false;
         for (int k = 0; k < records.size(); k++) {
           CallRecord r = records.get(k);
           if (inserted[k] == 0) {
             continue; // already stored (a retried batch, or a duplicate): keep the first, skip its attempts
+          }
+          if (r.callEnded().isPresent()) {
+            DeliveryRows.bind(deliveries, r.callId(), r.callEnded().get(), clock.instant());
+            deliveries.addBatch();
+            anyDelivery = true;
           }
           for (int i = 0; i < r.attempts().size(); i++) {
             CallRows.bindAttempt(attempts, r.callId(), i, r.attempts().get(i));
@@ -141,6 +151,9 @@ public final class JdbcRecordStore implements RecordStore {
         }
         if (anyAttempt) {
           attempts.executeBatch();
+        }
+        if (anyDelivery) {
+          deliveries.executeBatch();
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -184,8 +197,10 @@ public final class JdbcRecordStore implements RecordStore {
       if (more) {
         rows = rows.subList(0, query.limit());
       }
-      Map<String, List<CallDecision.Attempt>> attempts = attempts(c, rows.stream().map(CallRow::callId).toList());
-      List<CallRecord> calls = rows.stream().map(r -> withAttempts(r.call(), attempts)).toList();
+      List<String> ids = rows.stream().map(CallRow::callId).toList();
+      Map<String, List<CallDecision.Attempt>> attempts = attempts(c, ids);
+      Map<String, CallEndedDelivery> deliveries = DeliveryRows.of(c, ids);
+      List<CallRecord> calls = rows.stream().map(r -> withAttempts(r.call(), attempts, deliveries)).toList();
       Optional<String> next = more
           ? Optional.of(new PageCursor(rows.get(rows.size() - 1).received(), rows.get(rows.size() - 1).callId()).encode())
           : Optional.empty();
@@ -208,9 +223,45 @@ public final class JdbcRecordStore implements RecordStore {
         }
         found = CallRows.call(rs, List.of());
       }
-      return Optional.of(withAttempts(found, attempts(c, List.of(callId))));
+      return Optional.of(withAttempts(found, attempts(c, List.of(callId)), DeliveryRows.of(c, List.of(callId))));
     } catch (SQLException e) {
       throw failed("read call record " + callId, e);
+    }
+  }
+
+  @Override
+  public List<String> claimDueDeliveries(Instant now, Instant leaseUntil, int limit) throws StoreException {
+    try (Connection c = pool.getConnection()) {
+      return DeliveryRows.claimDue(c, now, leaseUntil, limit);
+    } catch (SQLException e) {
+      throw failed("claim post-call deliveries", e);
+    }
+  }
+
+  @Override
+  public void deliveryAttempted(String callId, io.ringhook.sip.CallDecision.Attempt attempt, CallEndedDelivery.State state,
+                                Optional<Instant> nextAt) throws StoreException {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        DeliveryRows.attempted(c, callId, attempt, state, nextAt, clock.instant());
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failed("record the post-call delivery of " + callId, e);
+    }
+  }
+
+  @Override
+  public boolean redeliver(String callId) throws StoreException {
+    Instant now = clock.instant();
+    try (Connection c = pool.getConnection()) {
+      return DeliveryRows.setState(c, callId, CallEndedDelivery.State.PENDING, Optional.of(now), now);
+    } catch (SQLException e) {
+      throw failed("redeliver the post-call event of " + callId, e);
     }
   }
 
@@ -303,11 +354,9 @@ public final class JdbcRecordStore implements RecordStore {
     }
   }
 
-  private static CallRecord withAttempts(CallRecord r, Map<String, List<CallDecision.Attempt>> attempts) {
-    List<CallDecision.Attempt> mine = attempts.getOrDefault(r.callId(), List.of());
-    return new CallRecord(r.callId(), r.sipCallId(), r.trunk(), r.source(), r.fromNumber(), r.toNumber(), r.received(),
-        r.ringing(), r.decided(), r.answered(), r.ended(), r.outcome(), r.finalStatus(), r.endedBy(), r.endReason(),
-        r.variables(), r.agent(), mine);
+  private static CallRecord withAttempts(CallRecord r, Map<String, List<CallDecision.Attempt>> attempts,
+                                         Map<String, CallEndedDelivery> deliveries) {
+    return r.with(attempts.getOrDefault(r.callId(), List.of()), Optional.ofNullable(deliveries.get(r.callId())));
   }
 
   private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {

@@ -19,6 +19,22 @@ public interface RecordStore extends AutoCloseable {
   /** One record by ringhook's call id. */
   Optional<CallRecord> call(String callId) throws StoreException;
 
+  /**
+   * Claims up to {@code limit} post-call deliveries due by {@code now} (see {@link CallEndedDelivery}):
+   * each is leased until {@code leaseUntil}, when it is due again unless its attempt was recorded.
+   *
+   * @return the claimed calls' ids
+   */
+  List<String> claimDueDeliveries(java.time.Instant now, java.time.Instant leaseUntil, int limit)
+      throws StoreException;
+
+  /** Records one attempt of a call's post-call delivery and its new state ({@code nextAt} when pending). */
+  void deliveryAttempted(String callId, io.ringhook.sip.CallDecision.Attempt attempt, CallEndedDelivery.State state,
+                         Optional<java.time.Instant> nextAt) throws StoreException;
+
+  /** Makes a call's post-call delivery pending again, due now; false when the call has none. */
+  boolean redeliver(String callId) throws StoreException;
+
   /** Every number set through the API, by number. */
   List<NumberEntry> numbers() throws StoreException;
 

@@ -65,7 +65,8 @@ class AdminCallsTest {
         + "{\"number\":1,\"started\":\"2025-01-31T10:01:00.020Z\",\"latency_ms\":500,\"status\":null,"
         + "\"failure\":\"timeout\",\"detail\":\"no response within 500ms\"},"
         + "{\"number\":2,\"started\":\"2025-01-31T10:01:00.770Z\",\"latency_ms\":120,\"status\":200,"
-        + "\"failure\":null,\"detail\":\"\"}]}"), json(r));
+        + "\"failure\":null,\"detail\":\"\"}],\"metadata\":null,\"webhook_failure\":null,\"sip_headers\":{},"
+        + "\"call_ended\":null}"), json(r));
   }
 
   @Test

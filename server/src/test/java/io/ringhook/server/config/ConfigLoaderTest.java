@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,7 +102,8 @@ class ConfigLoaderTest {
     assertEquals(new SipConfig.Listen("0.0.0.0", 5060, Optional.of("203.0.113.7")), c.sip());
     assertEquals(new RtpSettings("0.0.0.0", 20000, 29999, Duration.ofSeconds(30)), c.rtp());
     assertEquals(List.of(
-        new TrunkSettings("carrier-a", List.of("198.51.100.0/24", "203.0.113.5"), Optional.of("1")),
+        new TrunkSettings("carrier-a", List.of("198.51.100.0/24", "203.0.113.5"), Optional.of("1"),
+            List.of("X-*", "Diversion")),
         new TrunkSettings("carrier-b", List.of("2001:db8:1::/48", "192.0.2.10"), Optional.of("44"))), c.trunks());
     assertEquals(new HttpSettings("127.0.0.1", 8080, Optional.of(new Secret("change-this-token"))), c.http());
     assertEquals(new RecordsSettings("jdbc:postgresql://db.example.com:5432/ringhook", Optional.of("ringhook"),
@@ -122,7 +124,9 @@ class ConfigLoaderTest {
         Optional.of(URI.create("https://crm.example.com/inbound?line=support")),
         Optional.of(new Secret("change-me")), Optional.of("support"),
         new WebhookSettings(Duration.ofSeconds(5), 1, List.of(Duration.ofSeconds(2)), 65536, 503, defaults.caFile(),
-            16384, false)),
+            16384, false, true, WebhookSettings.OnFailure.CONNECT, Optional.of("sales"),
+            Set.of(WebhookSettings.Include.SIP_HEADERS, WebhookSettings.Include.CALL_ID),
+            Optional.of(URI.create("https://crm.example.com/call-ended")), Optional.empty())),
         c.numbers().get("+12345678914"));
     assertTrue(c.webhookFor("+12345678915").h2c(), "webhook_h2c: true");
     assertFalse(c.webhookFor("+12345678913").h2c());

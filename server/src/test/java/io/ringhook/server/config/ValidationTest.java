@@ -20,13 +20,59 @@ class ValidationTest {
   }
 
   @Test
+  void theDecisionKeysAreCheckedWithSuggestions() {
+    assertEquals(List.of(
+        "4: trunks[0].sip_headers[0] = \"*\": \"*\" alone would pass every header (Authorization, Via...): name them",
+        "4: trunks[0].sip_headers[1] = \"X Bad\": must be a SIP header name, or a name prefix ending in * (e.g. X-*)",
+        "6: webhook.on_failure = \"retry\": must be reject or connect",
+        "7: webhook.include[0] = \"callid\": is not a field ringhook can add (did you mean \"call_id\"? known: "
+            + "sip_headers, call_id, trunk)",
+        "11: numbers.\"+12345678913\".fallback_agent = \"sales\": has no effect unless on_webhook_failure is connect"
+            + " (a failed call is rejected)",
+        "12: numbers.\"+12345678913\".call_ended_webhook_url = \"ftp://crm.example/x\": must be an http:// or https:// URL",
+        "14: numbers.\"+12345678914\".on_webhook_failure = \"connect\": has no effect without inbound_webhook_url"
+            + " (calls to this number make no webhook request)"),
+        problems(""
+            + "trunks:\n"
+            + "  - name: c\n    allow: [127.0.0.1]\n"
+            + "    sip_headers: [\"*\", \"X Bad\"]\n"
+            + "webhook:\n"
+            + "  on_failure: retry\n"
+            + "  include: [callid]\n"
+            + "numbers:\n"
+            + "  \"+12345678913\":\n"
+            + "    inbound_webhook_url: https://crm.example/in\n"
+            + "    fallback_agent: sales\n"
+            + "    call_ended_webhook_url: ftp://crm.example/x\n"
+            + "  \"+12345678914\":\n"
+            + "    on_webhook_failure: connect\n"
+            + "agents:\n  sales:\n    url: ws://127.0.0.1:9000/s\n"));
+  }
+
+  @Test
+  void theCircuitBreakerIsOffUnlessItsSectionIsPresent() throws ConfigException {
+    assertEquals(java.util.Optional.empty(), ConfigLoader.parse("webhook:\n  retries: 1\n", Map.of())
+        .webhook().circuitBreaker());
+    assertEquals(java.util.Optional.of(CircuitBreakerSettings.DEFAULTS),
+        ConfigLoader.parse("webhook:\n  circuit_breaker: {}\n", Map.of()).webhook().circuitBreaker());
+    assertEquals(java.util.Optional.of(new CircuitBreakerSettings(3, Duration.ofSeconds(20), Duration.ofMinutes(1))),
+        ConfigLoader.parse("webhook:\n  circuit_breaker: {failures: 3, window: 20s, cool_down: 1m}\n", Map.of())
+            .webhook().circuitBreaker());
+    assertEquals(List.of(
+        "2: webhook.circuit_breaker.cooldown: unknown key (did you mean \"cool_down\"?)",
+        "2: webhook.circuit_breaker.failures = 1: must be a count 2..1000"),
+        problems("webhook:\n  circuit_breaker: {failures: 1, cooldown: 5s}\n"));
+  }
+
+  @Test
   void unknownKeysAreErrorsWithASuggestionWhenClose() {
     assertEquals(List.of(
         "1: number: unknown key (did you mean \"numbers\"?)",
         "3: sip.Port: unknown key (did you mean \"port\"?)",
         "5: rtp.port-min: unknown key (did you mean \"port_min\"?)",
         "7: webhook.colour: unknown key (known keys: timeout, retries, backoff, max_response_bytes,"
-            + " failure_response, ca_file, max_connections_per_origin, allow_private)",
+            + " failure_response, ca_file, max_connections_per_origin, allow_private, on_failure, fallback_agent,"
+            + " include, call_ended_url, circuit_breaker)",
         "10: numbers.\"+12345678913\".timeout: unknown key (did you mean \"webhook_timeout\"?)",
         "11: defaultagent: unknown key (did you mean \"default_agent\"?)"),
         problems("""

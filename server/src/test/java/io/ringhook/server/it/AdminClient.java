@@ -47,6 +47,10 @@ final class AdminClient {
         .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  Reply post(String path) {
+    return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   Reply delete(String path) {
     return send(request(path).DELETE());
   }

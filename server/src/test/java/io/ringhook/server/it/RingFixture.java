@@ -135,7 +135,11 @@ public final class RingFixture implements AutoCloseable {
    */
   public CallSummary answerAndHangUp(SipTestClient client, RtpPeer rtp, String from, String number, Duration wait)
       throws InterruptedException {
-    SipTestCall call = client.invite(uri(number)).from(from).sdp(Sdp.audio(rtp.port(), 0, 101)).send();
+    return answerAndHangUp(client.invite(uri(number)).from(from).sdp(Sdp.audio(rtp.port(), 0, 101)).send(), wait);
+  }
+
+  /** As above for an INVITE already sent (e.g. with headers of its own). */
+  public CallSummary answerAndHangUp(SipTestCall call, Duration wait) throws InterruptedException {
     call.awaitResponse(200, wait);
     call.ack();
     call.bye();
