@@ -92,6 +92,13 @@ public final class Slf4jStackLogger implements StackLogger {
       LOG.debug("{}: {}", message, ex.getMessage());
       return;
     }
+    if (ex instanceof java.nio.channels.CancelledKeyException) {
+      // The RI's selector thread meets a key its connection's close cancelled in between: routine
+      // whenever a peer hangs up its TCP connection, so one stack trace per closed connection
+      // would let any peer write our log for the price of a connect.
+      LOG.debug("{}: connection already closed", message);
+      return;
+    }
     LOG.error(message, ex);
   }
 
