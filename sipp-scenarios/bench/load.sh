@@ -198,6 +198,11 @@ RH_PID=$!
 for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
 grep -hoE "warm-up: .*|SIP listening.*|[0-9]+ ms after the JVM started" "$WORK/ringhook.log" | sed 's/^/start-up: /' || true
+# Starting a JFR recording retransforms JDK classes for its I/O events, and that JVMTI change throws away
+# compiled code: started at the measured run, it set C2 recompiling everything during it (40 s of C2 in a
+# 50 s run). So the JFR machinery starts now, before any warm-up, and the profile of the measured runs is a
+# second recording, which changes nothing compiled.
+[[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.start name=boot settings=profile >/dev/null
 
 # Call records: rows in the store now (PostgreSQL keeps earlier runs' rows), and /metrics sampled all along.
 METRICS="http://127.0.0.1:$HTTP_PORT/metrics"
@@ -287,7 +292,8 @@ HEAP0=$(live_heap_kb)
 RSS0=$(status_kb VmRSS)
 echo 5 >"/proc/$RH_PID/clear_refs" 2>/dev/null || true   # resets VmHWM (peak RSS) to now
 # The profile covers the measured runs only, not start-up or the warm-up.
-[[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.start name=load settings=profile filename="$WORK/ringhook.jfr" >/dev/null
+[[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.start name=load settings=profile filename="$WORK/ringhook.jfr" >/dev/null \
+  && jcmd "$RH_PID" JFR.stop name=boot >/dev/null
 ROWS=()
 
 # plateau DIR RATE: bridged runs, while every call is up: CPU of the server, the agent and SIPp, and

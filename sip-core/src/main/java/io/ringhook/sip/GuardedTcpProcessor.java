@@ -1,5 +1,6 @@
 package io.ringhook.sip;
 
+import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
@@ -112,7 +113,10 @@ final class GuardedTcpProcessor extends NioTcpMessageProcessor {
     }
   }
 
-  /** The RI's NIO processor factory with TCP guarded; UDP as the RI makes it. */
+  /**
+   * The RI's NIO processor factory with TCP guarded and UDP received without a 64 KiB array per
+   * datagram ({@link CopyingUdpProcessor}).
+   */
   static final class Factory extends NioMessageProcessorFactory {
     private final TcpGuard guard;
     private final LongSupplier nanoTime;
@@ -127,6 +131,10 @@ final class GuardedTcpProcessor extends NioTcpMessageProcessor {
                                                    String transport) throws IOException {
       if ("TCP".equalsIgnoreCase(transport)) {
         return new GuardedTcpProcessor(address, stack, port, guard, nanoTime);
+      }
+      if ("UDP".equalsIgnoreCase(transport)) {
+        String name = stack instanceof SipStackImpl impl ? impl.getStackName() : "sip";
+        return new CopyingUdpProcessor(address, stack, port, SipServer.MESSAGE_THREADS, name, System::currentTimeMillis);
       }
       return super.createMessageProcessor(stack, address, port, transport);
     }

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class SipServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SipServer.class);
   private static final AtomicLong STACKS = new AtomicLong();
+  /** The RI's UDP message threads (parse and hand to the listener): one, see stackProperties. */
+  static final int MESSAGE_THREADS = 1;
   /**
    * The SIP UDP socket's receive buffer asked for (SO_RCVBUF; Linux caps it at net.core.rmem_max):
    * room for a burst of a few thousand datagrams instead of the ~208 KiB default, which dropped
@@ -367,7 +369,7 @@ public final class SipServer implements AutoCloseable {
       // and its CANCEL, or an ACK and a BYE, can reach the listener swapped). The listener never
       // blocks, so one thread only parses and posts.
       p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
+      p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(MESSAGE_THREADS));
       // Hostile input: bound what one TCP message may make us buffer.
       p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
       // Only the UDP socket's SO_RCVBUF (UDPMessageProcessor's constructor); the RI's other use of it,
