@@ -284,7 +284,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     ticking = true;
     pacer.start(slotBoundary, AudioCodec.ofPayloadType(params.payloadType()));
     started = true;
-    log.info("call {}: RTP started on port {} -> {} ({}, telephone-event {}, {})", callId, port,
+    log.debug("call {}: RTP started on port {} -> {} ({}, telephone-event {}, {})", callId, port,
         params.remote(), AudioCodec.ofPayloadType(params.payloadType()), params.telephoneEventPt(),
         params.direction());
   }

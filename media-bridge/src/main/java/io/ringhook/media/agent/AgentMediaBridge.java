@@ -162,7 +162,7 @@ public final class AgentMediaBridge implements MediaBridge {
     CompletableFuture<MediaSession> ready = agent.thenApply(a -> {
       session.agent = a;
       try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, call.callId())) {
-        LOG.info("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
+        LOG.debug("call {}: agent {} connected ({}), RTP port {}", call.callId(), target.name(), target.url(),
             session.endpoint.localPort());
       }
       return (MediaSession) session;
@@ -299,7 +299,7 @@ public final class AgentMediaBridge implements MediaBridge {
     @Override
     public void close(String reason) {
       if (ended.compareAndSet(false, true)) {
-        LOG.info("call {}: media closed ({}), agent {} sent stop", call.callId(), reason, target.name());
+        LOG.debug("call {}: media closed ({}), agent {} sent stop", call.callId(), reason, target.name());
       }
       AgentConnection a = agent;
       if (a != null) {

@@ -104,7 +104,7 @@ public final class DemoAgent extends SimpleChannelInboundHandler<WebSocketFrame>
     if (message instanceof Start s) {
       streamSid = s.streamSid();
       callSid = s.callSid();
-      log.info("demo agent: call {} stream {} started with parameters {}", callSid, streamSid,
+      log.debug("demo agent: call {} stream {} started with parameters {}", callSid, streamSid,
           s.customParameters());
     } else if (message instanceof Media m) {
       if (streamSid == null) {
@@ -116,7 +116,7 @@ public final class DemoAgent extends SimpleChannelInboundHandler<WebSocketFrame>
     } else if (message instanceof Mark k) {
       log.debug("demo agent: call {} played up to mark {}", callSid, k.name());
     } else if (message instanceof Stop) {
-      log.info("demo agent: call {} stream {} stopped after {} echoed chunks", callSid, streamSid,
+      log.debug("demo agent: call {} stream {} stopped after {} echoed chunks", callSid, streamSid,
           echoed);
     }
   }

@@ -336,7 +336,7 @@ final class NettyAgentConnection implements AgentConnection {
             channel.close();
             return;
           }
-          log.info("{}: stream {} started", who, start.streamSid());
+          log.debug("{}: stream {} started", who, start.streamSid());
           List<FromAgent> queued = early;
           early = null;
           queued.forEach(this::deliver);
