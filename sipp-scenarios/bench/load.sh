@@ -23,6 +23,8 @@
 #                     ringhook's calls, webhook waiters, connections and streams from /metrics, again after the
 #                     31 s that idle keep-alive connections live, and the live heap after a full GC against before
 #   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
+#   --java-opts "OPTS" more JVM options for ringhook (experiments: -XX:TieredStopAtLevel=1, -Dio.netty.eventLoopThreads=2)
+#   --warmup-rate R   the warm-up's rate instead of the first measured one (an overload run: warm at 150, then 2x)
 #   --settle S        idle seconds after the warm-up (ringing: 35, else 2)
 #   --heap SIZE       ringhook's -Xmx (default 1g)              --jfr           record a JFR profile and
 #                                                                                print where the CPU went
@@ -71,7 +73,7 @@ case "$MODE" in
   bridged) RATE=50;  CALLS=500;  HOLD_MS=20000; LATENCY_MS=0;    ORIGINS=1 ;;
   *) usage ;;
 esac
-RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""
+RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""; WARMUP_RATE=""; JAVA_OPTS_EXTRA=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
 RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""
 while [[ $# -gt 0 ]]; do
@@ -81,6 +83,8 @@ while [[ $# -gt 0 ]]; do
     --hold-ms) HOLD_MS="$2"; shift ;;      --latency-ms) LATENCY_MS="$2"; shift ;;
     --fail-rate) FAIL_RATE="$2"; shift ;;  --origins) ORIGINS="$2"; shift ;;
     --warmup) WARMUP="$2"; shift ;;        --heap) HEAP="$2"; shift ;;
+    --warmup-rate) WARMUP_RATE="$2"; shift ;;
+    --java-opts) JAVA_OPTS_EXTRA="$2"; shift ;;
     --settle) SETTLE="$2"; shift ;;
     --jfr) JFR=1 ;;                        --quiet-log) QUIET=1 ;;
     --max-seconds) MAX_SECONDS="$2"; shift ;; --jar) JAR="$2"; shift ;;
@@ -193,7 +197,8 @@ if [[ "$MODE" == bridged && "$AGENT" != demo ]]; then
   grep -q "listening" "$WORK/agent.log" || { echo "load.sh: the $AGENT agent did not start" >&2; cat "$WORK/agent.log" >&2; exit 1; }
   echo "agent: $AGENT, in its own process (pid $AG_PID) on ws://127.0.0.1:$AGENT_PORT/"
 fi
-RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
+# shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
+RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
 for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
@@ -281,8 +286,10 @@ EOF
 }
 
 if (( WARMUP > 0 )); then
+  MEASURED_RATE="$RATE"; RATE="${WARMUP_RATE:-$RATE}"
   echo "warm-up: $WARMUP calls at $RATE cps"
   sipp_run "$WORK/warmup" "$WARMUP"
+  RATE="$MEASURED_RATE"
   python3 "$HERE/loadstats.py" created "$WORK/warmup" >"$WORK/warmup.created"
   # Let the warm-up's calls end and JAIN-SIP drop their terminated transactions and dialogs, so
   # the live heap measured next is a clean baseline.

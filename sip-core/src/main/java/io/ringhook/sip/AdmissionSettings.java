@@ -26,7 +26,7 @@ public record AdmissionSettings(Duration maxQueueDelay, Duration retryAfter, dou
    * milliseconds), 200 INVITEs a second per source with bursts of 400, nothing exempt, Retry-After 5 s.
    */
   public static final AdmissionSettings DEFAULTS =
-      new AdmissionSettings(Duration.ofMillis(500), Duration.ofSeconds(5), 200, 400, List.of());
+      new AdmissionSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 200, 400, List.of());
   /** Nothing is refused: both checks off. */
   public static final AdmissionSettings OFF = new AdmissionSettings(Duration.ZERO, Duration.ofSeconds(5), 0, 1,
       List.of());

@@ -19,6 +19,10 @@ import java.util.OptionalInt;
  * (v=, c=, m=), lenient about everything else, because real peers send all sorts of extra lines.
  */
 final class SdpParser {
+  // Compiled once: String.split compiles its regex on every call, and this runs for every INVITE.
+  private static final java.util.regex.Pattern LINES = java.util.regex.Pattern.compile("\r\n|\n|\r");
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+
   /** Far above any real audio offer; a bound so a hostile body cannot make us build huge structures. */
   static final int MAX_LENGTH = 64 * 1024;
   private static final int MALFORMED = 399;
@@ -40,7 +44,7 @@ final class SdpParser {
       throw new SdpException(MALFORMED, "session description longer than " + MAX_LENGTH + " characters");
     }
     SdpParser parser = new SdpParser();
-    String[] lines = text.split("\r\n|\n|\r");
+    String[] lines = LINES.split(text);
     boolean seenVersion = false;
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i].strip();
@@ -86,13 +90,13 @@ final class SdpParser {
   }
 
   private static Optional<Origin> origin(String value) {
-    String[] f = value.split("\\s+");
+    String[] f = SPACES.split(value);
     // A malformed o= does not stop a call: nothing in audio negotiation depends on it.
     return f.length == 6 ? Optional.of(new Origin(f[0], f[1], f[2], f[4], f[5])) : Optional.empty();
   }
 
   private static Connection connection(int number, String value) throws SdpException {
-    String[] f = value.split("\\s+");
+    String[] f = SPACES.split(value);
     if (f.length != 3) {
       throw new SdpException(MALFORMED, "line " + number + ": c= needs <nettype> <addrtype> <address>, got '"
           + clip(value) + "'");
@@ -106,7 +110,7 @@ final class SdpParser {
   }
 
   private static MediaBuilder mediaLine(int number, String value) throws SdpException {
-    String[] f = value.split("\\s+");
+    String[] f = SPACES.split(value);
     if (f.length < 3) {
       throw new SdpException(MALFORMED, "line " + number + ": m= needs <media> <port> <proto> <fmt>..., got '"
           + clip(value) + "'");
@@ -153,7 +157,7 @@ final class SdpParser {
     switch (name) {
       case "rtpmap" -> rtpMap(arg);
       case "fmtp" -> {
-        String[] f = arg.split("\\s+", 2);
+        String[] f = SPACES.split(arg, 2);
         current.fmtps.putIfAbsent(f[0], f.length > 1 ? f[1] : "");
       }
       case "ptime" -> {
@@ -169,7 +173,7 @@ final class SdpParser {
   }
 
   private void rtpMap(String arg) {
-    String[] f = arg.split("\\s+", 2);
+    String[] f = SPACES.split(arg, 2);
     if (f.length != 2) {
       return;
     }
