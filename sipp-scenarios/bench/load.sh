@@ -104,7 +104,7 @@ done
 [[ -n "${SIPP:-}" && -x "$SIPP" ]] || { echo "load.sh: set SIPP to the sipp binary" >&2; exit 2; }
 [[ -f "$JAR" ]] || { echo "load.sh: no $JAR (mvn -o -q -B -DskipTests package)" >&2; exit 2; }
 # Bounded on purpose: this runs on shared machines.
-for r in ${RATES:-}; do (( r <= 5000 )) || { echo "load.sh: --rates above 5000" >&2; exit 2; }; done
+for r in ${RATES:-} ${WARMUP_RATE:-}; do [[ "$r" =~ ^[0-9]+$ ]] && (( r <= 5000 )) || { echo "load.sh: --rates/--warmup-rate: a whole number up to 5000" >&2; exit 2; }; done
 # 200000 calls: an overload run offers twice the zero-failure rate for 60 s (2 x 1500 cps x 60 s = 180000).
 (( CALLS <= 200000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
   || { echo "load.sh: keep --calls <= 200000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }

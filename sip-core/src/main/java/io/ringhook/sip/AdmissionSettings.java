@@ -22,7 +22,7 @@ import java.util.Objects;
 public record AdmissionSettings(Duration maxQueueDelay, Duration retryAfter, double sourceRate, int sourceBurst,
                                 List<String> sourceExempt) {
   /**
-   * The defaults: refuse when work waits over 500 ms (a box that keeps up answers in single-digit
+   * The defaults: refuse when work waits over 200 ms (a box that keeps up answers in single-digit
    * milliseconds), 200 INVITEs a second per source with bursts of 400, nothing exempt, Retry-After 5 s.
    */
   public static final AdmissionSettings DEFAULTS =

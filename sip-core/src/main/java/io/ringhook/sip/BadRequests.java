@@ -229,10 +229,11 @@ final class BadRequests implements MessageParserFactory {
 
   /** The request's Via, From, To, Call-ID and CSeq values by long lower-case name (folded lines joined). */
   private static Map<String, List<String>> headerLines(String text) {
-    int end = text.indexOf("\r\n\r\n");
-    String head = (end < 0 ? text : text.substring(0, end)).replaceAll("\r\n[ \t]+", " ");
+    // Lines end in CRLF or a bare LF (RFC 3261 7.5 asks us to be tolerant; duplicated() reads both).
+    java.util.regex.Matcher blank = java.util.regex.Pattern.compile("\r?\n\r?\n").matcher(text);
+    String head = (blank.find() ? text.substring(0, blank.start()) : text).replaceAll("\r?\n[ \t]+", " ");
     Map<String, List<String>> out = new LinkedHashMap<>();
-    String[] lines = head.split("\r\n");
+    String[] lines = head.split("\r?\n");
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon <= 0) {

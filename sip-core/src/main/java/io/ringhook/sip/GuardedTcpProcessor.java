@@ -132,11 +132,28 @@ final class GuardedTcpProcessor extends NioTcpMessageProcessor {
       if ("TCP".equalsIgnoreCase(transport)) {
         return new GuardedTcpProcessor(address, stack, port, guard, nanoTime);
       }
-      if ("UDP".equalsIgnoreCase(transport)) {
+      if ("UDP".equalsIgnoreCase(transport) && sendFromListeningSocket(stack)) {
         String name = stack instanceof SipStackImpl impl ? impl.getStackName() : "sip";
         return new CopyingUdpProcessor(address, stack, port, SipServer.MESSAGE_THREADS, name, System::currentTimeMillis);
       }
       return super.createMessageProcessor(stack, address, port, transport);
+    }
+
+    /**
+     * What the RI's factory does when it makes a UDP processor, and nothing else does: it sets the
+     * stack's package-private {@code udpFlag}, without which every UDP message is sent from a new
+     * socket on a random port (RFC 3581 and NAT pinholes want the SIP port). When the field cannot be
+     * set (another RI), the RI's own processor is used instead.
+     */
+    private static boolean sendFromListeningSocket(SIPTransactionStack stack) {
+      try {
+        java.lang.reflect.Field f = SIPTransactionStack.class.getDeclaredField("udpFlag");
+        f.setAccessible(true);
+        f.setBoolean(stack, true);
+        return true;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return false;
+      }
     }
   }
 }

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class SipServerTest {
   private DatagramSocket peer;
+  /** The source port of every datagram the peer received. */
+  private final List<Integer> sourcePorts = new ArrayList<>();
   private SipServer server;
   private final List<MediaParams> started = new CopyOnWriteArrayList<>();
   private final List<String> closed = new CopyOnWriteArrayList<>();
@@ -137,6 +139,7 @@ class SipServerTest {
     byte[] buf = new byte[8192];
     DatagramPacket p = new DatagramPacket(buf, buf.length);
     peer.receive(p);
+    sourcePorts.add(p.getPort());
     return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
   }
 
@@ -206,6 +209,8 @@ class SipServerTest {
     assertEquals("+12345678912", ended.get(0).call().fromNumber());
     assertEquals("+12345678913", ended.get(0).call().toNumber());
     assertEquals(0, server.activeCalls());
+    // RFC 3581: responses leave from the port the request came to (not from a socket of their own).
+    assertEquals(List.of(server.port()), sourcePorts.stream().distinct().toList(), "source ports of 100/180/200/200");
   }
 
   @Test
