@@ -37,7 +37,7 @@
 #   --records-user U  records.user (default $RINGHOOK_RECORDS_USER); the password is read from the environment
 #                     only, $RINGHOOK_RECORDS_PASSWORD (never on the command line or in the generated file)
 #   --records-buffer N  records.buffer (ringhook's default 10000)
-#   --agent A         bridged: who answers the agent WebSocket: demo (default: ringhook's built-in demo agent,
+#   --agent A         who answers the agent WebSocket (any mode): demo (default: ringhook's built-in demo agent,
 #                     in-process, so both ends of the WebSocket cost ringhook CPU), node (bench/agent_server.js in
 #                     its own process), python (bench/agent_server.py in its own process; slow beyond ~200 calls)
 #   --watch-calls K   bridged: watch the RTP the callers receive on the ports of about K callers (a sample; default 100, 0 = off;
@@ -156,7 +156,7 @@ EOF
   [[ "$RECORDS_URL" == none || -z "$RECORDS_PASSWORD" ]] || echo '  password: ${RINGHOOK_RECORDS_PASSWORD}'
   [[ "$RECORDS_URL" == none || -z "$RECORDS_BUFFER" ]] || echo "  buffer: $RECORDS_BUFFER"
   [[ -z "$WEBHOOK_TIMEOUT_MS" ]] || echo "webhook: {timeout: ${WEBHOOK_TIMEOUT_MS}ms}"
-  if [[ "$MODE" == bridged && "$AGENT" != demo ]]; then
+  if [[ "$AGENT" != demo ]]; then
     printf 'agents:\n  bench: {url: "ws://127.0.0.1:%d/"}\ndefault_agent: bench\n' "$AGENT_PORT"
   fi
   [[ "$ADMISSION" == none ]] || echo "admission: $ADMISSION"
@@ -186,7 +186,7 @@ fi
 python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
   --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" ${HANG:+--hang} >"$WORK/webhook.log" 2>&1 &
 WH_PID=$!
-if [[ "$MODE" == bridged && "$AGENT" != demo ]]; then
+if [[ "$AGENT" != demo ]]; then
   if [[ "$AGENT" == node ]]; then
     node "$HERE/agent_server.js" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
   else
