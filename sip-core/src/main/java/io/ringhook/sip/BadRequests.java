@@ -227,13 +227,17 @@ final class BadRequests implements MessageParserFactory {
     return true;
   }
 
+  private static final java.util.regex.Pattern BLANK_LINE = java.util.regex.Pattern.compile("\r?\n\r?\n");
+  private static final java.util.regex.Pattern FOLD = java.util.regex.Pattern.compile("\r?\n[ \t]+");
+  private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\r?\n");
+
   /** The request's Via, From, To, Call-ID and CSeq values by long lower-case name (folded lines joined). */
   private static Map<String, List<String>> headerLines(String text) {
     // Lines end in CRLF or a bare LF (RFC 3261 7.5 asks us to be tolerant; duplicated() reads both).
-    java.util.regex.Matcher blank = java.util.regex.Pattern.compile("\r?\n\r?\n").matcher(text);
-    String head = (blank.find() ? text.substring(0, blank.start()) : text).replaceAll("\r?\n[ \t]+", " ");
+    java.util.regex.Matcher blank = BLANK_LINE.matcher(text);
+    String head = FOLD.matcher(blank.find() ? text.substring(0, blank.start()) : text).replaceAll(" ");
     Map<String, List<String>> out = new LinkedHashMap<>();
-    String[] lines = head.split("\r?\n");
+    String[] lines = LINE_BREAK.split(head);
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon <= 0) {

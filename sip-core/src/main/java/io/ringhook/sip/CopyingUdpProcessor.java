@@ -9,11 +9,13 @@ import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedList;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The RI's UDP listening point with its receive loop made cheap. The RI's loop allocates a new
@@ -26,12 +28,12 @@ import org.slf4j.LoggerFactory;
 final class CopyingUdpProcessor extends UDPMessageProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(CopyingUdpProcessor.class);
   private static final int MAX_DATAGRAM = 65535;
-  private static final long REPORT_EVERY_MS = 10_000;
 
   private final int messageThreads;
   private final String stackName;
   private final LongSupplier epochMillis;
-  private long lastReport = Long.MIN_VALUE;
+  private final RateLimitedLog failures =
+      new RateLimitedLog(LOG, Level.WARN, Duration.ofSeconds(10), System::nanoTime);
 
   CopyingUdpProcessor(InetAddress address, SIPTransactionStack stack, int port, int messageThreads,
                       String stackName, LongSupplier epochMillis) throws IOException {
@@ -72,12 +74,7 @@ final class CopyingUdpProcessor extends UDPMessageProcessor {
   }
 
   private void report(Exception e) {
-    long now = epochMillis.getAsLong();
-    if (now - lastReport >= REPORT_EVERY_MS || lastReport == Long.MIN_VALUE) {
-      lastReport = now;
-      LOG.warn("SIP UDP receive on port {} failed: {} (reported at most once per {} s)",
-          getPort(), e.toString(), REPORT_EVERY_MS / 1000);
-    }
+    failures.log("SIP UDP receive on port {} failed: {}", getPort(), e.toString());
   }
 
   /** The RI's queue-reading message thread (its constructor for that use is protected). */
