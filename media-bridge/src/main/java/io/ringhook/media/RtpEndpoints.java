@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaException;
 import io.ringhook.sip.Outcome;
@@ -145,7 +144,7 @@ public final class RtpEndpoints {
     try {
       bind = new Bootstrap()
           .group(loop)
-          .channel(NioDatagramChannel.class)
+          .channel(NettyTransport.datagramChannel(loop))
           .handler(stream)
           .bind(new InetSocketAddress(bindAddress, port));
     } catch (RuntimeException e) { // the group is shutting down

@@ -2,8 +2,8 @@ package io.ringhook.server;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Ticker;
+import io.ringhook.media.NettyTransport;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.media.agent.DemoAgent;
@@ -147,7 +147,8 @@ public final class RingServer implements AutoCloseable {
   public static RingServer start(RingConfig config, CallObserver observer) {
     Parts p = new Parts();
     try {
-      p.group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+      p.group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
+      LOG.info("network I/O: {}", NettyTransport.describe());
       // Bounded: requests beyond what the database keeps up with get 503 rather than queue forever.
       p.blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
           daemon("ringhook-admin"), new ThreadPoolExecutor.AbortPolicy());

@@ -5,7 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -67,6 +71,8 @@ final class NettyWebhookClient implements WebhookClient {
             ? new MultiThreadIoEventLoopGroup(
                 2, new DefaultThreadFactory("ringhook-webhook", true), NioIoHandler.newFactory())
             : b.group;
+    // The channels follow the group's transport (the server's loops are epoll where it loads).
+    boolean epoll = group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
     // Netty's own DNS client: the JDK resolver would block an event loop on a slow name server.
     // Wrapped so that the resolved address is checked where the connection is made (a name can
     // resolve to the metadata endpoint even when the URL looked harmless).
@@ -74,12 +80,12 @@ final class NettyWebhookClient implements WebhookClient {
         new GuardedResolverGroup(
             new DnsAddressResolverGroup(
                 new DnsNameResolverBuilder()
-                    .datagramChannelType(NioDatagramChannel.class)
-                    .socketChannelType(NioSocketChannel.class)),
+                    .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .socketChannelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)),
             b.targets);
     this.template =
         new Bootstrap()
-            .channel(NioSocketChannel.class)
+            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .resolver(resolver)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true);

@@ -113,8 +113,8 @@ public interface WebhookClient extends AutoCloseable {
     Builder() {}
 
     /**
-     * Runs on a shared NIO event loop group ({@code NioIoHandler}) which the client will not shut
-     * down. Without one, the client creates a small group of its own.
+     * Runs on a shared event loop group (NIO or native epoll: the channels follow its transport) which
+     * the client will not shut down. Without one, the client creates a small NIO group of its own.
      */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group, "group");

@@ -9,7 +9,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -24,6 +23,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ringhook.media.NettyTransport;
 import io.ringhook.media.agent.AgentConnectException.Reason;
 import io.ringhook.media.agent.AgentTransport.Endpoint;
 import java.net.ConnectException;
@@ -78,8 +78,8 @@ final class AgentConnector {
 
     Bootstrap b = new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
-        .resolver(AgentTransport.RESOLVER)
+        .channel(NettyTransport.socketChannel(group))
+        .resolver(AgentTransport.resolver(group))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)

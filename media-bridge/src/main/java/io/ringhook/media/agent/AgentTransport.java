@@ -1,28 +1,34 @@
 package io.ringhook.media.agent;
 
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.ringhook.media.NettyTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 
 /** The process-wide pieces every agent connection shares: DNS resolver, default TLS, URL rules. */
 final class AgentTransport {
-  /** Non-blocking DNS with caching, one resolver per event loop; lives as long as the loops. */
-  static final AddressResolverGroup<InetSocketAddress> RESOLVER =
-      new DnsAddressResolverGroup(
-          new DnsNameResolverBuilder()
-              .datagramChannelType(NioDatagramChannel.class)
-              .socketChannelType(NioSocketChannel.class));
+  /** Per transport (its UDP channel class): non-blocking DNS with caching, one resolver per event loop. */
+  private static final Map<Class<? extends DatagramChannel>, AddressResolverGroup<InetSocketAddress>> RESOLVERS =
+      new ConcurrentHashMap<>();
 
   private AgentTransport() {}
+
+  /** The resolver for connections made on {@code group}; lives as long as the process's loops. */
+  static AddressResolverGroup<InetSocketAddress> resolver(EventLoopGroup group) {
+    return RESOLVERS.computeIfAbsent(NettyTransport.datagramChannel(group), udp -> new DnsAddressResolverGroup(
+        new DnsNameResolverBuilder().datagramChannelType(udp).socketChannelType(NettyTransport.socketChannel(group))));
+  }
 
   /** The JDK's trusted CAs; built on first use, since most set-ups only use ws:// or the demo. */
   static SslContext defaultTls() {

@@ -7,11 +7,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.ringhook.media.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
@@ -61,7 +61,7 @@ public final class HttpFrontend implements AutoCloseable {
     Objects.requireNonNull(routes, "routes");
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(NettyTransport.serverSocketChannel(group))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -128,7 +128,9 @@ class AgentBridgeIT {
     CallSummary summary = ring.awaitCallEnded(WAIT);
     assertEquals(Outcome.CONNECTED, summary.outcome(), summary.toString());
     assertEquals(summary.call().callId(), start.text("/start/callSid"), "callSid is ringhook's call id");
-    assertTrue(summary.answered().isPresent() && !start.receivedAt().isAfter(summary.answered().get().plusMillis(5)),
+    // ringhook writes start, then answers; when the agent's thread got to read it is up to the box's
+    // scheduler, so the timestamps get some slack (5 ms was too little with a build running beside).
+    assertTrue(summary.answered().isPresent() && !start.receivedAt().isAfter(summary.answered().get().plusMillis(50)),
         "start (at " + start.receivedAt() + ") must precede the 200 OK (" + summary.answered() + ")");
     assertEquals(1, hook.requests().size(), hook.requests().toString());
     assertRtpPortReleased(ring);

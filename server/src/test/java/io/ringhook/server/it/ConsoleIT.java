@@ -178,6 +178,8 @@ class ConsoleIT {
 
     browser.find("#token").sendKeys(token);
     browser.find("button[type=submit]").click();
+    // The form's POST lands on the overview; opening another page before it does would race it.
+    browser.awaitText("h1", "Overview");
     browser.open("/console/numbers");
     browser.awaitText("#numbers tbody tr", NUMBER);
     // The session cookie is HttpOnly: the page's scripts cannot read it.
