@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The built-in {@code echo} agent: plays the caller's own audio back to them, with no WebSocket.
@@ -111,11 +110,7 @@ public final class EchoMediaBridge implements MediaBridge {
 
     @Override
     public void onTimeout(Duration silentFor) {
-      if (ended.compareAndSet(false, true)) {
-        // The same line and end as a call bridged to an agent (docs/metrics.md).
-        try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, endpoint.callId())) {
-          log.info("call {}: no RTP from the caller for {} ms", endpoint.callId(), silentFor.toMillis());
-        }
+      if (ended.compareAndSet(false, true)) { // the endpoint has logged the silence
         listener.mediaEnded(MediaEnd.rtpTimeout());
       }
     }
