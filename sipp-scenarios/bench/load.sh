@@ -37,9 +37,10 @@
 #   --records-user U  records.user (default $RINGHOOK_RECORDS_USER); the password is read from the environment
 #                     only, $RINGHOOK_RECORDS_PASSWORD (never on the command line or in the generated file)
 #   --records-buffer N  records.buffer (ringhook's default 10000)
-#   --agent A         who answers the agent WebSocket (any mode): demo (default: ringhook's built-in demo agent,
+#   --agent A         who answers the calls (any mode): demo (default: ringhook's built-in demo agent,
 #                     in-process, so both ends of the WebSocket cost ringhook CPU), node (bench/agent_server.js in
-#                     its own process), python (bench/agent_server.py in its own process; slow beyond ~200 calls)
+#                     its own process), python (bench/agent_server.py in its own process; slow beyond ~200 calls),
+#                     echo (ringhook's built-in RTP echo: no agent process, no WebSocket, no JSON; the media ceiling)
 #   --watch-calls K   bridged: watch the RTP the callers receive on the ports of about K callers (a sample; default 100, 0 = off;
 #                     needs root or CAP_NET_RAW): inter-packet gap percentiles and the share of packets more than
 #                     10 ms behind their slot, over the plateau (bench/rtpwatch.py)
@@ -108,7 +109,8 @@ for r in ${RATES:-} ${WARMUP_RATE:-}; do [[ "$r" =~ ^[0-9]+$ ]] && (( r <= 5000 
 # 200000 calls: an overload run offers twice the zero-failure rate for 60 s (2 x 1500 cps x 60 s = 180000).
 (( CALLS <= 200000 && RATE <= 5000 && ORIGINS <= 64 && MAX_SECONDS <= 600 )) \
   || { echo "load.sh: keep --calls <= 200000, --rate <= 5000, --origins <= 64, --max-seconds <= 600" >&2; exit 2; }
-[[ "$AGENT" == demo || "$AGENT" == node || "$AGENT" == python ]] || { echo "load.sh: --agent demo, node or python" >&2; exit 2; }
+[[ "$AGENT" == demo || "$AGENT" == echo || "$AGENT" == node || "$AGENT" == python ]] \
+  || { echo "load.sh: --agent demo, echo, node or python" >&2; exit 2; }
 [[ "$AGENT" != node ]] || command -v node >/dev/null || { echo "load.sh: --agent node needs node on the PATH" >&2; exit 2; }
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
 [[ -z "$HANG" || "$MODE" == ringing ]] || { echo "load.sh: --hang is for ringing runs" >&2; exit 2; }
@@ -156,7 +158,9 @@ EOF
   [[ "$RECORDS_URL" == none || -z "$RECORDS_PASSWORD" ]] || echo '  password: ${RINGHOOK_RECORDS_PASSWORD}'
   [[ "$RECORDS_URL" == none || -z "$RECORDS_BUFFER" ]] || echo "  buffer: $RECORDS_BUFFER"
   [[ -z "$WEBHOOK_TIMEOUT_MS" ]] || echo "webhook: {timeout: ${WEBHOOK_TIMEOUT_MS}ms}"
-  if [[ "$AGENT" != demo ]]; then
+  if [[ "$AGENT" == echo ]]; then
+    echo "default_agent: echo"   # the numbers below name no agent of their own
+  elif [[ "$AGENT" != demo ]]; then
     printf 'agents:\n  bench: {url: "ws://127.0.0.1:%d/"}\ndefault_agent: bench\n' "$AGENT_PORT"
   fi
   [[ "$ADMISSION" == none ]] || echo "admission: $ADMISSION"
@@ -186,7 +190,11 @@ fi
 python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
   --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" ${HANG:+--hang} >"$WORK/webhook.log" 2>&1 &
 WH_PID=$!
-if [[ "$AGENT" != demo ]]; then
+if [[ "$AGENT" == demo ]]; then
+  echo "agent: demo, ringhook's built-in WebSocket agent: no agent process (both ends of each WebSocket in ringhook)"
+elif [[ "$AGENT" == echo ]]; then
+  echo "agent: echo, ringhook's built-in RTP echo: no agent process, no WebSocket"
+else
   if [[ "$AGENT" == node ]]; then
     node "$HERE/agent_server.js" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
   else
@@ -339,7 +347,8 @@ server = 100 * (r1 - r0) / hz / wall
 print("plateau: %d calls up (SIPp; %d at its start) for %.1f s: server %.0f%% of one core = %.3f%% of a core per bridged call"
       " (%.2f ms CPU per call-second); agent (%s) %s; sipp %.0f%%" % (
           calls, c0, wall, server, server / max(calls, 1), 10 * server / max(calls, 1), agent,
-          "in-process" if agent == "demo" else "%.0f%%" % (100 * (a1 - a0) / hz / wall), 100 * (s1 - s0) / hz / wall))
+          {"demo": "in-process", "echo": "none (no agent process)"}.get(agent, "%.0f%%" % (100 * (a1 - a0) / hz / wall)),
+          100 * (s1 - s0) / hz / wall))
 if heap1 > 0:
     print("plateau: live heap %d KB before the runs, %d KB with the calls up = %.1f KB per bridged call" % (
         heap0, heap1, (heap1 - heap0) / max(calls, 1)))
@@ -501,6 +510,8 @@ grep "webhook summary" "$WORK/webhook.log" || true
 if [[ -n "$AG_PID" ]]; then
   kill "$AG_PID" 2>/dev/null && wait "$AG_PID" 2>/dev/null || true; AG_PID=""
   grep "agent summary" "$WORK/agent.log" || true
+else
+  echo "agent summary: none: no agent process (--agent $AGENT is built into ringhook)"
 fi
 echo "| offered cps | achieved cps | failed | INVITE→180 p50 / p99 ms | INVITE→$([[ -n "$HANG" ]] && echo 480 || echo 200) p50 / p99 ms | server CPU (of one core) | CPU ms per call | without JIT |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,9 @@ class EchoMediaBridgeTest {
   static final EventLoops LOOPS = new EventLoops(1);
   private static final EventLoopGroup group = LOOPS.group();
 
-  private static EchoMediaBridge bridge(Duration timeout) {
+  private static RtpEndpoints endpoints(Duration timeout) {
     int base = UdpTestSupport.freeEvenBase(4);
-    return EchoMediaBridge.create(new RtpSettings("127.0.0.1", base, base + 6, timeout), group, Ticker.systemTicker());
+    return RtpEndpoints.create(new RtpSettings("127.0.0.1", base, base + 6, timeout), group, Ticker.systemTicker());
   }
 
   private static InboundCall call(String id) {
@@ -59,7 +60,8 @@ class EchoMediaBridgeTest {
 
   @Test
   void echoesTheCallersAudioPacedAndToItsRealSource() throws Exception {
-    EchoMediaBridge bridge = bridge(Duration.ofSeconds(30));
+    RtpEndpoints endpoints = endpoints(Duration.ofSeconds(30));
+    EchoMediaBridge bridge = new EchoMediaBridge(endpoints);
     List<MediaEnd> ended = new CopyOnWriteArrayList<>();
     try (DatagramSocket caller = socket(); DatagramSocket sdpAddress = socket()) {
       MediaSession session = bridge.open(call("echo-1"), CallDecision.connect(Map.of("greeting", "hi"))).get(5, TimeUnit.SECONDS);
@@ -116,7 +118,7 @@ class EchoMediaBridgeTest {
 
       session.close("caller hung up");
       session.close("again");
-      awaitPortsFree(bridge.endpoints());
+      awaitPortsFree(endpoints);
       new DatagramSocket(target).close(); // really unbound
       assertTrue(ended.isEmpty(), "closing is not the media side ending the call");
     }
@@ -124,7 +126,8 @@ class EchoMediaBridgeTest {
 
   @Test
   void endsTheCallOnceWhenTheCallersRtpStops() throws Exception {
-    EchoMediaBridge bridge = bridge(Duration.ofMillis(300));
+    RtpEndpoints endpoints = endpoints(Duration.ofMillis(300));
+    EchoMediaBridge bridge = new EchoMediaBridge(endpoints);
     List<MediaEnd> ended = new CopyOnWriteArrayList<>();
     try (DatagramSocket caller = socket()) {
       MediaSession session = bridge.open(call("timeout-1"), CallDecision.connect(Map.of())).get(5, TimeUnit.SECONDS);
@@ -140,7 +143,26 @@ class EchoMediaBridgeTest {
       // The timer keeps running until the SIP layer closes the session; it reports only once.
       Await.holds("reported once", Duration.ofMillis(200), () -> ended.size() == 1);
       session.close("rtp timeout");
-      awaitPortsFree(bridge.endpoints());
+      awaitPortsFree(endpoints);
     }
+  }
+
+  @Test
+  void aCallCancelledWhileItsPortIsBoundReleasesThePort() throws Exception {
+    RtpEndpoints endpoints = endpoints(Duration.ofSeconds(30));
+    EchoMediaBridge bridge = new EchoMediaBridge(endpoints);
+    for (int i = 0; i < 20; i++) {
+      CompletableFuture<MediaSession> opening = bridge.open(call("cancel-" + i), CallDecision.connect(Map.of()));
+      // The caller hung up: the SIP layer cancels the open, or closes the session if it was too late.
+      if (!opening.cancel(true)) {
+        opening.join().close("caller hung up");
+      }
+      awaitPortsFree(endpoints);
+    }
+    // An open that is not cancelled keeps its port until the SIP layer closes the session.
+    MediaSession open = bridge.open(call("kept"), CallDecision.connect(Map.of())).get(5, TimeUnit.SECONDS);
+    assertEquals(1, endpoints.portsInUse());
+    open.close("caller hung up");
+    awaitPortsFree(endpoints);
   }
 }

@@ -3,6 +3,7 @@ package io.ringhook.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
+import io.ringhook.media.EchoMediaBridge;
 import io.ringhook.media.NettyTransport;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.agent.AgentMediaBridge;
@@ -22,6 +23,7 @@ import io.ringhook.server.records.RecordStore;
 import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.CallObserver;
 import io.ringhook.sip.CallObserver.CallSummary;
+import io.ringhook.sip.MediaBridge;
 import io.ringhook.sip.Outcome;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
@@ -185,8 +187,9 @@ public final class RingServer implements AutoCloseable {
       config.webhook().caFile().ifPresent(wb::extraCaFile);
       p.webhooks = wb.build();
       RtpEndpoints endpoints = RtpEndpoints.create(config.rtp(), p.group, Ticker.systemTicker());
-      AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(config, p.http.port()), p.group,
-          metrics.agentListener());
+      AgentDirectory agents = new AgentDirectory(config, p.http.port());
+      MediaBridge bridge = agents.bridge(new EchoMediaBridge(endpoints),
+          new AgentMediaBridge(endpoints, agents, p.group, metrics.agentListener()));
       NumberDirectory numbers = p.numbers;
       warmUp(config.warmup());
       SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))

@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param number     the dialed number, E.164
  * @param webhookUrl the inbound call webhook; empty means the call connects straight to the agent
  * @param secret     the key that signs webhook requests, when they are signed
- * @param agent      the agent's name, resolved: {@code demo} or a key of the file's {@code agents}
+ * @param agent      the agent's name, resolved: a built-in agent ({@code demo}, {@code echo}) or a key of the
+ *                   file's {@code agents}
  * @param webhook    timeout, retries, backoff and failure response: the file's entry for the number
  *                   when it has one, else the {@code webhook} section (never set through the API)
  * @param source     where the URL, secret and agent come from

@@ -54,6 +54,7 @@ public final class NumberDirectory {
     this.config = Objects.requireNonNull(config, "config");
     Set<String> names = new LinkedHashSet<>();
     names.add(RingConfig.DEMO_AGENT);
+    names.add(RingConfig.ECHO_AGENT);
     names.addAll(config.agents().keySet());
     this.agents = Collections.unmodifiableSet(names);
     this.view = build(config, agents, Map.of());
@@ -69,7 +70,7 @@ public final class NumberDirectory {
     return List.copyOf(view.values());
   }
 
-  /** The agent names a number may use: {@code demo} and the file's {@code agents}. */
+  /** The agent names a number may use: the built-in {@code demo} and {@code echo}, and the file's {@code agents}. */
   public Set<String> agentNames() {
     return agents;
   }

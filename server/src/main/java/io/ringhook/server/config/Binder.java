@@ -453,8 +453,8 @@ final class Binder {
     for (Entry e : mapEntries(root, "agents")) {
       String path = Problems.child("agents", e.key());
       boolean nameOk = checkKey(e, path, Values::name);
-      if (RingConfig.DEMO_AGENT.equals(e.key())) {
-        problems.add(e.line(), path, null, "\"demo\" is the built-in agent; give yours another name");
+      if (RingConfig.BUILT_IN_AGENTS.contains(e.key())) {
+        problems.add(e.line(), path, null, "\"" + e.key() + "\" is the built-in agent; give yours another name");
         nameOk = false;
       }
       Section a = reader.section(e.value(), path, AGENT_KEYS);
@@ -554,13 +554,13 @@ final class Binder {
     }
   }
 
-  /** An agent name that exists: the built-in demo or a key of {@code agents}. */
+  /** An agent name that exists: a built-in agent (demo, echo) or a key of {@code agents}. */
   private static String agentRef(Val v, Map<String, AgentSettings> agents) {
-    if (v.text().equals(RingConfig.DEMO_AGENT) || agents.containsKey(v.text())) {
+    if (RingConfig.BUILT_IN_AGENTS.contains(v.text()) || agents.containsKey(v.text())) {
       return v.text();
     }
     TreeSet<String> known = new TreeSet<>(agents.keySet());
-    known.add(RingConfig.DEMO_AGENT);
+    known.addAll(RingConfig.BUILT_IN_AGENTS);
     String hint = Values.didYouMean(v.text(), known).map(k -> "did you mean \"" + k + "\"? ").orElse("");
     throw new IllegalArgumentException("no such agent (" + hint + "known: " + String.join(", ", known) + ")");
   }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * ringhook's whole configuration: the YAML file's content over the embedded defaults, validated.
@@ -24,8 +25,8 @@ import java.util.Optional;
  * @param numbers      per dialed number (E.164 key), in file order
  * @param webhook      the default webhook settings (each number's effective ones are in {@code numbers})
  * @param agents       the configured agents by name, in file order; the built-in {@value #DEMO_AGENT}
- *                     is not among them
- * @param defaultAgent the agent for numbers that name none: {@value #DEMO_AGENT} or a key of {@code agents}
+ *                     and {@value #ECHO_AGENT} are not among them
+ * @param defaultAgent the agent for numbers that name none: a built-in agent or a key of {@code agents}
  * @param records      where call records and run-time number settings are stored
  * @param shutdown     the graceful drain on SIGTERM
  * @param logging      the log format
@@ -39,6 +40,12 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
                          Duration warmup) {
   /** The name of the built-in agent that echoes the caller, served on the HTTP port. */
   public static final String DEMO_AGENT = "demo";
+
+  /** The name of the built-in echo without an agent: the caller's RTP is played back to them, no WebSocket. */
+  public static final String ECHO_AGENT = "echo";
+
+  /** The names of the built-in agents, which the {@code agents} section may not use. */
+  public static final Set<String> BUILT_IN_AGENTS = Set.of(DEMO_AGENT, ECHO_AGENT);
 
   /** How long to wait for the ACK of our 200 OK: 64 × T1, as RFC 3261 section 13.3.1.4 says. */
   public static final Duration ACK_TIMEOUT = Duration.ofMillis(64 * 500);
@@ -93,7 +100,7 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
 
   /**
    * The name of the agent for calls to {@code e164}: the number's own, else {@code default_agent}.
-   * It is {@value #DEMO_AGENT} or a key of {@link #agents()}.
+   * It is one of {@link #BUILT_IN_AGENTS} or a key of {@link #agents()}.
    */
   public String agentFor(String e164) {
     return number(e164).flatMap(NumberSettings::agent).orElse(defaultAgent);

@@ -164,7 +164,8 @@ class AdminNumbersTest {
   @Test
   void deleteRestoresTheFileEntry() throws Exception {
     f.put("/v1/numbers/+15550000001", "{\"agent\":\"demo\"}");
-    f.put("/v1/numbers/+15550000003", "{\"agent\":\"demo\"}");
+    f.put("/v1/numbers/+15550000003", "{\"agent\":\"echo\"}");
+    assertEquals("echo", f.numbers.lookup("+15550000003").orElseThrow().agent(), "the built-in echo is an agent name");
     HttpResponse<String> r = f.delete("/v1/numbers/%2B15550000001");
     assertEquals(204, r.statusCode());
     assertEquals("", r.body());
@@ -204,7 +205,7 @@ class AdminNumbersTest {
     assertEquals("inbound_webhook_url must be a string, not a number", refused(path, "{\"inbound_webhook_url\":5}"));
     assertEquals("webhook_secret must not be empty: leave it out (or null) for unsigned requests",
         refused(path, "{\"webhook_secret\":\"\"}"));
-    assertEquals("agent salse is not configured (did you mean sales?); the agents are demo, sales, support",
+    assertEquals("agent salse is not configured (did you mean sales?); the agents are demo, echo, sales, support",
         refused(path, "{\"agent\":\"salse\"}"));
     assertEquals("keep_webhook_secret and webhook_secret cannot both be given: send the new secret, or keep the old one",
         refused(path, "{\"webhook_secret\":\"s\",\"keep_webhook_secret\":true}"));
@@ -213,7 +214,7 @@ class AdminNumbersTest {
     // Every problem at once.
     assertEquals("unknown field colour; the fields are inbound_webhook_url, webhook_secret, agent, keep_webhook_secret; "
             + "inbound_webhook_url must be an absolute http:// or https:// URL; agent x is not configured; "
-            + "the agents are demo, sales, support",
+            + "the agents are demo, echo, sales, support",
         refused(path, "{\"colour\":1,\"inbound_webhook_url\":\"mailto:a@b\",\"agent\":\"x\"}"));
     // Nothing was stored or changed.
     assertEquals(Optional.empty(), f.store.number("+15550000001"));

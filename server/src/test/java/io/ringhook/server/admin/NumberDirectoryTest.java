@@ -51,7 +51,7 @@ class NumberDirectoryTest {
     assertEquals("support", d.lookup(PLAIN_NUMBER).orElseThrow().agent()); // default_agent
     assertEquals(Optional.empty(), d.lookup(API_NUMBER));
     assertEquals(List.of(FILE_NUMBER, PLAIN_NUMBER), d.all().stream().map(EffectiveNumber::number).toList());
-    assertEquals(List.of("demo", "sales", "support"), List.copyOf(d.agentNames()));
+    assertEquals(List.of("demo", "echo", "sales", "support"), List.copyOf(d.agentNames()));
   }
 
   @Test

@@ -78,7 +78,7 @@ class BadConfigTest {
       "ringhook.yaml:22: numbers.\"+1234\": key must be an E.164 number: \"+\" and 7 to 15 digits, e.g. \"+12345678913\"",
       "ringhook.yaml:23: numbers.\"+1234\".inbound_webhook_url = \"ftp://crm.example.com/in\": must be an http:// or https:// URL",
       "ringhook.yaml:26: numbers.\"+12345678913\".webhook_secret = \"${INBOUND_SECRET}\": environment variable INBOUND_SECRET is not set (set it, or give a default: ${INBOUND_SECRET:-default})",
-      "ringhook.yaml:27: numbers.\"+12345678913\".agent = \"salse\": no such agent (did you mean \"sales\"? known: demo, sales, support)",
+      "ringhook.yaml:27: numbers.\"+12345678913\".agent = \"salse\": no such agent (did you mean \"sales\"? known: demo, echo, sales, support)",
       "ringhook.yaml:28: numbers.\"+12345678913\".webhook_retries = 11: must be a count 0..10",
       "ringhook.yaml:30: numbers.\"+12345678914\".webhook_secret = \"\": must not be empty (leave the key out to send unsigned requests)",
       "ringhook.yaml:31: numbers.\"+12345678914\".webhook_timeout = \"5s\": has no effect without inbound_webhook_url (calls to this number make no webhook request)",
@@ -91,7 +91,7 @@ class BadConfigTest {
       "ringhook.yaml:41: agents.sales.url = \"https://agents.example.com/stream\": must be a ws:// or wss:// URL",
       "ringhook.yaml:42: agents.demo: \"demo\" is the built-in agent; give yours another name",
       "ringhook.yaml:45: agents.support.url: is missing (every agent needs its ws:// or wss:// URL)",
-      "ringhook.yaml:46: default_agent = \"dmeo\": no such agent (did you mean \"demo\"? known: demo, sales, support)");
+      "ringhook.yaml:46: default_agent = \"dmeo\": no such agent (did you mean \"demo\"? known: demo, echo, sales, support)");
 
   @Test
   void everyProblemIsListedOnItsOwnLine() {

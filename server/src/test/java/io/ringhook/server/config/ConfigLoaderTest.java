@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         Optional.of(ca.toAbsolutePath().normalize()), 16384, false);
     assertEquals(defaults, c.webhook());
 
-    assertEquals(List.of("+12345678913", "+12345678914", "+12345678915", "+442071838750"),
+    assertEquals(List.of("+12345678913", "+12345678914", "+12345678915", "+442071838750", "+15550009"),
         List.copyOf(c.numbers().keySet()));
     assertEquals(new NumberSettings("+12345678913", Optional.of(URI.create("https://crm.example.com/inbound")),
         Optional.of(new Secret("s3cr3t-value")), Optional.of("sales"), defaults), c.numbers().get("+12345678913"));
@@ -132,6 +132,7 @@ class ConfigLoaderTest {
     assertFalse(c.webhookFor("+12345678913").h2c());
     assertEquals(new NumberSettings("+442071838750", Optional.empty(), Optional.empty(), Optional.empty(), defaults),
         c.numbers().get("+442071838750"));
+    assertEquals("echo", c.agentFor("+15550009"));
 
     assertEquals(Map.of(
         "sales", new AgentSettings("sales", URI.create("wss://agents.example.com/stream"), Duration.ofSeconds(3)),

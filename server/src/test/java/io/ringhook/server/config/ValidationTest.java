@@ -195,7 +195,7 @@ class ValidationTest {
         "4: agents.a.url = \"wss://\": not a valid URL: Expected authority",
         "5: agents.b.url = \"ws:///path\": must be a ws:// or wss:// URL with a host name or address",
         "6: agents.c.connect_timeout = \"0s\": must be between 1ms and 1m",
-        "9: numbers.\"+12345678913\".agent = \"nobody\": no such agent (known: a, b, c, demo)"),
+        "9: numbers.\"+12345678913\".agent = \"nobody\": no such agent (known: a, b, c, demo, echo)"),
         problems("""
             agents:
               bad name: {url: "ws://x.example"}
@@ -206,6 +206,40 @@ class ValidationTest {
             numbers:
               "+12345678913":
                 agent: nobody
+            """));
+  }
+
+  @Test
+  void theBuiltInEchoIsAnAgentNameEverywhereButCannotBeConfigured() throws ConfigException {
+    RingConfig config = ConfigLoader.parse("""
+        webhook:
+          on_failure: connect
+          fallback_agent: echo
+        numbers:
+          "+12345678913":
+            agent: echo
+          "+12345678914":
+            inbound_webhook_url: https://crm.example/in
+            on_webhook_failure: connect
+            fallback_agent: echo
+            agent: demo
+        default_agent: echo
+        """, Map.of());
+    assertEquals("echo", config.defaultAgent());
+    assertEquals("echo", config.agentFor("+12345678913"));
+    assertEquals("demo", config.agentFor("+12345678914"));
+    assertEquals("echo", config.agentFor("+19999999999"));
+    assertEquals(java.util.Optional.of("echo"), config.webhook().fallbackAgent());
+    assertEquals(java.util.Optional.of("echo"), config.webhookFor("+12345678914").fallbackAgent());
+    assertEquals(List.of(
+        "2: agents.echo: \"echo\" is the built-in agent; give yours another name",
+        "5: numbers.\"+12345678913\".agent = \"ecoh\": no such agent (did you mean \"echo\"? known: demo, echo)"),
+        problems("""
+            agents:
+              echo:
+                url: ws://127.0.0.1:9000/
+            numbers:
+              "+12345678913": {agent: ecoh}
             """));
   }
 

@@ -1,8 +1,6 @@
 package io.ringhook.media;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.CallDecision;
 import io.ringhook.sip.InboundCall;
 import io.ringhook.sip.MediaBridge;
@@ -18,38 +16,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built-in demo media bridge: plays the caller's own audio back to them, paced at 20 ms.
+ * The built-in {@code echo} agent: plays the caller's own audio back to them, with no WebSocket.
  *
- * <p>Each call gets an {@link RtpEndpoint} from the shared {@link RtpEndpoints}; the echo itself is
- * a tiny {@link RtpEvents} consumer that queues every inbound frame for sending, unchanged (same
- * payload type, so no transcoding). DTMF is logged. The variables of the call decision are logged,
- * which is all a demo agent does with them.
+ * <p>Each call gets an {@link RtpEndpoint} from the shared {@link RtpEndpoints}, so the echo goes
+ * through the same jitter and reorder handling, pacer, RTP timeout and counters as a bridged call;
+ * the echo itself is a tiny {@link RtpEvents} consumer that queues every inbound frame for
+ * sending, unchanged (same payload type, so no transcoding). It is what an operator calls to test
+ * a trunk's media path (one-way audio, latency, NAT) without an AI agent, and the media ceiling
+ * of a server without any JSON. The decision's variables and the caller's DTMF are only logged at
+ * DEBUG: nothing consumes them.
  */
 public final class EchoMediaBridge implements MediaBridge {
   private static final Logger log = LoggerFactory.getLogger(EchoMediaBridge.class);
 
   private final RtpEndpoints endpoints;
 
-  /** An echo bridge on a shared pool of RTP endpoints. */
+  /** An echo on a shared pool of RTP endpoints. */
   public EchoMediaBridge(RtpEndpoints endpoints) {
     this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
   }
 
-  /** An echo bridge with a pool of its own, for when nothing else needs RTP ports. */
-  public static EchoMediaBridge create(RtpSettings settings, EventLoopGroup group, Ticker ticker) {
-    return new EchoMediaBridge(RtpEndpoints.create(settings, group, ticker));
-  }
-
-  /** The pool this bridge takes its ports from. */
-  public RtpEndpoints endpoints() {
-    return endpoints;
-  }
-
   @Override
   public CompletableFuture<MediaSession> open(InboundCall call, CallDecision.Connect decision) {
-    log.info("call {}: echo agent for {} -> {}, variables {}", call.callId(), call.fromNumber(),
-        call.toNumber(), decision.variables());
-    return endpoints.open(call.callId()).thenApply(EchoSession::new);
+    log.debug("call {}: echo for {} -> {}, variables {}", call.callId(), call.fromNumber(), call.toNumber(),
+        decision.variables());
+    CompletableFuture<RtpEndpoint> endpoint = endpoints.open(call.callId());
+    CompletableFuture<MediaSession> session = endpoint.thenApply(EchoSession::new);
+    // A caller who hangs up while the port is bound cancels the session, not the endpoint's
+    // future: pass the cancellation on, and close an endpoint that was bound meanwhile.
+    session.whenComplete((s, ex) -> {
+      if (session.isCancelled()) {
+        endpoint.cancel(true);
+        endpoint.thenAccept(e -> e.close("call not answered"));
+      }
+    });
+    return session;
   }
 
   /** One echoed call: the endpoint plus the echo consumer. */
@@ -104,12 +105,12 @@ public final class EchoMediaBridge implements MediaBridge {
 
     @Override
     public void onDtmf(DtmfEvent event) {
-      log.info("call {}: DTMF '{}' ({} ms)", endpoint.callId(), event.digit(), event.durationMillis());
+      log.debug("call {}: DTMF '{}' ({} ms)", endpoint.callId(), event.digit(), event.durationMillis());
     }
 
     @Override
     public void onTimeout(Duration silentFor) {
-      if (ended.compareAndSet(false, true)) {
+      if (ended.compareAndSet(false, true)) { // the endpoint has logged the silence
         listener.mediaEnded(MediaEnd.rtpTimeout());
       }
     }
