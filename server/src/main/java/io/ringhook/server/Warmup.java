@@ -66,7 +66,7 @@ final class Warmup {
   static final int CALLERS = 16;
   /** How long the calls in progress at the deadline get to finish before their callers are closed. */
   static final Duration LAST_CALL = Duration.ofMillis(500);
-  /** How long the copy's calls still in progress get to end when it closes. */
+  /** How long the copy's calls still in progress get to end when it closes (the RI's stop then sleeps 1 s more). */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
   /** The thread name prefix of the callers. */
   static final String THREADS = "ringhook-warm-up-";

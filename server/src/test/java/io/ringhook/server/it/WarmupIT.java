@@ -3,7 +3,9 @@ package io.ringhook.server.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import io.ringhook.server.WarmupReport;
+import io.ringhook.server.peers.LogCapture;
 import io.ringhook.server.peers.RtpPeer;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.Outcome;
@@ -40,7 +42,18 @@ class WarmupIT {
   @Test
   void syntheticCallsRunTheWholeCallPathAndLeaveNothingBehind() throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
+    LogCapture logs = resources.add(LogCapture.of("io.ringhook"));
     RingFixture ring = resources.add(RingFixture.start("startup:\n  warmup: 2s\n"));
+    // One line says what ran; none of the synthetic calls' own lines (call ..., RTP port ..., agent ...) shows.
+    List<String> startLog = logs.messages();
+    assertEquals(1, startLog.stream().filter(m -> m.startsWith("warm-up: ")).count(), String.join("\n", startLog));
+    List<String> callPath = logs.events().stream()
+        .filter(e -> e.getLoggerName().matches("io\\.ringhook\\.(sip|media|webhook)\\..*"))
+        .map(e -> e.getFormattedMessage().replaceFirst(" \\(.*", "")).toList();
+    assertEquals(List.of("no trunks configured: accepting calls from loopback and private networks only",
+        "SIP listening on 127.0.0.1:" + ring.sipPort()), callPath, "the real server's lines only");
+    assertEquals(List.of("WARN no trunks configured: accepting calls from loopback and private networks only"),
+        logs.atLeast(Level.WARN));
 
     WarmupReport w = ring.server().warmup();
     assertTrue(w.problem().isEmpty(), w.toString());
