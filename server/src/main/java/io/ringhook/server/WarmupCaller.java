@@ -68,11 +68,11 @@ final class WarmupCaller implements Runnable, AutoCloseable {
       for (long n = 0; !finishing && !closed; n++) {
         try {
           call(n);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // RuntimeException: an answer not as expected
           if (closed) {
             return;
           }
-          counts.failed.incrementAndGet(); // a lost or late answer; the server ends that call itself
+          counts.failed.incrementAndGet(); // a lost, late or odd answer; the server ends that call itself
         }
       }
     } finally {
@@ -93,7 +93,8 @@ final class WarmupCaller implements Runnable, AutoCloseable {
     counts.invites.incrementAndGet();
     String fin = awaitFinal(callId, "INVITE");
     int status = status(fin);
-    String toTag = header(fin, "To").replaceFirst(".*;tag=([^;\\s]+).*", "$1");
+    String to = header(fin, "To");
+    String toTag = to.contains(";tag=") ? to.replaceFirst(".*;tag=([^;\\s]+).*", "$1") : null;
     if (status >= 300) {
       // RFC 3261 17.1.1.3: the ACK of a failure is part of the INVITE transaction (same branch).
       send(request("ACK", uri, inviteBranch, callId, tag, toTag, 1, "", ""));
