@@ -47,7 +47,7 @@
 #   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
 #                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
 #                     `none` = no admission section (for a jar from before it)
-#   --server-warmup D ringhook's startup.warmup (its default 3s; 0s = a cold server), for a jar that has it
+#   --server-warmup D ringhook's startup.warmup (its default 20s, 3s before the whole-path warm-up; 0s = a cold server)
 #   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
 #                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
@@ -181,6 +181,7 @@ if [[ -n "$QUIET" ]]; then
   </appender>
   <logger name="io.ringhook.media.RtpStream" level="INFO"/>
   <logger name="io.ringhook.server.RingServer" level="INFO"/>
+  <logger name="io.ringhook.server.Warmup" level="INFO"/>
   <root level="WARN"><appender-ref ref="OUT"/></root>
 </configuration>
 EOF
@@ -208,7 +209,8 @@ fi
 # shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
 RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
-for _ in $(seq 1 150); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
+# Up to 90 s: startup.warmup (20 s by default, at most 1 m) comes first.
+for _ in $(seq 1 450); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
 grep -hoE "warm-up: .*|SIP listening.*|[0-9]+ ms after the JVM started" "$WORK/ringhook.log" | sed 's/^/start-up: /' || true
 # Starting a JFR recording retransforms JDK classes for its I/O events, and that JVMTI change throws away

@@ -159,7 +159,8 @@ def threads(before, after, hz):
         with open(path, errors="replace") as fh:
             for line in fh:
                 name, ticks, tid = line.rstrip("\n").rsplit("|", 2)
-                out[tid] = (name, int(ticks))
+                if ticks:  # empty: the thread ended while it was listed (e.g. an idle JIT compiler thread)
+                    out[tid] = (name, int(ticks))
         return out
 
     b, a = load(before), load(after)

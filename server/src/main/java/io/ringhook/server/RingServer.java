@@ -40,6 +40,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,7 @@ public final class RingServer implements AutoCloseable {
 
   private final RingConfig config;
   private final Parts parts;
+  private final WarmupReport warmup;
   private volatile boolean closed;
 
   /** Everything started, so that a failed start and {@link #close()} release the same things. */
@@ -120,9 +122,10 @@ public final class RingServer implements AutoCloseable {
     }
   }
 
-  private RingServer(RingConfig config, Parts parts) {
+  private RingServer(RingConfig config, Parts parts, WarmupReport warmup) {
     this.config = config;
     this.parts = parts;
+    this.warmup = warmup;
   }
 
   /** Starts everything the configuration describes; fails fast, releasing what was started. */
@@ -131,21 +134,6 @@ public final class RingServer implements AutoCloseable {
   }
 
   /** As {@link #start(RingConfig)}, also telling {@code observer} about every call that ends. */
-  /**
-   * Before the SIP port opens, runs synthetic INVITEs through the SIP hot paths for up to {@code budget}
-   * ({@code startup.warmup}): a cold JVM offered hundreds of calls a second from its first second
-   * interprets them and falls behind for good.
-   */
-  private static void warmUp(Duration budget) {
-    if (budget.isZero()) {
-      return;
-    }
-    long t0 = System.nanoTime();
-    long invites = SipServer.warmUp(budget);
-    LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses (100/180/200/503) and SDP in {} ms "
-        + "(startup.warmup {} ms)", invites, (System.nanoTime() - t0) / 1_000_000, budget.toMillis());
-  }
-
   public static RingServer start(RingConfig config, CallObserver observer) {
     Parts p = new Parts();
     try {
@@ -190,28 +178,12 @@ public final class RingServer implements AutoCloseable {
       AgentDirectory agents = new AgentDirectory(config, p.http.port());
       MediaBridge bridge = agents.bridge(new EchoMediaBridge(endpoints),
           new AgentMediaBridge(endpoints, agents, p.group, metrics.agentListener()));
-      NumberDirectory numbers = p.numbers;
-      warmUp(config.warmup());
-      SipServer sip = SipServer.builder(config.sipConfig(Version.userAgent()))
-          .decider(live.watch(new WebhookDecider(p.numbers, p.webhooks, config.defaultAgent(),
-              (call, attempt) -> {
-                metrics.webhookAttempt(attempt);
-                live.attemptEnded(call, attempt);
-              }, config.webhook().circuitBreaker().map(cb -> new CircuitBreakers(cb, System::nanoTime,
-                  (origin, from, to) -> metrics.circuitChanged(to.value())))),
-              call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
-          .bridge(live.watch(bridge))
-          .admission(config.admission())
-          .observer(summary -> {
-            live.ended(summary.call().callId());
-            CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, p.numbers, summary));
-            if (scanners.admit(record)) {
-              writer.submit(record);
-            }
-            metrics.callEnded(record);
-            observer.callEnded(summary);
-          })
-          .start();
+      WarmupReport warmup = Warmup.run(config, p.group, p.http.port());
+      SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, record -> {
+        if (scanners.admit(record)) {
+          writer.submit(record);
+        }
+      }, observer).start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
       metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
@@ -226,7 +198,7 @@ public final class RingServer implements AutoCloseable {
           + "({} ms after the JVM started)", Version.get(), config.sip().host(), config.sip().port(),
           config.rtp().portMin(), config.rtp().portMax(), config.http().host(), p.http.port(), config.numbers().size(),
           config.defaultAgent(), p.store, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
-      return new RingServer(config, p);
+      return new RingServer(config, p, warmup);
     } catch (RecordStore.StoreException e) {
       p.close(Duration.ZERO);
       throw new IllegalStateException(e.getMessage(), e);
@@ -234,6 +206,33 @@ public final class RingServer implements AutoCloseable {
       p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * The call path behind a SIP listener on {@code config}'s {@code sip} section: the webhook decision for the
+   * number, the agent media bridge, and, for each ended call, its record (to {@code records}) and metrics.
+   * The server runs one; the start-up {@link Warmup} runs a throw-away one on loopback.
+   */
+  static SipServer.Builder callPath(RingConfig config, NumberDirectory numbers, WebhookClient webhooks, LiveCalls live,
+                                    RingMetrics metrics, MediaBridge bridge, Consumer<CallRecord> records,
+                                    CallObserver observer) {
+    return SipServer.builder(config.sipConfig(Version.userAgent()))
+        .decider(live.watch(new WebhookDecider(numbers, webhooks, config.defaultAgent(),
+            (call, attempt) -> {
+              metrics.webhookAttempt(attempt);
+              live.attemptEnded(call, attempt);
+            }, config.webhook().circuitBreaker().map(cb -> new CircuitBreakers(cb, System::nanoTime,
+                (origin, from, to) -> metrics.circuitChanged(to.value())))),
+            call -> numbers.lookup(call.toNumber()).flatMap(n -> n.webhookUrl()).isPresent()))
+        .bridge(live.watch(bridge))
+        .admission(config.admission())
+        .observer(summary -> {
+          live.ended(summary.call().callId());
+          CallRecord record = CallRecorder.toRecord(summary, callEndedUrl(config, numbers, summary));
+          records.accept(record);
+          metrics.callEnded(record);
+          observer.callEnded(summary);
+        });
   }
 
   /** Where the call's {@code call_ended} event goes: its number's URL (or the section's); none for scanners. */
@@ -262,6 +261,11 @@ public final class RingServer implements AutoCloseable {
 
   public RingConfig config() {
     return config;
+  }
+
+  /** What the start-up warm-up did before SIP listened ({@link WarmupReport#NONE} when {@code startup.warmup} is 0). */
+  public WarmupReport warmup() {
+    return warmup;
   }
 
   /** The HTTP port (admin API, health, metrics, demo agent). */

@@ -16,13 +16,18 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import gov.nist.javax.sip.EventScanner;
+import gov.nist.javax.sip.EventWrapper;
+import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.util.function.LongSupplier;
 import javax.sip.ListeningPoint;
+import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
+import javax.sip.TransactionTerminatedEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,7 +207,7 @@ public final class SipServer implements AutoCloseable {
       awaitNoCalls(Duration.ofSeconds(2));
     }
     tcpGuard.close();
-    stack.stop();
+    stop(stack);
     scheduler.shutdownNow();
     workers.shutdown();
     try {
@@ -218,6 +223,21 @@ public final class SipServer implements AutoCloseable {
   @Override
   public void close() {
     close(Duration.ofSeconds(2));
+  }
+
+  /**
+   * Stops {@code stack} and the thread of its event scanner. RI 1.3.0-91's stop only flags the scanner, whose
+   * (non-daemon) thread stays blocked on its empty queue for good, one per stack stopped: the start-up warm-up's
+   * stack would outlive it. A no-op event (a transaction ended, which the listener ignores) wakes it to see the flag.
+   */
+  static void stop(SipStack stack) {
+    EventScanner scanner = stack instanceof SipStackImpl impl ? impl.getEventScanner() : null;
+    java.util.Iterator<?> providers = stack.getSipProviders();
+    Object provider = providers.hasNext() ? providers.next() : null;
+    stack.stop();
+    if (scanner != null && provider != null) {
+      scanner.addEvent(new EventWrapper(new TransactionTerminatedEvent(provider, (ServerTransaction) null), null));
+    }
   }
 
   /** Sets up and starts a {@link SipServer}. */
@@ -309,7 +329,7 @@ public final class SipServer implements AutoCloseable {
           }
         }
         if (stack != null) {
-          stack.stop();
+          stop(stack);
         }
         throw new SipStartException("cannot listen for SIP on " + config.host() + ":" + config.port()
             + ": " + e.getMessage(), e);
@@ -341,7 +361,7 @@ public final class SipServer implements AutoCloseable {
         provider.addSipListener(dispatcher);
         stack.start();
       } catch (Exception e) {
-        stack.stop();
+        stop(stack);
         workers.shutdownNow();
         scheduler.shutdownNow();
         throw new SipStartException("cannot start the SIP stack: " + e.getMessage(), e);

@@ -50,8 +50,12 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
   /** How long to wait for the ACK of our 200 OK: 64 × T1, as RFC 3261 section 13.3.1.4 says. */
   public static final Duration ACK_TIMEOUT = Duration.ofMillis(64 * 500);
 
-  /** The default {@code startup.warmup}: long enough for C2 to compile the SIP parser's hot loops. */
-  public static final Duration WARMUP = Duration.ofSeconds(3);
+  /**
+   * The default {@code startup.warmup}: synthetic calls through the whole call path for this long before SIP
+   * listens. On the 2-core reference box the JIT compiles for about a second every second of it, and the
+   * warm-up's own call rate climbs from ~20 a second to ~250 a second by 20 s (docs/sizing.md).
+   */
+  public static final Duration WARMUP = Duration.ofSeconds(20);
 
   public RingConfig {
     Objects.requireNonNull(sip, "sip");

@@ -29,9 +29,16 @@ final class RingJar implements AutoCloseable {
     this.env = env;
   }
 
-  /** Writes {@code yaml} to {@code dir/NAME.yaml} and starts the jar on it, waiting until it is ready. */
+  /**
+   * Writes {@code yaml} to {@code dir/NAME.yaml} and starts the jar on it, waiting until it is ready. Without a
+   * {@code startup} section the warm-up is off ({@code warmup: 0s}), as in {@link RingFixture}: a test's few calls
+   * do not need it, and every start would wait for it.
+   */
   static RingJar start(Path dir, String name, String yaml, Map<String, String> env)
       throws IOException, InterruptedException {
+    if (!yaml.startsWith("startup:") && !yaml.contains("\nstartup:")) {
+      yaml = yaml + "startup:\n  warmup: 0s\n";
+    }
     RingJar jar = new RingJar(name, Files.writeString(dir.resolve(name + ".yaml"), yaml), dir.resolve(name + ".log"), env);
     jar.launch();
     return jar;

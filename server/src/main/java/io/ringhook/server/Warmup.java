@@ -1,0 +1,235 @@
+package io.ringhook.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Ticker;
+import io.ringhook.media.RtpEndpoints;
+import io.ringhook.media.RtpSettings;
+import io.ringhook.media.agent.AgentMediaBridge;
+import io.ringhook.server.admin.NumberDirectory;
+import io.ringhook.server.config.NumberSettings;
+import io.ringhook.server.config.RingConfig;
+import io.ringhook.server.config.Secret;
+import io.ringhook.server.config.TrunkSettings;
+import io.ringhook.server.config.WebhookSettings;
+import io.ringhook.server.http.HttpFrontend;
+import io.ringhook.server.http.HttpReply;
+import io.ringhook.server.live.LiveCalls;
+import io.ringhook.server.logging.QuietLogs;
+import io.ringhook.server.metrics.RingMetrics;
+import io.ringhook.sip.AdmissionSettings;
+import io.ringhook.sip.CallObserver;
+import io.ringhook.sip.SipConfig;
+import io.ringhook.sip.SipServer;
+import io.ringhook.webhook.WebhookClient;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The start-up warm-up ({@code startup.warmup}): before the SIP port opens, synthetic calls through
+ * a loopback-only copy of the whole call path, so that the JIT has compiled it before a carrier's
+ * first second. A freshly started JVM offered 500 calls a second interprets JAIN-SIP's transactions
+ * and dialogs, Netty, the webhook's JSON and the agent's codec for its first ten thousand calls and
+ * falls behind; parsing alone (what the warm-up did before) left most of that cold.
+ *
+ * <p>The copy is the server's own wiring ({@link RingServer#callPath}) with throw-away parts: its
+ * own JAIN-SIP stack on a free 127.0.0.1 port with a loopback trunk, its own webhook client calling an
+ * in-process endpoint (a second {@link HttpFrontend} on 127.0.0.1), its own RTP ports on 127.0.0.1,
+ * the built-in demo agent whatever {@code default_agent} says, and records, live calls and metrics
+ * that go nowhere. {@link WarmupCaller}s place the calls. Then everything is closed: no record, no
+ * metric, no request to a customer's URL, no socket or thread remains, and the per-call log lines
+ * of those loggers are held back ({@link QuietLogs}); one line says what ran. When the copy cannot
+ * start (e.g. loopback UDP refused), one WARN line says why and SIP parsing alone is warmed for the
+ * rest of the budget, as before.
+ */
+final class Warmup {
+  private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  /** The dialed number of the synthetic calls. */
+  static final String NUMBER = "+15550000100";
+  /** Calls in progress at once: enough to keep two cores busy while each call waits on its peers. */
+  static final int CALLERS = 16;
+  /** How long the calls in progress at the deadline get to finish before their callers are closed. */
+  static final Duration LAST_CALL = Duration.ofMillis(500);
+  /** How long the copy's calls still in progress get to end when it closes (the RI's stop then sleeps 1 s more). */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+  /** The thread name prefix of the callers. */
+  static final String THREADS = "ringhook-warm-up-";
+  /** The loggers whose per-call lines the warm-up holds back; nothing else uses them before SIP listens. */
+  static final List<String> QUIET = List.of("io.ringhook.sip", "io.ringhook.media", "io.ringhook.webhook",
+      "gov.nist", HttpFrontend.class.getName());
+  /** The in-process webhook's answer: variables, so the decoding and the agent's start message carry some. */
+  static final String WEBHOOK_ANSWER = "{\"dynamic_variables\":{\"customer\":\"warm-up\",\"tier\":1,\"vip\":false}}";
+
+  private Warmup() {}
+
+  /** Runs the warm-up that {@code config} asks for, the demo agent being on {@code httpPort}; logs one line. */
+  static WarmupReport run(RingConfig config, EventLoopGroup group, int httpPort) {
+    Duration budget = config.warmup();
+    if (budget.isZero()) {
+      return WarmupReport.NONE;
+    }
+    long t0 = System.nanoTime();
+    WarmupReport report;
+    try (QuietLogs quiet = QuietLogs.of(QUIET)) {
+      report = callPath(config, group, httpPort, t0, t0 + budget.toNanos());
+    } catch (IOException | RuntimeException e) {
+      String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+      LOG.warn("warm-up: the call path could not be warmed ({}); warming SIP parsing only", problem);
+      Duration left = budget.minusNanos(System.nanoTime() - t0);
+      long invites = left.isNegative() ? 0 : SipServer.warmUp(left);
+      report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0,
+          Optional.of(problem));
+      LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses and SDP in {} ms (startup.warmup {} ms)",
+          invites, report.took().toMillis(), budget.toMillis());
+      return report;
+    }
+    String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms): {} webhook "
+        + "requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended with BYE, "
+        + "{} refused, {} timed out";
+    Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), report.webhooks(), report.answered(),
+        report.echoed(), report.ended(), report.refused(), report.failed()};
+    if (report.ended() == 0) {
+      LOG.warn(line + "; the first real calls will be slow", args);
+    } else {
+      LOG.info(line, args);
+    }
+    return report;
+  }
+
+  private static WarmupReport callPath(RingConfig config, EventLoopGroup group, int httpPort, long t0, long deadline)
+      throws IOException {
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    AtomicLong webhookRequests = new AtomicLong();
+    WarmupCaller.Counts counts = new WarmupCaller.Counts();
+    int port = 0;
+    try {
+      HttpFrontend hook = HttpFrontend.start("127.0.0.1", 0, group, Map.of(), request -> {
+        webhookRequests.incrementAndGet();
+        return CompletableFuture.completedFuture(HttpReply.json(200, WEBHOOK_ANSWER));
+      });
+      opened.push(hook);
+      WebhookClient webhooks = WebhookClient.builder().eventLoopGroup(group).version(Version.get()).build();
+      opened.push(webhooks);
+      RingMetrics metrics = new RingMetrics(false);
+      opened.push(metrics);
+      SipServer sip = null;
+      for (int attempt = 1; sip == null; attempt++) {
+        port = freeLoopbackPort();
+        RingConfig copy = copy(config, port, URI.create("http://127.0.0.1:" + hook.port() + "/inbound"));
+        RtpEndpoints endpoints = RtpEndpoints.create(copy.rtp(), group, Ticker.systemTicker());
+        AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(copy, httpPort), group,
+            metrics.agentListener());
+        try {
+          sip = RingServer.callPath(copy, new NumberDirectory(copy), webhooks, new LiveCalls(Clock.systemUTC()),
+              metrics, bridge, record -> { }, CallObserver.none()).start();
+          metrics.bindRtp(endpoints.totals());
+        } catch (SipServer.SipStartException e) {
+          if (attempt == 3) { // the free port was a hint only: another process may have taken it
+            throw e;
+          }
+        }
+      }
+      SipServer started = sip;
+      opened.push(() -> started.close(CLOSE_GRACE));
+      metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindWebhookPools(webhooks::poolStats);
+      List<WarmupCaller> callers = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < CALLERS; i++) {
+        WarmupCaller caller = new WarmupCaller(i, port, NUMBER, counts);
+        callers.add(caller);
+        opened.push(caller);
+        Thread t = new Thread(caller, THREADS + i);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+      }
+      sleepUntil(deadline);
+      callers.forEach(WarmupCaller::finish);
+      long joinBy = System.nanoTime() + LAST_CALL.toNanos();
+      for (Thread t : threads) {
+        long left = joinBy - System.nanoTime();
+        if (left > 0) {
+          t.join(Math.max(1, left / 1_000_000));
+        }
+      }
+      callers.forEach(WarmupCaller::close); // ends a call that is still waiting: the copy's close ends it
+      for (Thread t : threads) {
+        t.join(1000);
+      }
+      metrics.scrape();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      while (!opened.isEmpty()) {
+        try {
+          opened.pop().close();
+        } catch (Exception e) {
+          LOG.debug("warm-up: close failed: {}", e.toString());
+        }
+      }
+    }
+    return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), webhookRequests.get(),
+        counts.answered.get(), counts.refused.get(), counts.echoed.get(), counts.ended.get(), counts.failed.get(),
+        Optional.empty());
+  }
+
+  /** Sleeps until {@code deadline} of {@link System#nanoTime()}. */
+  private static void sleepUntil(long deadline) throws InterruptedException {
+    for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+      Thread.sleep(Math.max(1, left / 1_000_000));
+    }
+  }
+
+  /**
+   * The configuration of the loopback copy: SIP and RTP on 127.0.0.1 (RTP in the configured range), one
+   * loopback trunk, one number whose signed webhook is {@code webhook} and whose agent is the demo agent,
+   * no overload refusals, loopback exempt from the per-source limit, and no warm-up of its own.
+   */
+  static RingConfig copy(RingConfig config, int sipPort, URI webhook) {
+    SipConfig.Listen sip = new SipConfig.Listen("127.0.0.1", sipPort, Optional.empty(), config.sip().tcp());
+    RtpSettings rtp = new RtpSettings("127.0.0.1", config.rtp().portMin(), config.rtp().portMax(),
+        config.rtp().timeout());
+    NumberSettings number = new NumberSettings(NUMBER, Optional.of(webhook), Optional.of(new Secret("warm-up")),
+        Optional.of(RingConfig.DEMO_AGENT), WebhookSettings.DEFAULTS);
+    // The overload check runs but never refuses: a cold JVM is slow by definition, and the calls are what warms
+    // it; the callers never have more than CALLERS calls in flight.
+    AdmissionSettings a = config.admission();
+    AdmissionSettings admission = new AdmissionSettings(Duration.ZERO, a.retryAfter(), a.sourceRate(),
+        a.sourceBurst(), Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList());
+    return new RingConfig(sip, rtp, List.of(new TrunkSettings("warm-up", List.of("127.0.0.1/32"), Optional.of("1"))),
+        config.http(), Map.of(NUMBER, number), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
+        config.records(), config.shutdown(), config.logging(), admission, Duration.ZERO);
+  }
+
+  /** A port free for UDP and TCP on 127.0.0.1, from the kernel's ephemeral range. */
+  private static int freeLoopbackPort() throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    IOException last = null;
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
+           ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, loopback)) {
+        return tcp.getLocalPort();
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw new IOException("no port free for UDP and TCP on 127.0.0.1: " + last.getMessage(), last);
+  }
+}

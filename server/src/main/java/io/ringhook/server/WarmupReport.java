@@ -1,0 +1,25 @@
+package io.ringhook.server;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the start-up warm-up ({@code startup.warmup}) did: synthetic calls through a loopback copy of
+ * the call path, counted at each stage, before the SIP port opened.
+ *
+ * @param took     from the start of the warm-up to the end of its tear-down
+ * @param sipPort  the loopback port its SIP listener had (closed again), 0 when none was opened
+ * @param calls    INVITEs sent
+ * @param webhooks webhook requests its in-process endpoint answered
+ * @param answered calls answered 200 (after the webhook, the agent's WebSocket and the RTP port)
+ * @param refused  calls refused with a final failure (e.g. 503 while the JVM was still too slow)
+ * @param echoed   calls whose RTP came back from the agent
+ * @param ended    calls hung up with BYE and its 200
+ * @param failed   calls whose answer did not come in time
+ * @param problem  why the call path could not be warmed (only SIP parsing was), when it could not
+ */
+public record WarmupReport(Duration took, int sipPort, long calls, long webhooks, long answered, long refused,
+                           long echoed, long ended, long failed, Optional<String> problem) {
+  /** No warm-up ran ({@code startup.warmup: 0s}). */
+  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, Optional.empty());
+}
