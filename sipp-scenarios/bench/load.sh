@@ -501,8 +501,10 @@ if [[ "$LEAK_CHECK" == yes ]]; then
 fi
 echo "server_rss_kb: before the runs=$RSS0 peak=$(status_kb VmHWM); live heap before=${HEAP0:-?} KB (ringhook $(basename "$JAR"), -Xmx$HEAP, $(nproc) cores)"
 if [[ "$MODE" == bridged ]]; then
-  # Only the measured runs' calls: the warm-up's RTP lines come first in the log.
-  grep "RtpStats\[" "$WORK/ringhook.log" | tail -n +$((WARMUP + 1)) >"$WORK/rtp-run.log" || true
+  # Only the measured runs' calls: after ringhook's start-up warm-up line (its synthetic calls come before
+  # it), and then the load warm-up's RTP lines come first.
+  awk 'FNR == NR { if (/warm-up: /) last = FNR; next } FNR > last' "$WORK/ringhook.log" "$WORK/ringhook.log" \
+    | grep "RtpStats\[" | tail -n +$((WARMUP + 1)) >"$WORK/rtp-run.log" || true
   python3 "$HERE/loadstats.py" rtp "$WORK/rtp-run.log" $(( HOLD_MS / 20 ))
 fi
 echo "webhook (ringhook's /metrics): $(webhook_series)"

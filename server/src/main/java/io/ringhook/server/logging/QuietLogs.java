@@ -10,8 +10,8 @@ import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * Raises some loggers to ERROR until closed, then puts back the levels they had (a level of their
- * own or none, inherited). The start-up warm-up runs hundreds of synthetic calls whose per-call INFO
+ * Raises some loggers, and their descendants that have a level of their own, to ERROR until closed,
+ * then puts back the levels they had (a level of their own or none, inherited). The start-up warm-up runs hundreds of synthetic calls whose per-call INFO
  * lines would bury the real ones; nothing else logs through those loggers before SIP listens.
  * Does nothing when SLF4J is not bound to logback.
  *
@@ -36,8 +36,14 @@ public final class QuietLogs implements AutoCloseable {
       for (String name : names) {
         Logger logger = context.getLogger(name);
         previous.put(logger, logger.getLevel());
-        logger.setLevel(Level.ERROR);
+        // A descendant with a level of its own (e.g. RtpStream at INFO in a logback.xml) would not inherit ours.
+        for (Logger child : context.getLoggerList()) {
+          if (child.getLevel() != null && child.getName().startsWith(name + ".")) {
+            previous.putIfAbsent(child, child.getLevel());
+          }
+        }
       }
+      previous.keySet().forEach(logger -> logger.setLevel(Level.ERROR));
     }
     return new QuietLogs(previous);
   }
