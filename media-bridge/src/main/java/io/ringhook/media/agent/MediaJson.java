@@ -223,12 +223,12 @@ final class MediaJson {
     int at = out.writerIndex();
     out.ensureWritable((n + 2) / 3 * 4);
     int i = 0;
-    for (; i + 2 < n; i += 3) {
+    // Four characters a write: a direct buffer checks its bounds on every call (MediaBench's
+    // agentMediaEncodeFrame: 662-715 ns a byte at a time, 538-562 ns four at a time).
+    for (; i + 2 < n; i += 3, at += 4) {
       int bits = (src[i] & 0xFF) << 16 | (src[i + 1] & 0xFF) << 8 | (src[i + 2] & 0xFF);
-      out.setByte(at++, B64[bits >>> 18]);
-      out.setByte(at++, B64[(bits >>> 12) & 0x3F]);
-      out.setByte(at++, B64[(bits >>> 6) & 0x3F]);
-      out.setByte(at++, B64[bits & 0x3F]);
+      out.setInt(at, B64[bits >>> 18] << 24 | B64[(bits >>> 12) & 0x3F] << 16 | B64[(bits >>> 6) & 0x3F] << 8
+          | B64[bits & 0x3F]);
     }
     if (i < n) {
       int bits = (src[i] & 0xFF) << 16 | (i + 1 < n ? (src[i + 1] & 0xFF) << 8 : 0);
