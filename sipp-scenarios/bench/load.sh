@@ -209,7 +209,7 @@ fi
 # shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
 RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
-# Up to 90 s: startup.warmup (20 s by default, at most 1 m) comes first.
+# Up to 90 s: startup.warmup (30 s by default, at most 1 m) comes first.
 for _ in $(seq 1 450); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
 grep -hoE "warm-up: .*|SIP listening.*|[0-9]+ ms after the JVM started" "$WORK/ringhook.log" | sed 's/^/start-up: /' || true

@@ -52,10 +52,11 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
 
   /**
    * The default {@code startup.warmup}: synthetic calls through the whole call path for this long before SIP
-   * listens. On the 2-core reference box the JIT compiles for about a second every second of it, and the
-   * warm-up's own call rate climbs from ~20 a second to ~250 a second by 20 s (docs/sizing.md).
+   * listens. On the 2-core reference box the JIT compiles for about a second every second of it, and a cold
+   * campaign of 500 calls a second completed 77 % of its calls after 20 s of it, 96-100 % after 30 s
+   * (docs/sizing.md, BENCHMARKS.md).
    */
-  public static final Duration WARMUP = Duration.ofSeconds(20);
+  public static final Duration WARMUP = Duration.ofSeconds(30);
 
   public RingConfig {
     Objects.requireNonNull(sip, "sip");
