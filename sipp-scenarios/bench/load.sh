@@ -47,7 +47,7 @@
 #   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
 #                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
 #                     `none` = no admission section (for a jar from before it)
-#   --server-warmup D ringhook's startup.warmup (its default 20s, 3s before the whole-path warm-up; 0s = a cold server)
+#   --server-warmup D ringhook's startup.warmup (its default 30s, 3s before the whole-path warm-up; 0s = a cold server)
 #   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
 #                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop

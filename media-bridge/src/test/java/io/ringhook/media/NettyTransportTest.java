@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -25,6 +28,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,14 +39,35 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * server runs on Linux (the server's ITs run the rest of the call path on them).
  */
 class NettyTransportTest {
+  /** Where the build ships the native library: there it must load (elsewhere the server runs NIO). */
+  private static final boolean LINUX_X86_64 = System.getProperty("os.name").equals("Linux")
+      && System.getProperty("os.arch").equals("amd64");
   @RegisterExtension
   static final EventLoops NIO = new EventLoops(1);
-  @RegisterExtension
-  static final EventLoops EPOLL = new EventLoops(1, EpollIoHandler.newFactory());
+  private static EventLoopGroup epoll;
+
+  @BeforeAll
+  static void epollLoops() {
+    if (LINUX_X86_64) {
+      epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    }
+  }
+
+  @AfterAll
+  static void stopLoops() {
+    if (epoll != null) {
+      epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @BeforeEach
+  void onlyWhereTheNativeLibraryShips() {
+    assumeTrue(LINUX_X86_64, "epoll's native library ships for Linux x86-64 only");
+  }
 
   @Test
   void onLinuxTheServerGetsEpollAndSaysSo() {
-    // CI and every supported box is Linux x86-64 with the native library on the class path: if it
+    // CI and the reference boxes are Linux x86-64 with the native library on the class path: if it
     // stops loading, the server silently falls back to NIO, which this makes loud.
     assertTrue(Epoll.isAvailable(), "epoll unavailable: " + Epoll.unavailabilityCause());
     assertEquals("epoll (native)", NettyTransport.describe());
@@ -48,9 +75,9 @@ class NettyTransportTest {
 
   @Test
   void channelClassesFollowTheGroup() {
-    assertEquals(EpollDatagramChannel.class, NettyTransport.datagramChannel(EPOLL.group()));
-    assertEquals(EpollSocketChannel.class, NettyTransport.socketChannel(EPOLL.group()));
-    assertEquals(EpollServerSocketChannel.class, NettyTransport.serverSocketChannel(EPOLL.group().next()));
+    assertEquals(EpollDatagramChannel.class, NettyTransport.datagramChannel(epoll));
+    assertEquals(EpollSocketChannel.class, NettyTransport.socketChannel(epoll));
+    assertEquals(EpollServerSocketChannel.class, NettyTransport.serverSocketChannel(epoll.next()));
     assertEquals(NioDatagramChannel.class, NettyTransport.datagramChannel(NIO.group()));
     assertEquals(NioSocketChannel.class, NettyTransport.socketChannel(NIO.group().next()));
     assertEquals(NioServerSocketChannel.class, NettyTransport.serverSocketChannel(NIO.group()));
@@ -60,7 +87,7 @@ class NettyTransportTest {
   void aCallsRtpRunsOnEpollLoops() throws Exception {
     int base = UdpTestSupport.freeEvenBase(2);
     RtpEndpoints endpoints = RtpEndpoints.create(new RtpSettings("127.0.0.1", base, base + 2, Duration.ofSeconds(30)),
-        EPOLL.group(), Ticker.systemTicker());
+        epoll, Ticker.systemTicker());
     RtpEndpoint endpoint = endpoints.open("epoll-1").get(5, TimeUnit.SECONDS);
     try (DatagramSocket caller = new DatagramSocket(new InetSocketAddress(UdpTestSupport.LOOPBACK, 0))) {
       endpoint.start(new MediaParams((InetSocketAddress) caller.getLocalSocketAddress(), 0, 101, Direction.SENDRECV),

@@ -27,6 +27,10 @@ import io.ringhook.sip.MediaBridge;
 import io.ringhook.sip.Outcome;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -178,6 +182,9 @@ public final class RingServer implements AutoCloseable {
       AgentDirectory agents = new AgentDirectory(config, p.http.port());
       MediaBridge bridge = agents.bridge(new EchoMediaBridge(endpoints),
           new AgentMediaBridge(endpoints, agents, p.group, metrics.agentListener()));
+      if (!config.warmup().isZero()) {
+        probeSipPort(config.sip().host(), config.sip().port());
+      }
       WarmupReport warmup = Warmup.run(config, p.group, p.http.port());
       SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, record -> {
         if (scanners.admit(record)) {
@@ -233,6 +240,22 @@ public final class RingServer implements AutoCloseable {
           metrics.callEnded(record);
           observer.callEnded(summary);
         });
+  }
+
+  /**
+   * Fails now, not after the warm-up's seconds, when the SIP port is taken or the address is not this host's:
+   * binds it for UDP and TCP and lets go again (the SIP stack binds it for good after the warm-up).
+   */
+  private static void probeSipPort(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    InetSocketAddress at = new InetSocketAddress(host, port);
+    try (DatagramSocket udp = new DatagramSocket(at); ServerSocket tcp = new ServerSocket()) {
+      tcp.bind(at, 1);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot listen for SIP on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
   }
 
   /** Where the call's {@code call_ended} event goes: its number's URL (or the section's); none for scanners. */

@@ -22,6 +22,7 @@ import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.util.function.LongSupplier;
+import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
@@ -228,16 +229,22 @@ public final class SipServer implements AutoCloseable {
   /**
    * Stops {@code stack} and the thread of its event scanner. RI 1.3.0-91's stop only flags the scanner, whose
    * (non-daemon) thread stays blocked on its empty queue for good, one per stack stopped: the start-up warm-up's
-   * stack would outlive it. A no-op event (a transaction ended, which the listener ignores) wakes it to see the flag.
+   * stack would outlive it. A no-op event (a transaction ended, which the listener ignores; or, before any provider,
+   * an I/O exception for a listener there is not) wakes it to see the flag.
    */
   static void stop(SipStack stack) {
     EventScanner scanner = stack instanceof SipStackImpl impl ? impl.getEventScanner() : null;
     java.util.Iterator<?> providers = stack.getSipProviders();
     Object provider = providers.hasNext() ? providers.next() : null;
     stack.stop();
-    if (scanner != null && provider != null) {
-      scanner.addEvent(new EventWrapper(new TransactionTerminatedEvent(provider, (ServerTransaction) null), null));
+    if (scanner == null) {
+      return;
     }
+    // Without a provider (the listening point could not be bound) the stack has no listener either, and the
+    // scanner hands an I/O exception event to the stack's listener: nobody.
+    scanner.addEvent(new EventWrapper(provider != null
+        ? new TransactionTerminatedEvent(provider, (ServerTransaction) null)
+        : new IOExceptionEvent(stack, "127.0.0.1", 0, "UDP"), null));
   }
 
   /** Sets up and starts a {@link SipServer}. */

@@ -171,6 +171,24 @@ class SipServerTest {
   }
 
   @Test
+  void aPortThatCannotBeBoundFailsTheStartAndLeavesNoStackThreadBehind() throws Exception {
+    long before = eventScanners();
+    try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      int port = taken.getLocalPort();
+      SipServer.SipStartException e = org.junit.jupiter.api.Assertions.assertThrows(SipServer.SipStartException.class,
+          () -> startOn(port, List.of(), CallDecider.connectAll()));
+      assertTrue(e.getMessage().contains("cannot listen for SIP on 127.0.0.1:" + port), e.getMessage());
+    }
+    // RI 1.3.0-91 starts a non-daemon event scanner with the stack; stopped without a provider, it stayed blocked.
+    Await.until("the failed stack's event scanner ends", Duration.ofSeconds(5), () -> eventScanners() <= before);
+  }
+
+  private static long eventScanners() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("EventScannerThread")).count();
+  }
+
+  @Test
   void optionsGets200WithAllow() throws IOException {
     start(List.of(), CallDecider.connectAll());
     send(inDialog("OPTIONS", "z9hG4bKopt1", "opt-1@test", null, 1));

@@ -1,7 +1,6 @@
 package io.ringhook.testing;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
@@ -9,19 +8,14 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One event-loop group (NIO unless told otherwise) for a test class, shut down without the default quiet period after its
+ * One NIO event-loop group for a test class, shut down without the default quiet period after its
  * last test: {@code @RegisterExtension static final EventLoops LOOPS = new EventLoops(2);}.
  */
 public final class EventLoops implements AfterAllCallback {
   private final EventLoopGroup group;
 
   public EventLoops(int threads) {
-    this(threads, NioIoHandler.newFactory());
-  }
-
-  /** A group of another transport (e.g. {@code EpollIoHandler.newFactory()}). */
-  public EventLoops(int threads, IoHandlerFactory transport) {
-    this.group = new MultiThreadIoEventLoopGroup(threads, transport);
+    this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
   }
 
   /** The group, running from construction until the class's tests are done. */

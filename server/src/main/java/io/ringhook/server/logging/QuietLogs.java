@@ -43,6 +43,8 @@ public final class QuietLogs implements AutoCloseable {
           }
         }
       }
+      // Never louder: a logger an operator turned OFF stays off.
+      previous.keySet().removeIf(logger -> logger.getEffectiveLevel().isGreaterOrEqual(Level.ERROR));
       previous.keySet().forEach(logger -> logger.setLevel(Level.ERROR));
     }
     return new QuietLogs(previous);

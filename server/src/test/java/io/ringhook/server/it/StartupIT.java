@@ -59,4 +59,32 @@ class StartupIT {
           "no stack trace:\n" + String.join("\n", lines));
     }
   }
+
+  @Test
+  void aBusySipPortIsReportedBeforeTheWarmUpNotAfterIt() throws Exception {
+    try (java.net.DatagramSocket taken = new java.net.DatagramSocket(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      int sip = taken.getLocalPort();
+      Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
+          + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+          + "rtp: {host: 127.0.0.1, port_min: 9600, port_max: 9699}\n"
+          + "http: {host: 127.0.0.1, port: " + FreePorts.udpAndTcp() + "}\n"
+          + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n"
+          + "startup: {warmup: 1m}\n");
+      Path log = dir.resolve("ringhook.log");
+      process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+          "--config", config.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+      // Well before the minute of warm-up would have ended.
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running with its SIP port taken:\n"
+          + Files.readString(log));
+      assertEquals(1, process.exitValue(), Files.readString(log));
+      List<String> lines = Files.readAllLines(log);
+      List<String> errors = lines.stream().filter(l -> l.contains("ERROR")).toList();
+      assertEquals(1, errors.size(), String.join("\n", lines));
+      assertTrue(errors.get(0).contains("cannot listen for SIP on 127.0.0.1:" + sip), errors.get(0));
+      assertTrue(lines.stream().noneMatch(l -> l.contains("warm-up:")), "no warm-up ran:\n" + String.join("\n", lines));
+    }
+  }
 }
