@@ -37,26 +37,8 @@ class StartupIT {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       int http = taken.getLocalPort();
-      int sip = FreePorts.udpAndTcp();
-      Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
-          + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
-          + "rtp: {host: 127.0.0.1, port_min: 9600, port_max: 9699}\n"
-          + "http: {host: 127.0.0.1, port: " + http + "}\n"
-          + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n");
-      Path log = dir.resolve("ringhook.log");
-      process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
-          "--config", config.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-
-      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running with its HTTP port taken:\n"
-          + Files.readString(log));
-      assertEquals(1, process.exitValue(), Files.readString(log));
-      List<String> lines = Files.readAllLines(log);
-      List<String> errors = lines.stream().filter(l -> l.contains("ERROR")).toList();
-      assertEquals(1, errors.size(), String.join("\n", lines));
-      assertTrue(errors.get(0).contains("cannot listen for HTTP on 127.0.0.1:" + http), errors.get(0));
-      assertTrue(lines.stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception in thread")),
-          "no stack trace:\n" + String.join("\n", lines));
+      List<String> lines = runUntilExit(FreePorts.udpAndTcp(), http, "", "its HTTP port taken");
+      assertOneErrorLine(lines, "cannot listen for HTTP on 127.0.0.1:" + http);
     }
   }
 
@@ -65,26 +47,36 @@ class StartupIT {
     try (java.net.DatagramSocket taken = new java.net.DatagramSocket(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       int sip = taken.getLocalPort();
-      Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
-          + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
-          + "rtp: {host: 127.0.0.1, port_min: 9600, port_max: 9699}\n"
-          + "http: {host: 127.0.0.1, port: " + FreePorts.udpAndTcp() + "}\n"
-          + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n"
-          + "startup: {warmup: 1m}\n");
-      Path log = dir.resolve("ringhook.log");
-      process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
-          "--config", config.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-
-      // Well before the minute of warm-up would have ended.
-      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running with its SIP port taken:\n"
-          + Files.readString(log));
-      assertEquals(1, process.exitValue(), Files.readString(log));
-      List<String> lines = Files.readAllLines(log);
-      List<String> errors = lines.stream().filter(l -> l.contains("ERROR")).toList();
-      assertEquals(1, errors.size(), String.join("\n", lines));
-      assertTrue(errors.get(0).contains("cannot listen for SIP on 127.0.0.1:" + sip), errors.get(0));
+      // The 30 s wait of runUntilExit ends well before the minute of warm-up would have.
+      List<String> lines = runUntilExit(sip, FreePorts.udpAndTcp(), "startup: {warmup: 1m}\n", "its SIP port taken");
+      assertOneErrorLine(lines, "cannot listen for SIP on 127.0.0.1:" + sip);
       assertTrue(lines.stream().noneMatch(l -> l.contains("warm-up:")), "no warm-up ran:\n" + String.join("\n", lines));
     }
+  }
+
+  /** Runs the jar on loopback with these ports (and {@code extra} YAML) and waits for it to exit: its log lines. */
+  private List<String> runUntilExit(int sip, int http, String extra, String why) throws Exception {
+    Path config = Files.writeString(dir.resolve("ringhook.yaml"), ""
+        + "sip: {host: 127.0.0.1, port: " + sip + "}\n"
+        + "rtp: {host: 127.0.0.1, port_min: 9600, port_max: 9699}\n"
+        + "http: {host: 127.0.0.1, port: " + http + "}\n"
+        + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n"
+        + extra);
+    Path log = dir.resolve("ringhook.log");
+    process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+        "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running with " + why + ":\n" + Files.readString(log));
+    assertEquals(1, process.exitValue(), Files.readString(log));
+    return Files.readAllLines(log);
+  }
+
+  /** Exactly one ERROR line, saying {@code expected}, and no stack trace. */
+  private static void assertOneErrorLine(List<String> lines, String expected) {
+    List<String> errors = lines.stream().filter(l -> l.contains("ERROR")).toList();
+    assertEquals(1, errors.size(), String.join("\n", lines));
+    assertTrue(errors.get(0).contains(expected), errors.get(0));
+    assertTrue(lines.stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception in thread")),
+        "no stack trace:\n" + String.join("\n", lines));
   }
 }
