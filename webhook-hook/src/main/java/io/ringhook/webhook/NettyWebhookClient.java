@@ -11,6 +11,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -73,6 +74,7 @@ final class NettyWebhookClient implements WebhookClient {
             : b.group;
     // The channels follow the group's transport (the server's loops are epoll where it loads).
     boolean epoll = group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
+    Class<? extends SocketChannel> tcp = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     // Netty's own DNS client: the JDK resolver would block an event loop on a slow name server.
     // Wrapped so that the resolved address is checked where the connection is made (a name can
     // resolve to the metadata endpoint even when the URL looked harmless).
@@ -81,11 +83,11 @@ final class NettyWebhookClient implements WebhookClient {
             new DnsAddressResolverGroup(
                 new DnsNameResolverBuilder()
                     .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                    .socketChannelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)),
+                    .socketChannelType(tcp)),
             b.targets);
     this.template =
         new Bootstrap()
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            .channel(tcp)
             .resolver(resolver)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true);
