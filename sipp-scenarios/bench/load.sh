@@ -22,6 +22,9 @@
 #   --no-leak-check   ringing runs end with a leak check (default): wait until no call is left, then print
 #                     ringhook's calls, webhook waiters, connections and streams from /metrics, again after the
 #                     31 s that idle keep-alive connections live, and the live heap after a full GC against before
+#   --no-ringing-heap ringing runs measure the live heap while the calls ring (default), with a full GC that
+#                     stops the server for 0.1-0.2 s while INVITEs still arrive: the INVITE->180/200 tail
+#                     then includes that pause. Without it, the latency figures are the server's alone.
 #   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
 #   --java-opts "OPTS" more JVM options for ringhook (experiments: -XX:TieredStopAtLevel=1, -Dio.netty.eventLoopThreads=2)
 #   --warmup-rate R   the warm-up's rate instead of the first measured one (an overload run: warm at 150, then 2x)
@@ -47,7 +50,7 @@
 #   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
 #                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
 #                     `none` = no admission section (for a jar from before it)
-#   --server-warmup D ringhook's startup.warmup (its default 30s, 3s before the whole-path warm-up; 0s = a cold server)
+#   --server-warmup D ringhook's startup.warmup (its default 60s, ended sooner by startup.warmup_calls: 12000; 0s = a cold server)
 #   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
 #                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
@@ -76,7 +79,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""; WARMUP_RATE=""; JAVA_OPTS_EXTRA=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""
+RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""; RINGING_HEAP=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -94,6 +97,7 @@ while [[ $# -gt 0 ]]; do
     --records-buffer) RECORDS_BUFFER="$2"; shift ;;
     --during) DURING="$2"; shift ;;
     --hang) HANG=1 ;;                      --no-leak-check) LEAK_CHECK=no ;;
+    --no-ringing-heap) RINGING_HEAP=no ;;
     --webhook-timeout-ms) WEBHOOK_TIMEOUT_MS="$2"; shift ;;
     --agent) AGENT="$2"; shift ;;          --watch-calls) WATCH_CALLS="$2"; shift ;;
     --admission) ADMISSION="$2"; shift ;;  --flood) FLOOD="$2"; shift ;;
@@ -209,8 +213,8 @@ fi
 # shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
 RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
-# Up to 90 s: startup.warmup (30 s by default, at most 1 m) comes first.
-for _ in $(seq 1 450); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
+# Up to 6 minutes: startup.warmup (60 s by default, at most 5 m) comes first.
+for _ in $(seq 1 1800); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
 grep -hoE "warm-up: .*|SIP listening.*|[0-9]+ ms after the JVM started" "$WORK/ringhook.log" | sed 's/^/start-up: /' || true
 # Starting a JFR recording retransforms JDK classes for its I/O events, and that JVMTI change throws away
@@ -365,7 +369,7 @@ measure() {
   RATE="$rate"
   t0=$(ticks); w0=$(date +%s.%N); thread_ticks "$dir.threads0"
   wh0=$(awk '{print $14 + $15}' "/proc/$WH_PID/stat")
-  if [[ "$MODE" == ringing ]]; then
+  if [[ "$MODE" == ringing && "$RINGING_HEAP" != no ]]; then
     # Every call created and none answered yet: the live heap then is what the ringing calls hold.
     ( sleep "$(python3 -c "print(max(0.5, min($CALLS / $rate + 0.7, $LATENCY_MS / 1000 - 0.3)))")"
       echo "$(live_heap_kb) $(current_calls "$dir")" >"$dir.plateau" ) &

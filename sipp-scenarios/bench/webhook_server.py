@@ -45,6 +45,7 @@ def parse_args():
 
 
 ARGS = None
+LATE_MS = []
 OK_BODY = json.dumps({"dynamic_variables": {"customer": "load-test", "tier": "gold"}}).encode()
 
 
@@ -102,7 +103,11 @@ async def answer(method, target, reader):
     STATS["peak_in_flight"] = max(STATS["peak_in_flight"], STATS["in_flight"])
     try:
         if latency > 0:
+            start = asyncio.get_running_loop().time()
             await asyncio.sleep(latency / 1000.0)
+            # How much later than asked this process got round to answering: its own share of the
+            # caller's INVITE->200 (an event loop busy with thousands of connections), not ringhook's.
+            LATE_MS.append((asyncio.get_running_loop().time() - start) * 1000.0 - latency)
     finally:
         STATS["in_flight"] -= 1
     if method != "POST":
@@ -134,7 +139,15 @@ async def main():
         e.close()
     print("webhook summary: requests=%(requests)d failed=%(failed)d peak_in_flight=%(peak_in_flight)d "
           "connections=%(connections)d peak_open_connections=%(peak_connections)d "
-          "open_at_exit=%(open_connections)d" % STATS, flush=True)
+          "open_at_exit=%(open_connections)d" % STATS + late_summary(), flush=True)
+
+
+def late_summary():
+    if not LATE_MS:
+        return ""
+    late = sorted(LATE_MS)
+    at = lambda q: late[min(len(late) - 1, int(q * len(late)))]
+    return " answer_late_ms p50=%.0f p99=%.0f max=%.0f" % (at(0.5), at(0.99), late[-1])
 
 
 if __name__ == "__main__":
