@@ -182,7 +182,7 @@ public final class RingServer implements AutoCloseable {
       AgentDirectory agents = new AgentDirectory(config, p.http.port());
       MediaBridge bridge = agents.bridge(new EchoMediaBridge(endpoints),
           new AgentMediaBridge(endpoints, agents, p.group, metrics.agentListener()));
-      if (!config.warmup().isZero()) {
+      if (config.startup().warms()) {
         probeSipPort(config.sip().host(), config.sip().port());
       }
       WarmupReport warmup = Warmup.run(config, p.group, p.http.port());

@@ -9,6 +9,7 @@ import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.NumberSettings;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.config.Secret;
+import io.ringhook.server.config.StartupSettings;
 import io.ringhook.server.config.TrunkSettings;
 import io.ringhook.server.config.WebhookSettings;
 import io.ringhook.server.http.HttpFrontend;
@@ -42,9 +43,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The start-up warm-up ({@code startup.warmup}): before the SIP port opens, synthetic calls through
- * a loopback-only copy of the whole call path, so that the JIT has compiled it before a carrier's
- * first second. A freshly started JVM offered 500 calls a second interprets JAIN-SIP's transactions
+ * The start-up warm-up ({@code startup.warmup}, {@code startup.warmup_calls}): before the SIP port
+ * opens, synthetic calls through a loopback-only copy of the whole call path, so that the JIT has
+ * compiled it before a carrier's first second. It ends after {@code warmup_calls} calls, or at the
+ * {@code warmup} deadline if that comes first: the JIT compiles a method once it has run often enough
+ * (invocation counts), so the calls made decide what is compiled, and how many a second a cold JVM
+ * manages varies from start to start. A freshly started JVM offered 500 calls a second interprets JAIN-SIP's transactions
  * and dialogs, Netty, the webhook's JSON and the agent's codec for its first ten thousand calls and
  * falls behind; parsing alone (what the warm-up did before) left most of that cold.
  *
@@ -64,7 +68,9 @@ final class Warmup {
   static final String NUMBER = "+15550000100";
   /** Calls in progress at once: enough to keep two cores busy while each call waits on its peers. */
   static final int CALLERS = 16;
-  /** How long the calls in progress at the deadline get to finish before their callers are closed. */
+  /** How often the warm-up looks whether its callers have made {@code warmup_calls} calls. */
+  static final Duration POLL = Duration.ofMillis(50);
+  /** How long the calls in progress at the end get to finish before their callers are closed. */
   static final Duration LAST_CALL = Duration.ofMillis(500);
   /** How long the copy's calls still in progress get to end when it closes (the RI's stop then sleeps 1 s more). */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
@@ -80,14 +86,15 @@ final class Warmup {
 
   /** Runs the warm-up that {@code config} asks for, the demo agent being on {@code httpPort}; logs one line. */
   static WarmupReport run(RingConfig config, EventLoopGroup group, int httpPort) {
-    Duration budget = config.warmup();
-    if (budget.isZero()) {
+    StartupSettings startup = config.startup();
+    Duration budget = startup.warmup();
+    if (!startup.warms()) {
       return WarmupReport.NONE;
     }
     long t0 = System.nanoTime();
     WarmupReport report;
     try (QuietLogs quiet = QuietLogs.of(QUIET)) {
-      report = callPath(config, group, httpPort, t0, t0 + budget.toNanos());
+      report = callPath(config, group, httpPort, t0, t0 + budget.toNanos(), startup.warmupCalls());
     } catch (IOException | RuntimeException e) {
       String problem = e.getMessage() == null ? e.toString() : e.getMessage();
       LOG.warn("warm-up: the call path could not be warmed ({}); warming SIP parsing only", problem);
@@ -99,11 +106,11 @@ final class Warmup {
           invites, report.took().toMillis(), budget.toMillis());
       return report;
     }
-    String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms): {} webhook "
-        + "requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended with BYE, "
-        + "{} refused, {} timed out";
-    Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), report.webhooks(), report.answered(),
-        report.echoed(), report.ended(), report.refused(), report.failed()};
+    String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms, warmup_calls {}): "
+        + "{} webhook requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended "
+        + "with BYE, {} refused, {} timed out";
+    Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), startup.warmupCalls(),
+        report.webhooks(), report.answered(), report.echoed(), report.ended(), report.refused(), report.failed()};
     if (report.ended() == 0) {
       LOG.warn(line + "; the first real calls will be slow", args);
     } else {
@@ -112,8 +119,8 @@ final class Warmup {
     return report;
   }
 
-  private static WarmupReport callPath(RingConfig config, EventLoopGroup group, int httpPort, long t0, long deadline)
-      throws IOException {
+  private static WarmupReport callPath(RingConfig config, EventLoopGroup group, int httpPort, long t0, long deadline,
+                                       int calls) throws IOException {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     AtomicLong webhookRequests = new AtomicLong();
     WarmupCaller.Counts counts = new WarmupCaller.Counts();
@@ -160,7 +167,7 @@ final class Warmup {
         threads.add(t);
         t.start();
       }
-      sleepUntil(deadline);
+      awaitCalls(counts, calls, deadline);
       callers.forEach(WarmupCaller::finish);
       long joinBy = System.nanoTime() + LAST_CALL.toNanos();
       for (Thread t : threads) {
@@ -190,10 +197,11 @@ final class Warmup {
         Optional.empty());
   }
 
-  /** Sleeps until {@code deadline} of {@link System#nanoTime()}. */
-  private static void sleepUntil(long deadline) throws InterruptedException {
-    for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
-      Thread.sleep(Math.max(1, left / 1_000_000));
+  /** Sleeps until the callers have placed {@code calls} calls or {@code deadline} of {@link System#nanoTime()}. */
+  private static void awaitCalls(WarmupCaller.Counts counts, int calls, long deadline) throws InterruptedException {
+    for (long left = deadline - System.nanoTime(); left > 0 && counts.invites.get() < calls;
+         left = deadline - System.nanoTime()) {
+      Thread.sleep(Math.max(1, Math.min(left / 1_000_000, POLL.toMillis())));
     }
   }
 
@@ -215,7 +223,7 @@ final class Warmup {
         a.sourceBurst(), Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList());
     return new RingConfig(sip, rtp, List.of(new TrunkSettings("warm-up", List.of("127.0.0.1/32"), Optional.of("1"))),
         config.http(), Map.of(NUMBER, number), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
-        config.records(), config.shutdown(), config.logging(), admission, Duration.ZERO);
+        config.records(), config.shutdown(), config.logging(), admission, new StartupSettings(Duration.ZERO, 1));
   }
 
   /** A port free for UDP and TCP on 127.0.0.1, from the kernel's ephemeral range. */

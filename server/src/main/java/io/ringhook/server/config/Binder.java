@@ -43,9 +43,9 @@ final class Binder {
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> ADMISSION_KEYS =
       List.of("max_queue_delay", "retry_after", "source_rate", "source_burst", "source_exempt");
-  static final List<String> STARTUP_KEYS = List.of("warmup");
+  static final List<String> STARTUP_KEYS = List.of("warmup", "warmup_calls");
   private static final Duration MAX_QUEUE_DELAY = Duration.ofMinutes(1);
-  private static final Duration MAX_WARMUP = Duration.ofMinutes(1);
+  private static final Duration MAX_WARMUP = Duration.ofMinutes(5);
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
           "max_connections_per_origin", "allow_private", "on_failure", "fallback_agent", "include", "call_ended_url",
@@ -183,13 +183,16 @@ final class Binder {
     });
 
     AdmissionSettings admission = admission(root.section("admission", ADMISSION_KEYS));
-    Field<Duration> warmup = root.section("startup", STARTUP_KEYS).read("warmup",
+    Section startup = root.section("startup", STARTUP_KEYS);
+    Field<Duration> warmup = startup.read("warmup",
         v -> Values.duration(v.text(), v.kind() == Kind.INT, Duration.ZERO, MAX_WARMUP));
+    Field<Integer> warmupCalls = startup.read("warmup_calls", v -> Values.integer(number(v), 1, 1_000_000, "a count"));
 
     problems.throwIfAny();
     return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent.or(RingConfig.DEMO_AGENT),
         records, shutdown, new LoggingSettings(format.or(LoggingSettings.Format.TEXT)), admission,
-        warmup.or(RingConfig.WARMUP));
+        new StartupSettings(warmup.or(StartupSettings.DEFAULTS.warmup()),
+            warmupCalls.or(StartupSettings.DEFAULTS.warmupCalls())));
   }
 
   private AdmissionSettings admission(Section s) {

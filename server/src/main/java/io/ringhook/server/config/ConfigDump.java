@@ -121,7 +121,10 @@ final class ConfigDump {
     admission.put("source_burst", c.admission().sourceBurst());
     admission.put("source_exempt", c.admission().sourceExempt());
     root.put("admission", admission);
-    root.put("startup", Map.of("warmup", Values.format(c.warmup())));
+    Map<String, Object> startup = new LinkedHashMap<>();
+    startup.put("warmup", Values.format(c.startup().warmup()));
+    startup.put("warmup_calls", c.startup().warmupCalls());
+    root.put("startup", startup);
     root.put("logging", Map.of("format", c.logging().format().name().toLowerCase(java.util.Locale.ROOT)));
     try {
       return MAPPER.writeValueAsString(root);

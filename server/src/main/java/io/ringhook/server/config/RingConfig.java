@@ -31,13 +31,13 @@ import java.util.Set;
  * @param shutdown     the graceful drain on SIGTERM
  * @param logging      the log format
  * @param admission    when new INVITEs are turned away at once with 503 (overload, per-source limit)
- * @param warmup       how long start-up may exercise the call path before SIP listens; zero skips it
+ * @param startup      the warm-up before SIP listens
  */
 public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettings> trunks, HttpSettings http,
                          Map<String, NumberSettings> numbers, WebhookSettings webhook,
                          Map<String, AgentSettings> agents, String defaultAgent, RecordsSettings records,
                          ShutdownSettings shutdown, LoggingSettings logging, AdmissionSettings admission,
-                         Duration warmup) {
+                         StartupSettings startup) {
   /** The name of the built-in agent that echoes the caller, served on the HTTP port. */
   public static final String DEMO_AGENT = "demo";
 
@@ -49,14 +49,6 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
 
   /** How long to wait for the ACK of our 200 OK: 64 × T1, as RFC 3261 section 13.3.1.4 says. */
   public static final Duration ACK_TIMEOUT = Duration.ofMillis(64 * 500);
-
-  /**
-   * The default {@code startup.warmup}: synthetic calls through the whole call path for this long before SIP
-   * listens. On the 2-core reference box the JIT compiles for about a second every second of it, and a cold
-   * campaign of 500 calls a second completed 77 % of its calls after 20 s of it, 96-100 % after 30 s
-   * (docs/sizing.md, BENCHMARKS.md).
-   */
-  public static final Duration WARMUP = Duration.ofSeconds(30);
 
   public RingConfig {
     Objects.requireNonNull(sip, "sip");
@@ -71,13 +63,13 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(logging, "logging");
     Objects.requireNonNull(admission, "admission");
-    Objects.requireNonNull(warmup, "warmup");
+    Objects.requireNonNull(startup, "startup");
   }
 
   /** This configuration with other records settings (tests point records at their own database). */
   public RingConfig withRecords(RecordsSettings other) {
     return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent, other, shutdown, logging, admission,
-        warmup);
+        startup);
   }
 
   /** The zero-config configuration: what ringhook runs with when no file is given. */
@@ -85,7 +77,8 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
     return new RingConfig(SipConfig.Listen.DEFAULTS,
         RtpSettings.defaults(),
         List.of(), HttpSettings.DEFAULTS, Map.of(), WebhookSettings.DEFAULTS, Map.of(), DEMO_AGENT,
-        RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS, AdmissionSettings.DEFAULTS, WARMUP);
+        RecordsSettings.DEFAULTS, ShutdownSettings.DEFAULTS, LoggingSettings.DEFAULTS, AdmissionSettings.DEFAULTS,
+        StartupSettings.DEFAULTS);
   }
 
   /** What sip-core needs, with {@code userAgent} (e.g. {@code ringhook/0.1.0}) and {@link #ACK_TIMEOUT}. */

@@ -87,6 +87,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theWarmUpIsBoundedByTimeAndByCalls() {
+    assertEquals(new StartupSettings(Duration.ofSeconds(90), 5000),
+        ConfigLoader.parse("startup:\n  warmup: 90s\n  warmup_calls: 5000\n", Map.of()).startup());
+    assertEquals(new StartupSettings(Duration.ZERO, 12_000), ConfigLoader.parse("startup: {warmup: 0s}\n", Map.of()).startup());
+    assertFalse(ConfigLoader.parse("startup: {warmup: 0s}\n", Map.of()).startup().warms());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse("startup:\n  warmup: 6m\n  warmup_calls: 0\n", Map.of()));
+    assertEquals(List.of("2: startup.warmup = \"6m\": must be between 0s and 5m", "3: startup.warmup_calls = 0: must be a count 1..1000000"),
+        e.problems().stream().map(p -> p.toString().replaceFirst("^[^:]*:(?=\\d)", "")).toList());
+  }
+
+  @Test
   void rtpHostDefaultsToSipHost() {
     RingConfig c = ConfigLoader.parse("sip: {host: 192.0.2.4}\n", Map.of());
     assertEquals("192.0.2.4", c.rtp().bindHost());
@@ -209,6 +221,6 @@ class ConfigLoaderTest {
     return new RingConfig(c.sip(), c.rtp(), c.trunks(), new HttpSettings(c.http().host(), c.http().port()), numbers,
         c.webhook(), c.agents(), c.defaultAgent(), new RecordsSettings(c.records().url(), c.records().user(),
         Optional.empty(), c.records().buffer(), c.records().numbersRefresh()), c.shutdown(), c.logging(),
-        c.admission(), c.warmup());
+        c.admission(), c.startup());
   }
 }
