@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ringhook.jar [--config FILE]} (or {@code call ...}, see {@link CallCommand}): loads the configuration (a bad file stops
+ * {@code java -jar ringhook.jar [--config FILE]} (or {@code call ...}, see {@link CallCommand}, or {@code warm-up
+ * [--config FILE]}, see {@link Warmup#standalone}): loads the configuration (a bad file stops
  * start-up with every problem listed, exit status 2), runs the server, and drains it on SIGTERM or
  * Ctrl-C: new calls are refused with 503 while calls in progress finish (up to {@code shutdown.grace}),
  * records are flushed, then the process exits.
@@ -28,9 +29,10 @@ public final class Main {
       System.exit(CallCommand.main(java.util.List.of(args).subList(1, args.length), System.out, System.err));
       return;
     }
+    boolean warmUpOnly = args.length > 0 && args[0].equals("warm-up");
     CommandLine.Command command;
     try {
-      command = CommandLine.parse(args);
+      command = CommandLine.parse(warmUpOnly ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     } catch (CommandLine.UsageException e) {
       System.err.println("ringhook: " + e.getMessage());
       System.err.println(CommandLine.usage());
@@ -56,6 +58,10 @@ public final class Main {
     // Lines logged before this (none but configuration errors, on stderr) are plain text.
     LogFormat.apply(config.logging().format() == LoggingSettings.Format.JSON);
     Logger log = LoggerFactory.getLogger(Main.class);
+    if (warmUpOnly) {
+      System.exit(Warmup.standalone(config).ended() > 0 ? 0 : 1);
+      return;
+    }
     RingServer server;
     try {
       server = RingServer.start(config);

@@ -1,9 +1,12 @@
 package io.ringhook.server;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.RtpEndpoints;
+import io.ringhook.media.NettyTransport;
 import io.ringhook.media.RtpSettings;
+import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.media.agent.AgentMediaBridge;
 import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.NumberSettings;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -117,6 +121,22 @@ final class Warmup {
       LOG.info(line, args);
     }
     return report;
+  }
+
+  /**
+   * {@code java -jar ringhook.jar warm-up [--config FILE]}: the warm-up alone, then exit, with no SIP port,
+   * HTTP port or records of the server's own (the demo agent is served on a free 127.0.0.1 port). What it
+   * is for: the training run of a JDK's ahead-of-time cache (scripts/run.sh), which keeps the classes the
+   * warm-up loaded and the profiles of the methods it ran for the next start.
+   */
+  static WarmupReport standalone(RingConfig config) {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
+    try (HttpFrontend agents = HttpFrontend.start("127.0.0.1", 0, group,
+        Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)))) {
+      return run(config, group, agents.port());
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   private static WarmupReport callPath(RingConfig config, EventLoopGroup group, int httpPort, long t0, long deadline,

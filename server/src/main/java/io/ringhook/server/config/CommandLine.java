@@ -46,6 +46,7 @@ public final class CommandLine {
         Usage: java -jar ringhook.jar [--config FILE]
                java -jar ringhook.jar --help | --version
                java -jar ringhook.jar call NUMBER --server HOST[:PORT] [--from NUMBER] [--seconds N] [--tone HZ]
+               java -jar ringhook.jar warm-up [--config FILE]
 
         ringhook is a SIP edge server for AI voice agents. Without --config it runs on its
         embedded defaults: SIP on 0.0.0.0:5060 (UDP and TCP), RTP on ports 20000-29999, HTTP on
@@ -60,7 +61,8 @@ public final class CommandLine {
           -V, --version       print the version and exit
 
         call places one test call to a running ringhook and prints what happened
-        (java -jar ringhook.jar call --help).
+        (java -jar ringhook.jar call --help). warm-up runs the start-up warm-up alone on
+        loopback and exits: the training run of a JDK 25 ahead-of-time cache (scripts/run.sh).
         """;
   }
 
