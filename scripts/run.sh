@@ -3,30 +3,34 @@
 # (SIP on 0.0.0.0:5060 UDP+TCP, calls accepted from loopback and private networks, every call
 # answered by the built-in echo agent). Extra arguments go to the server, e.g. --config FILE.
 #
-# The JVM: the newest Java 25 or later among $JAVA_HOME and /usr/lib/jvm/*, else `java` (17 or later).
+# The JVM: $JAVA_HOME's when set, else the newest Java 25 or later under /usr/lib/jvm, else `java` (17+).
 # On Java 25 or later the server starts from an ahead-of-time cache (JEP 483/515: classes loaded and
 # linked, method profiles) trained by `ringhook.jar warm-up` the first time after a build that changed
 # the jar (server/target/aot/: the cache, the jar it belongs to, the training's output).
+# The training runs with the same arguments (--config FILE) on loopback only, but on both cores: on a box
+# with a live instance, build and train elsewhere or set RINGHOOK_AOT=0.
 # RINGHOOK_JAVA=/path/to/java picks the JVM; RINGHOOK_AOT=0 starts without the cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
 JAR=server/target/ringhook.jar
 
-# The feature version of the JDK at $1 (its release file), or 0.
+# The version of the JDK at $1 as its release file gives it (e.g. 25.0.3), or nothing.
 jdk_version() {
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null || true
+  sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$1/release" 2>/dev/null || true
 }
 
+# RINGHOOK_JAVA; else $JAVA_HOME's java, when set (the operator chose it); else the newest Java 25 or
+# later under /usr/lib/jvm; else the java on the path.
 java_bin() {
   if [[ -n "${RINGHOOK_JAVA:-}" ]]; then echo "$RINGHOOK_JAVA"; return; fi
-  local best="" best_version=24 home v
-  for home in ${JAVA_HOME:-} /usr/lib/jvm/*; do
-    [[ -x "$home/bin/java" ]] || continue
-    v=$(jdk_version "$home")
-    if [[ -n "$v" && "$v" -gt "$best_version" ]]; then best="$home/bin/java"; best_version="$v"; fi
-  done
-  echo "${best:-java}"
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then echo "$JAVA_HOME/bin/java"; return; fi
+  local home v newest
+  newest=$(for home in /usr/lib/jvm/*; do
+      v=$(jdk_version "$home")
+      [[ -x "$home/bin/java" && -n "$v" && "${v%%.*}" -ge 25 ]] && echo "$v $home/bin/java"
+    done | sort -V | tail -1 | cut -d' ' -f2)
+  echo "${newest:-java}"
 }
 
 JAVA=$(java_bin)
@@ -34,20 +38,34 @@ VERSION=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.sp
 OPTS=()
 # Netty loads its native epoll library: Java 22 and later warn about that unless it is allowed.
 [[ "${VERSION:-0}" -lt 22 ]] || OPTS+=(--enable-native-access=ALL-UNNAMED)
-if [[ "${RINGHOOK_AOT:-1}" != 0 && "${VERSION:-0}" -ge 25 ]]; then
-  # The JVM takes a cache only with the very jar file it was trained with (its size and modification
-  # time), and every build rewrites ringhook.jar: so the cache goes with a copy of the jar named by its
-  # content, and a build that changed nothing keeps both.
+SERVER=yes
+case "${1:-}" in call|warm-up|-h|--help|-V|--version) SERVER=no ;; esac
+if [[ "$SERVER" == yes && "${RINGHOOK_AOT:-1}" != 0 && "${VERSION:-0}" -ge 25 ]]; then
+  # The JVM takes a cache only with the very jar file (its size and modification time) and the very JVM it
+  # was trained with, and every build rewrites ringhook.jar: so the cache goes with a copy of the jar,
+  # both named by the jar's content and the JVM's version; a build that changed nothing keeps them.
   AOT_DIR=server/target/aot
-  SUM=$(sha256sum "$JAR" | cut -c1-16)
+  mkdir -p "$AOT_DIR"
+  exec 9>"$AOT_DIR/.lock"
+  flock 9 # another run.sh training at the same time: wait for it, then use its cache
+  SUM=$({ cat "$JAR"; "$JAVA" -version 2>&1; } | sha256sum | cut -c1-16)
   CACHE="$AOT_DIR/ringhook-$SUM.aot"
   if [[ ! -s "$CACHE" ]]; then
     echo "run.sh: training the ahead-of-time cache for Java $VERSION (once per build, about a minute): $CACHE" >&2
-    rm -rf "$AOT_DIR" && mkdir -p "$AOT_DIR" && cp "$JAR" "$AOT_DIR/ringhook-$SUM.jar"
-    "$JAVA" "${OPTS[@]}" -XX:AOTCacheOutput="$CACHE" -jar "$AOT_DIR/ringhook-$SUM.jar" warm-up \
-      >"$AOT_DIR/training.log" 2>&1 \
-      || echo "run.sh: the training failed ($AOT_DIR/training.log); starting without the cache" >&2
+    find "$AOT_DIR" -maxdepth 1 -name 'ringhook-*' -delete
+    cp "$JAR" "$AOT_DIR/ringhook-$SUM.jar"
+    rc=0
+    "$JAVA" "${OPTS[@]}" -XX:AOTCacheOutput="$AOT_DIR/training.aot" -jar "$AOT_DIR/ringhook-$SUM.jar" warm-up "$@" \
+      >"$AOT_DIR/training.log" 2>&1 || rc=$?
+    if [[ "$rc" -eq 0 && -s "$AOT_DIR/training.aot" ]]; then
+      mv "$AOT_DIR/training.aot" "$CACHE"
+    else
+      rm -f "$AOT_DIR/training.aot"
+      [[ "$rc" -lt 128 ]] || exit "$rc" # interrupted (Ctrl-C): no cache, no server
+      echo "run.sh: the training failed (exit $rc, $AOT_DIR/training.log); starting without the cache" >&2
+    fi
   fi
+  exec 9>&-
   if [[ -s "$CACHE" ]]; then
     JAR="$AOT_DIR/ringhook-$SUM.jar"
     OPTS+=(-XX:AOTCache="$CACHE")

@@ -105,8 +105,9 @@ async def answer(method, target, reader):
         if latency > 0:
             start = asyncio.get_running_loop().time()
             await asyncio.sleep(latency / 1000.0)
-            # How much later than asked this process got round to answering: its own share of the
-            # caller's INVITE->200 (an event loop busy with thousands of connections), not ringhook's.
+            # How much later than asked this process got round to answering (its event loop busy with
+            # thousands of connections): part of its own delay, not ringhook's. Over the process's life,
+            # load.sh's warm-up calls included; parsing the request and writing the answer are not in it.
             LATE_MS.append((asyncio.get_running_loop().time() - start) * 1000.0 - latency)
     finally:
         STATS["in_flight"] -= 1

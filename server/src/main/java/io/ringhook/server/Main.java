@@ -59,7 +59,14 @@ public final class Main {
     LogFormat.apply(config.logging().format() == LoggingSettings.Format.JSON);
     Logger log = LoggerFactory.getLogger(Main.class);
     if (warmUpOnly) {
-      System.exit(Warmup.standalone(config).ended() > 0 ? 0 : 1);
+      int status;
+      try {
+        status = Warmup.standalone(config).ended() > 0 ? 0 : 1; // the warm-up logged what it did
+      } catch (RuntimeException e) {
+        log.error("warm-up failed: {}", e.toString());
+        status = 1;
+      }
+      System.exit(status);
       return;
     }
     RingServer server;

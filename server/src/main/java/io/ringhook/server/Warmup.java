@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * metric, no request to a customer's URL, no socket or thread remains, and the per-call log lines
  * of those loggers are held back ({@link QuietLogs}); one line says what ran. When the copy cannot
  * start (e.g. loopback UDP refused), one WARN line says why and SIP parsing alone is warmed for the
- * rest of the budget, as before.
+ * rest of the budget (at most {@link #FALLBACK}), as before.
  */
 final class Warmup {
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -72,6 +72,8 @@ final class Warmup {
   static final String NUMBER = "+15550000100";
   /** Calls in progress at once: enough to keep two cores busy while each call waits on its peers. */
   static final int CALLERS = 16;
+  /** At most this long of SIP parsing alone when the copy cannot start (parsing warms in seconds). */
+  static final Duration FALLBACK = Duration.ofSeconds(10);
   /** How often the warm-up looks whether its callers have made {@code warmup_calls} calls. */
   static final Duration POLL = Duration.ofMillis(50);
   /** How long the calls in progress at the end get to finish before their callers are closed. */
@@ -103,6 +105,7 @@ final class Warmup {
       String problem = e.getMessage() == null ? e.toString() : e.getMessage();
       LOG.warn("warm-up: the call path could not be warmed ({}); warming SIP parsing only", problem);
       Duration left = budget.minusNanos(System.nanoTime() - t0);
+      left = left.compareTo(FALLBACK) > 0 ? FALLBACK : left;
       long invites = left.isNegative() ? 0 : SipServer.warmUp(left);
       report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0,
           Optional.of(problem));
@@ -127,9 +130,14 @@ final class Warmup {
    * {@code java -jar ringhook.jar warm-up [--config FILE]}: the warm-up alone, then exit, with no SIP port,
    * HTTP port or records of the server's own (the demo agent is served on a free 127.0.0.1 port). What it
    * is for: the training run of a JDK's ahead-of-time cache (scripts/run.sh), which keeps the classes the
-   * warm-up loaded and the profiles of the methods it ran for the next start.
+   * warm-up loaded and the profiles of the methods it ran for the next start. A configuration that skips the
+   * warm-up at start-up ({@code startup.warmup: 0s}, say because it starts from such a cache) still gets one
+   * here, bounded by the default time.
    */
   static WarmupReport standalone(RingConfig config) {
+    if (!config.startup().warms()) {
+      config = config.withStartup(new StartupSettings(StartupSettings.DEFAULTS.warmup(), config.startup().warmupCalls()));
+    }
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
     try (HttpFrontend agents = HttpFrontend.start("127.0.0.1", 0, group,
         Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)))) {

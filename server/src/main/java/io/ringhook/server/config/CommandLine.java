@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The parser of ringhook's command line: {@code [--config FILE] | --help | --version}.
+ * The parser of ringhook's command line: {@code [--config FILE] | --help | --version} (after {@code warm-up},
+ * which {@code Main} takes off first, the same).
  *
  * <p>{@code --config FILE}, {@code --config=FILE} and {@code -c FILE} name the YAML file; without it
  * the server runs on the embedded defaults. Anything else is a {@link UsageException} whose message

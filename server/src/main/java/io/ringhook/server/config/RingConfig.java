@@ -72,6 +72,12 @@ public record RingConfig(SipConfig.Listen sip, RtpSettings rtp, List<TrunkSettin
         startup);
   }
 
+  /** This configuration with other start-up settings. */
+  public RingConfig withStartup(StartupSettings other) {
+    return new RingConfig(sip, rtp, trunks, http, numbers, webhook, agents, defaultAgent, records, shutdown, logging,
+        admission, other);
+  }
+
   /** The zero-config configuration: what ringhook runs with when no file is given. */
   public static RingConfig defaults() {
     return new RingConfig(SipConfig.Listen.DEFAULTS,

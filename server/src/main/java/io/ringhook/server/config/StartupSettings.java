@@ -13,8 +13,8 @@ import java.util.Objects;
 public record StartupSettings(Duration warmup, int warmupCalls) {
   /**
    * The defaults: up to 60 s, ended by the 12,000th call. On the 2-core reference box a cold campaign of 500
-   * calls a second completed every call only after warm-ups of about 9,000 calls or more, and fell to 79-95 %
-   * after 7,000-9,000; the calls a 30 s warm-up managed varied from 7,000 to 11,000 from start to start
+   * calls a second completed every call after warm-ups of 9,100 calls or more, and 79-95 % of them after
+   * 7,059 and 8,984; the calls a 30 s warm-up managed varied from 7,000 to 11,000 from start to start
    * (docs/sizing.md, BENCHMARKS.md).
    */
   public static final StartupSettings DEFAULTS = new StartupSettings(Duration.ofSeconds(60), 12_000);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WarmUpCommandIT {
   private static final Pattern LINE = Pattern.compile("warm-up: (\\d+) synthetic calls through the call path .* "
-      + "(\\d+) ended with BYE, 0 refused, 0 timed out");
+      + "(\\d+) ended with BYE");
   @TempDir
   Path dir;
   private Process process;
@@ -85,7 +85,8 @@ class WarmUpCommandIT {
         + "sip: {host: 127.0.0.1, port: " + sipPort + "}\n"
         + "http: {host: 127.0.0.1, port: " + httpPort + "}\n"
         + "rtp: {host: 127.0.0.1, port_min: 9700, port_max: 9799}\n"
-        + "startup: {warmup: 20s, warmup_calls: 100}\n");
+        // Only the call target can end it before the 60 s this test waits.
+        + "startup: {warmup: 5m, warmup_calls: 100}\n");
     Path log = dir.resolve("ringhook.log");
     List<String> command = new ArrayList<>(List.of(java));
     command.addAll(List.of(jvmOptions));
@@ -109,7 +110,7 @@ class WarmUpCommandIT {
     return Path.of(System.getProperty("ringhook.jar", "target/ringhook.jar")).toAbsolutePath().toString();
   }
 
-  /** The java of the newest JDK 25 or later under /usr/lib/jvm, as scripts/run.sh looks for it. */
+  /** The java of a JDK 25 or later under /usr/lib/jvm (where scripts/run.sh looks too, when JAVA_HOME is unset). */
   private static Optional<Path> java25() throws IOException {
     Path jvms = Path.of("/usr/lib/jvm");
     if (!Files.isDirectory(jvms)) {
