@@ -9,7 +9,9 @@
 # the jar (server/target/aot/: the cache, the jar it belongs to, the training's output).
 # The training runs with the same arguments (--config FILE) on loopback only, but on both cores: on a box
 # with a live instance, build and train elsewhere or set RINGHOOK_AOT=0.
-# RINGHOOK_JAVA=/path/to/java picks the JVM; RINGHOOK_AOT=0 starts without the cache.
+# RINGHOOK_JAVA=/path/to/java picks the JVM; RINGHOOK_AOT=0 starts without the cache; RINGHOOK_JAVA_OPTS
+# adds JVM options to the server (not the training), e.g. "-Xms2g -Xmx2g" (docs/sizing.md: on Java 25 a
+# heap that starts at its maximum keeps G1 from marking concurrently near capacity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
@@ -71,4 +73,5 @@ if [[ "$SERVER" == yes && "${RINGHOOK_AOT:-1}" != 0 && "${VERSION:-0}" -ge 25 ]]
     OPTS+=(-XX:AOTCache="$CACHE")
   fi
 fi
-exec "$JAVA" "${OPTS[@]}" -jar "$JAR" "$@"
+# shellcheck disable=SC2086  # a list of JVM options, split on purpose
+exec "$JAVA" "${OPTS[@]}" ${RINGHOOK_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -26,6 +26,9 @@
 #                     stops the server for 0.1-0.2 s while INVITEs still arrive: the INVITE->180/200 tail
 #                     then includes that pause. Without it, the latency figures are the server's alone.
 #   --warmup N        calls at the same rate before measuring, to warm the JIT (default: N/5, at most 2000)
+#   --aot             start ringhook as scripts/run.sh does on Java 25 (the java on PATH must be 25 or later; jars from
+#                     347f8bf on): first train an ahead-of-time cache for --jar (`java -XX:AOTCacheOutput=F -jar JAR
+#                     warm-up`, about a minute, not measured), then start the server with -XX:AOTCache=F
 #   --java-opts "OPTS" more JVM options for ringhook (experiments: -XX:TieredStopAtLevel=1, -Dio.netty.eventLoopThreads=2)
 #   --warmup-rate R   the warm-up's rate instead of the first measured one (an overload run: warm at 150, then 2x)
 #   --settle S        idle seconds after the warm-up (ringing: 35, else 2)
@@ -79,7 +82,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""; WARMUP_RATE=""; JAVA_OPTS_EXTRA=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""; RINGING_HEAP=""
+RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""; RINGING_HEAP=""; AOT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -98,6 +101,7 @@ while [[ $# -gt 0 ]]; do
     --during) DURING="$2"; shift ;;
     --hang) HANG=1 ;;                      --no-leak-check) LEAK_CHECK=no ;;
     --no-ringing-heap) RINGING_HEAP=no ;;
+    --aot) AOT=1 ;;
     --webhook-timeout-ms) WEBHOOK_TIMEOUT_MS="$2"; shift ;;
     --agent) AGENT="$2"; shift ;;          --watch-calls) WATCH_CALLS="$2"; shift ;;
     --admission) ADMISSION="$2"; shift ;;  --flood) FLOOD="$2"; shift ;;
@@ -210,8 +214,16 @@ else
   grep -q "listening" "$WORK/agent.log" || { echo "load.sh: the $AGENT agent did not start" >&2; cat "$WORK/agent.log" >&2; exit 1; }
   echo "agent: $AGENT, in its own process (pid $AG_PID) on ws://127.0.0.1:$AGENT_PORT/"
 fi
+AOT_OPTS=()
+if [[ -n "$AOT" ]]; then
+  AOT_OPTS=(--enable-native-access=ALL-UNNAMED -XX:AOTCache="$WORK/ringhook.aot")
+  echo "aot: training an ahead-of-time cache for $(basename "$JAR") on $(java -version 2>&1 | head -1)"
+  java --enable-native-access=ALL-UNNAMED -XX:AOTCacheOutput="$WORK/ringhook.aot" -jar "$JAR" warm-up \
+    >"$WORK/aot-training.log" 2>&1 && [[ -s "$WORK/ringhook.aot" ]] \
+    || { echo "load.sh: the AOT training failed (Java 25 or later, a jar with 'warm-up'?):" >&2; tail -5 "$WORK/aot-training.log" >&2; exit 1; }
+fi
 # shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
-RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
+RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${AOT_OPTS[@]}" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
 # Up to 6 minutes: startup.warmup (60 s by default, at most 5 m) comes first.
 for _ in $(seq 1 1800); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
