@@ -3,11 +3,11 @@ package io.ringhook.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
-import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.NettyTransport;
+import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpSettings;
-import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.media.agent.AgentMediaBridge;
+import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.NumberSettings;
 import io.ringhook.server.config.RingConfig;
@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * compiled it before a carrier's first second. It ends after {@code warmup_calls} calls, or at the
  * {@code warmup} deadline if that comes first: the JIT compiles a method once it has run often enough
  * (invocation counts), so the calls made decide what is compiled, and how many a second a cold JVM
- * manages varies from start to start. A freshly started JVM offered 500 calls a second interprets JAIN-SIP's transactions
- * and dialogs, Netty, the webhook's JSON and the agent's codec for its first ten thousand calls and
- * falls behind; parsing alone (what the warm-up did before) left most of that cold.
+ * manages varies from start to start. A freshly started JVM offered 500 calls a second interprets
+ * JAIN-SIP's transactions and dialogs, Netty, the webhook's JSON and the agent's codec for its first
+ * ten thousand calls and falls behind; parsing alone (what the warm-up did before) left most of that cold.
  *
  * <p>The copy is the server's own wiring ({@link RingServer#callPath}) with throw-away parts: its
  * own JAIN-SIP stack on a free 127.0.0.1 port with a loopback trunk, its own webhook client calling an
