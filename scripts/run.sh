@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds ringhook and runs it. With no arguments it runs on the embedded default configuration
 # (SIP on 0.0.0.0:5060 UDP+TCP, calls accepted from loopback and private networks, every call
-# answered by the built-in echo agent). Extra arguments go to the server, e.g. --config FILE.
+# bridged to the built-in demo agent, which echoes the caller). Extra arguments go to the server, e.g. --config FILE.
 #
-# The JVM: $JAVA_HOME's when set, else the newest Java 25 or later under /usr/lib/jvm, else `java` (17+).
+# The JVM: RINGHOOK_JAVA when set, else $JAVA_HOME's, else `java` (17 or later). Java 17 is the default:
+# warm, at 1,000-1,500 calls a second, it did better than Java 25 with the same default heap (BENCHMARKS.md).
 # On Java 25 or later the server starts from an ahead-of-time cache (JEP 483/515: classes loaded and
 # linked, method profiles) trained by `ringhook.jar warm-up` the first time after a build that changed
 # the jar (server/target/aot/: the cache, the jar it belongs to, the training's output).
 # The training runs with the same arguments (--config FILE) on loopback only, but on both cores: on a box
 # with a live instance, build and train elsewhere or set RINGHOOK_AOT=0.
-# RINGHOOK_JAVA=/path/to/java picks the JVM; RINGHOOK_AOT=0 starts without the cache; RINGHOOK_JAVA_OPTS
+# RINGHOOK_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java picks Java 25, which with the cache answers a
+# cold campaign's first seconds faster (docs/sizing.md); RINGHOOK_AOT=0 starts without it; RINGHOOK_JAVA_OPTS
 # adds JVM options to the server (not the training), e.g. "-Xms2g -Xmx2g" (docs/sizing.md: on Java 25 a
 # heap that starts at its maximum keeps G1 from marking concurrently near capacity).
 set -euo pipefail
@@ -17,22 +19,11 @@ cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package
 JAR=server/target/ringhook.jar
 
-# The version of the JDK at $1 as its release file gives it (e.g. 25.0.3), or nothing.
-jdk_version() {
-  sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$1/release" 2>/dev/null || true
-}
-
-# RINGHOOK_JAVA; else $JAVA_HOME's java, when set (the operator chose it); else the newest Java 25 or
-# later under /usr/lib/jvm; else the java on the path.
+# RINGHOOK_JAVA; else $JAVA_HOME's java, when set; else the java on the path.
 java_bin() {
   if [[ -n "${RINGHOOK_JAVA:-}" ]]; then echo "$RINGHOOK_JAVA"; return; fi
   if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then echo "$JAVA_HOME/bin/java"; return; fi
-  local home v newest
-  newest=$(for home in /usr/lib/jvm/*; do
-      v=$(jdk_version "$home")
-      [[ -x "$home/bin/java" && -n "$v" && "${v%%.*}" -ge 25 ]] && echo "$v $home/bin/java"
-    done | sort -V | tail -1 | cut -d' ' -f2)
-  echo "${newest:-java}"
+  echo java
 }
 
 JAVA=$(java_bin)

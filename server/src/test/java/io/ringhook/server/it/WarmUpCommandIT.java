@@ -110,7 +110,7 @@ class WarmUpCommandIT {
     return Path.of(System.getProperty("ringhook.jar", "target/ringhook.jar")).toAbsolutePath().toString();
   }
 
-  /** The java of a JDK 25 or later under /usr/lib/jvm (where scripts/run.sh looks too, when JAVA_HOME is unset). */
+  /** The java of a JDK 25 or later under /usr/lib/jvm (this machine kind ships Temurin 25), if there is one. */
   private static Optional<Path> java25() throws IOException {
     Path jvms = Path.of("/usr/lib/jvm");
     if (!Files.isDirectory(jvms)) {
