@@ -1,5 +1,6 @@
 package io.ringhook.server;
 
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
@@ -62,6 +63,10 @@ public final class RingServer implements AutoCloseable {
   static final double ACL_RECORDS_PER_SECOND = 20;
   /** Admin requests waiting for a database thread before new ones get 503. */
   private static final int ADMIN_QUEUE = 256;
+
+  /** The WebSocket routes of the HTTP port: the built-in demo agent. */
+  static final Map<String, Consumer<ChannelPipeline>> AGENT_WEB_SOCKETS =
+      Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH));
 
   private final RingConfig config;
   private final Parts parts;
@@ -171,7 +176,7 @@ public final class RingServer implements AutoCloseable {
           .userAgent("ringhook/" + Version.get())
           .build();
       p.http = HttpFrontend.start(config.http().host(), config.http().port(), p.group,
-          Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)), admin);
+          AGENT_WEB_SOCKETS, admin);
 
       WebhookClient.Builder wb = WebhookClient.builder().eventLoopGroup(p.group).version(Version.get())
           .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin())
@@ -250,11 +255,21 @@ public final class RingServer implements AutoCloseable {
     if (port == 0) {
       return;
     }
-    InetSocketAddress at = new InetSocketAddress(host, port);
-    try (DatagramSocket udp = new DatagramSocket(at); ServerSocket tcp = new ServerSocket()) {
-      tcp.bind(at, 1);
+    try {
+      bindUdpAndTcp(new InetSocketAddress(host, port));
     } catch (IOException e) {
       throw new IllegalStateException("cannot listen for SIP on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Binds {@code at} for UDP, then the same address and port for TCP, and lets both go: the port (the kernel's
+   * choice when {@code at}'s is 0), free for a SIP listener on both transports at that moment.
+   */
+  static int bindUdpAndTcp(InetSocketAddress at) throws IOException {
+    try (DatagramSocket udp = new DatagramSocket(at); ServerSocket tcp = new ServerSocket()) {
+      tcp.bind(new InetSocketAddress(at.getAddress(), udp.getLocalPort()), 1);
+      return udp.getLocalPort();
     }
   }
 

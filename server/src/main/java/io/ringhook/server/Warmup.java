@@ -7,7 +7,6 @@ import io.ringhook.media.NettyTransport;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpSettings;
 import io.ringhook.media.agent.AgentMediaBridge;
-import io.ringhook.media.agent.DemoAgent;
 import io.ringhook.server.admin.NumberDirectory;
 import io.ringhook.server.config.NumberSettings;
 import io.ringhook.server.config.RingConfig;
@@ -26,10 +25,8 @@ import io.ringhook.sip.SipConfig;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,8 +136,7 @@ final class Warmup {
       config = config.withStartup(new StartupSettings(StartupSettings.DEFAULTS.warmup(), config.startup().warmupCalls()));
     }
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
-    try (HttpFrontend agents = HttpFrontend.start("127.0.0.1", 0, group,
-        Map.of(DemoAgent.PATH, pipeline -> DemoAgent.addTo(pipeline, DemoAgent.PATH)))) {
+    try (HttpFrontend agents = HttpFrontend.start("127.0.0.1", 0, group, RingServer.AGENT_WEB_SOCKETS)) {
       return run(config, group, agents.port());
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -256,12 +252,10 @@ final class Warmup {
 
   /** A port free for UDP and TCP on 127.0.0.1, from the kernel's ephemeral range. */
   private static int freeLoopbackPort() throws IOException {
-    InetAddress loopback = InetAddress.getLoopbackAddress();
     IOException last = null;
     for (int attempt = 0; attempt < 10; attempt++) {
-      try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
-           ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, loopback)) {
-        return tcp.getLocalPort();
+      try {
+        return RingServer.bindUdpAndTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       } catch (IOException e) {
         last = e;
       }
