@@ -31,7 +31,7 @@ import io.ringhook.webhook.WebhookClient;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -187,10 +187,11 @@ public final class RingServer implements AutoCloseable {
       AgentDirectory agents = new AgentDirectory(config, p.http.port());
       MediaBridge bridge = agents.bridge(new EchoMediaBridge(endpoints),
           new AgentMediaBridge(endpoints, agents, p.group, metrics.agentListener()));
-      if (config.startup().warms()) {
-        probeSipPort(config.sip().host(), config.sip().port());
+      WarmupReport warmup;
+      try (PortHold sipPort = config.startup().warms() ? holdSipPort(config.sip().host(), config.sip().port())
+          : PortHold.NONE) {
+        warmup = Warmup.run(config, p.group, p.http.port());
       }
-      WarmupReport warmup = Warmup.run(config, p.group, p.http.port());
       SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, record -> {
         if (scanners.admit(record)) {
           writer.submit(record);
@@ -248,15 +249,18 @@ public final class RingServer implements AutoCloseable {
   }
 
   /**
-   * Fails now, not after the warm-up's seconds, when the SIP port is taken or the address is not this host's:
-   * binds it for UDP and TCP and lets go again (the SIP stack binds it for good after the warm-up).
+   * Fails now, not after the warm-up's seconds, when the SIP port is taken or the address is not this host's;
+   * otherwise keeps the port bound for UDP and TCP until closed, just before the SIP stack binds it for good.
+   * Held, because the warm-up's tens of thousands of outgoing connections and sockets take ports from the
+   * kernel's ephemeral range: a SIP port inside that range, let go, was once taken by one of them and the
+   * server could not start ("Address already in use" after a 35 s warm-up).
    */
-  private static void probeSipPort(String host, int port) {
+  private static PortHold holdSipPort(String host, int port) {
     if (port == 0) {
-      return;
+      return PortHold.NONE;
     }
     try {
-      bindUdpAndTcp(new InetSocketAddress(host, port));
+      return PortHold.bind(new InetSocketAddress(host, port));
     } catch (IOException e) {
       throw new IllegalStateException("cannot listen for SIP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
@@ -267,9 +271,55 @@ public final class RingServer implements AutoCloseable {
    * choice when {@code at}'s is 0), free for a SIP listener on both transports at that moment.
    */
   static int bindUdpAndTcp(InetSocketAddress at) throws IOException {
-    try (DatagramSocket udp = new DatagramSocket(at); ServerSocket tcp = new ServerSocket()) {
-      tcp.bind(new InetSocketAddress(at.getAddress(), udp.getLocalPort()), 1);
+    try (PortHold hold = PortHold.bind(at)) {
+      return hold.port();
+    }
+  }
+
+  /**
+   * A UDP socket and a TCP socket bound to one address and port (the TCP one not listening, so nothing connects
+   * to it), held until {@link #close()}: while held, the kernel hands the port to no other socket, explicit bind
+   * or ephemeral.
+   */
+  static final class PortHold implements AutoCloseable {
+    static final PortHold NONE = new PortHold(null, null);
+
+    private final DatagramSocket udp;
+    private final Socket tcp;
+
+    private PortHold(DatagramSocket udp, Socket tcp) {
+      this.udp = udp;
+      this.tcp = tcp;
+    }
+
+    static PortHold bind(InetSocketAddress at) throws IOException {
+      DatagramSocket udp = new DatagramSocket(at);
+      Socket tcp = new Socket();
+      try {
+        tcp.bind(new InetSocketAddress(at.getAddress(), udp.getLocalPort()));
+      } catch (IOException | RuntimeException e) {
+        tcp.close();
+        udp.close();
+        throw e;
+      }
+      return new PortHold(udp, tcp);
+    }
+
+    int port() {
       return udp.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+      if (udp == null) {
+        return;
+      }
+      udp.close();
+      try {
+        tcp.close();
+      } catch (IOException e) {
+        // an unconnected socket: nothing to flush, nothing to report
+      }
     }
   }
 
