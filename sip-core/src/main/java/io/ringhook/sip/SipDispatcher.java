@@ -110,6 +110,14 @@ final class SipDispatcher implements SipListenerExt {
       }
       return;
     }
+    if (Request.INVITE.equals(method) && toTag(request) == null && !ctx.registry().containsKey(key(request))
+        && admission.check(source.getAddress()).isPresent()) {
+      // First and cheapest: under overload or a flood the refusal must cost far less than a call, so it
+      // is stateless (RFC 3261 8.2.7): no transaction to create, retransmit, match the ACK to and expire.
+      // Should the 503 be lost, the INVITE's retransmission is judged again like a new one.
+      shed((SipProvider) event.getSource(), request);
+      return;
+    }
     ServerTransaction st = serverTransaction(event);
     if (st == null) {
       return;
@@ -155,11 +163,6 @@ final class SipDispatcher implements SipListenerExt {
     if (ctx.registry().containsKey(key)) {
       // 8.2.2.2: same Call-ID and From tag in a new transaction is a merged request.
       reply(st, Response.LOOP_DETECTED);
-      return;
-    }
-    // First and cheapest: under overload or a flood, the refusal must cost less than the call would.
-    if (admission.check(source.getAddress()).isPresent()) {
-      shed(st);
       return;
     }
     InboundCall info = describe(request, source, trunk);
@@ -266,17 +269,17 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   /**
-   * Turns a new INVITE away with 503 and {@code Retry-After} (RFC 3261 21.5.4: try another server),
-   * counted by {@link Admission} but neither logged one by one nor reported as a call.
+   * Turns a new INVITE away with a stateless 503 and {@code Retry-After} (RFC 3261 21.5.4: try another
+   * server), counted by {@link Admission} but neither logged one by one nor reported as a call.
    */
-  private void shed(ServerTransaction st) {
-    Response r = ctx.responder().create(st.getRequest(), Response.SERVICE_UNAVAILABLE, null);
+  private void shed(SipProvider provider, Request request) {
+    Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
     try {
       r.setHeader(headers().createRetryAfterHeader(admission.retryAfterSeconds()));
     } catch (javax.sip.InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }
-    ctx.responder().send(st, r);
+    ctx.responder().sendStateless(provider, r);
   }
 
   /** From now on new INVITEs and OPTIONS get 503 with {@code Retry-After}; calls in progress go on. */

@@ -33,6 +33,8 @@ class SourceFloodIT {
   private static final int FLOOD = 300;
   private static final Pattern STATUS = Pattern.compile("^SIP/2\\.0 (\\d{3}) ");
   private static final Pattern CALL_ID = Pattern.compile("(?mi)^Call-ID: *(\\S+)");
+  /** Every 503 the flooder received, repeats included. */
+  private int received503;
 
   private final Resources resources = new Resources();
 
@@ -80,6 +82,12 @@ class SourceFloodIT {
         retryAfter += record(r.get(), finals, lastReply);
       }
     }
+    // The flooder never ACKs. A 503 sent through a server transaction would come again after T1 (500 ms)
+    // and keep coming for 32 s; the shed 503 is stateless (RFC 3261 8.2.7), so each comes once.
+    for (Optional<String> r = flooder.receive(Duration.ofMillis(1500)); r.isPresent();
+         r = flooder.receive(Duration.ofMillis(1500))) {
+      record(r.get(), finals, lastReply);
+    }
 
     assertEquals(FLOOD, finals.size(), "every flood INVITE got a final response; last: " + lastReply[0]);
     long refused = finals.values().stream().filter(s -> s == 503).count();
@@ -87,6 +95,7 @@ class SourceFloodIT {
     assertEquals(FLOOD, refused + admitted, "only 503 (limited) or 488 (admitted, no codec): " + finals.values());
     assertTrue(refused > 0 && admitted > 0, "refused " + refused + ", admitted " + admitted);
     assertEquals(refused, retryAfter, "every 503 carries Retry-After: 5");
+    assertEquals(refused, received503, "each 503 sent once, never retransmitted");
 
     // The ordinary call connected and ended as usual; none of the refused INVITEs became a call.
     List<CallSummary> ended = ring.endedCalls();
@@ -100,13 +109,16 @@ class SourceFloodIT {
   }
 
   /** Notes a reply's final status by Call-ID; returns 1 when it is a 503 with the configured Retry-After. */
-  private static int record(String reply, Map<String, Integer> finals, String[] last) {
+  private int record(String reply, Map<String, Integer> finals, String[] last) {
     Matcher status = STATUS.matcher(reply);
     Matcher callId = CALL_ID.matcher(reply);
     if (!status.find() || !callId.find()) {
       return 0;
     }
     int code = Integer.parseInt(status.group(1));
+    if (code == 503) {
+      received503++;
+    }
     if (code < 200 || finals.putIfAbsent(callId.group(1), code) != null) {
       return 0;
     }
