@@ -110,16 +110,25 @@ final class SipDispatcher implements SipListenerExt {
       }
       return;
     }
-    if (Request.INVITE.equals(method) && toTag(request) == null && !ctx.registry().containsKey(key(request))
-        && admission.check(source.getAddress()).isPresent()) {
-      // First and cheapest: under overload or a flood the refusal must cost far less than a call, so it
-      // is stateless (RFC 3261 8.2.7): no transaction to create, retransmit, match the ACK to and expire.
-      // Should the 503 be lost, the INVITE's retransmission is judged again like a new one.
-      shed((SipProvider) event.getSource(), request);
+    Optional<Admission.Reason> shed = Request.INVITE.equals(method) && toTag(request) == null
+        && !ctx.registry().containsKey(key(request)) ? admission.check(source.getAddress()) : Optional.empty();
+    if (shed.isPresent() && shed.get() == Admission.Reason.SOURCE_LIMIT) {
+      // A flood from one address gets a stateless 503 (RFC 3261 8.2.7): through a transaction it would be
+      // sent again and again to a flooder that never ACKs (four times in 1.5 s, up to eleven in 32 s: a
+      // reflection amplifier for a spoofed source). A retransmission of it meets the source's bucket again.
+      shed(null, (SipProvider) event.getSource(), request);
       return;
     }
     ServerTransaction st = serverTransaction(event);
     if (st == null) {
+      return;
+    }
+    if (shed.isPresent()) {
+      // Overload keeps its transaction: behind a backlog the caller's INVITE retransmissions queue up too,
+      // and the transaction absorbs them. Stateless, each was refused again (134,641 refusals for 63,058
+      // refused calls at 2x) or, once the backlog cleared, admitted as a call its caller had already given
+      // up (BENCHMARKS.md, "Overload: a stateless 503, tried").
+      shed(st, null, request);
       return;
     }
     switch (method) {
@@ -269,17 +278,22 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   /**
-   * Turns a new INVITE away with a stateless 503 and {@code Retry-After} (RFC 3261 21.5.4: try another
-   * server), counted by {@link Admission} but neither logged one by one nor reported as a call.
+   * Turns a new INVITE away with 503 and {@code Retry-After} (RFC 3261 21.5.4: try another server), through
+   * {@code st}, or statelessly through {@code provider} when {@code st} is null; counted by {@link Admission}
+   * but neither logged one by one nor reported as a call.
    */
-  private void shed(SipProvider provider, Request request) {
+  private void shed(ServerTransaction st, SipProvider provider, Request request) {
     Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
     try {
       r.setHeader(headers().createRetryAfterHeader(admission.retryAfterSeconds()));
     } catch (javax.sip.InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }
-    ctx.responder().sendStateless(provider, r);
+    if (st != null) {
+      ctx.responder().send(st, r);
+    } else {
+      ctx.responder().sendStateless(provider, r);
+    }
   }
 
   /** From now on new INVITEs and OPTIONS get 503 with {@code Retry-After}; calls in progress go on. */
