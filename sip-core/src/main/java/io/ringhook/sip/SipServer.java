@@ -404,6 +404,10 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(RECEIVE_BUFFER));
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
       p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+      // A finished call's dialog and transactions stay for the protocol's timers (32 s for a BYE's transaction
+      // over UDP, RFC 3261 17.2.2); with "Normal" the RI lets go of their parsed messages when they terminate
+      // and drops a dialog sooner: 81 MB live instead of 169 MB just after 15,000 calls at 250 a second.
+      p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
       p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", NioMessageProcessorFactory.class.getName());
       // Bytes received reset it: CRLF keep-alives (RFC 5626) keep a carrier's idle connection open.
       p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(config.tcp().idleTimeout().toMillis()));
