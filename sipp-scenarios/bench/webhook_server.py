@@ -21,6 +21,7 @@ import json
 import random
 import signal
 import sys
+import time
 from urllib.parse import parse_qs, urlsplit
 
 STATS = {"requests": 0, "failed": 0, "in_flight": 0, "peak_in_flight": 0, "connections": 0,
@@ -49,15 +50,14 @@ ARGS = None
 LATE_MS = []
 GC_MS = []  # each cyclic-GC pass's pause, ms (see collect_when_idle)
 _gc_start = [0.0]
+OK_BODY = json.dumps({"dynamic_variables": {"customer": "load-test", "tier": "gold"}}).encode()
 
 
 def _gc_timer(phase, info):
-    import time
     if phase == "start":
         _gc_start[0] = time.perf_counter()
     else:
         GC_MS.append(((time.perf_counter() - _gc_start[0]) * 1000.0, info.get("generation", -1)))
-OK_BODY = json.dumps({"dynamic_variables": {"customer": "load-test", "tier": "gold"}}).encode()
 
 
 async def handle(reader, writer):
