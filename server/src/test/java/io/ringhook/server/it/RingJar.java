@@ -54,7 +54,7 @@ final class RingJar implements AutoCloseable {
 
   private void launch() throws IOException, InterruptedException {
     long linesBefore = Files.exists(log) ? Files.readAllLines(log).size() : 0;
-    ProcessBuilder pb = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", JarRun.jar(),
         "--config", config.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);

@@ -9,9 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,14 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StartupIT {
   @TempDir
   Path dir;
-  private Process process;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
 
   @Test
   void aBusyHttpPortIsOneLineAndExitStatusOne() throws Exception {
@@ -62,13 +53,9 @@ class StartupIT {
         + "http: {host: 127.0.0.1, port: " + http + "}\n"
         + "records: {url: \"jdbc:sqlite:" + dir.resolve("records.db") + "\"}\n"
         + extra);
-    Path log = dir.resolve("ringhook.log");
-    process = new ProcessBuilder("java", "-jar", System.getProperty("ringhook.jar", "target/ringhook.jar"),
-        "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running with " + why + ":\n" + Files.readString(log));
-    assertEquals(1, process.exitValue(), Files.readString(log));
-    return Files.readAllLines(log);
+    JarRun.Exit exit = JarRun.run(dir, "java", List.of(), List.of("--config", config.toString()), Duration.ofSeconds(30));
+    assertEquals(1, exit.status(), "exit status with " + why + ":\n" + exit.log());
+    return exit.lines();
   }
 
   /** Exactly one ERROR line, saying {@code expected}, and no stack trace. */

@@ -10,14 +10,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +29,6 @@ class WarmUpCommandIT {
       + "(\\d+) ended with BYE");
   @TempDir
   Path dir;
-  private Process process;
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
 
   @Test
   void itRunsTheWarmUpUpToItsCallTargetAndExitsLeavingNothingBehind() throws Exception {
@@ -61,12 +51,10 @@ class WarmUpCommandIT {
     warmUpLine(run(java25.get().toString(), "-XX:AOTCacheOutput=" + cache));
     assertTrue(Files.size(cache) > 1_000_000, "the cache was written: " + Files.size(cache));
     // AOTMode=on: the JVM refuses to start when the cache does not fit this jar and JVM.
-    process = new ProcessBuilder(java25.get().toString(), "-XX:AOTCache=" + cache, "-XX:AOTMode=on", "-jar", jar(),
-        "--version").redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes());
-    assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-    assertEquals(0, process.exitValue(), out);
-    assertTrue(out.startsWith("ringhook "), out);
+    JarRun.Exit version = JarRun.run(dir, java25.get().toString(), List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on"),
+        List.of("--version"), Duration.ofSeconds(30));
+    assertEquals(0, version.status(), version.log());
+    assertTrue(version.log().startsWith("ringhook "), version.log());
   }
 
   /** Runs {@code java [jvmOptions] -jar ringhook.jar warm-up --config FILE} in {@link #dir} until it exits 0. */
@@ -87,16 +75,11 @@ class WarmUpCommandIT {
         + "rtp: {host: 127.0.0.1, port_min: 9700, port_max: 9799}\n"
         // Only the call target can end it before the 60 s this test waits.
         + "startup: {warmup: 5m, warmup_calls: 100}\n");
-    Path log = dir.resolve("ringhook.log");
-    List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(List.of(jvmOptions));
-    command.addAll(List.of("-jar", jar(), "warm-up", "--config", config.toString()));
-    process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "still running:\n" + Files.readString(log));
-    assertEquals(0, process.exitValue(), Files.readString(log));
-    List<String> lines = Files.readAllLines(log);
-    assertTrue(lines.stream().noneMatch(l -> l.contains("ERROR") || l.startsWith("\tat ")), String.join("\n", lines));
+    JarRun.Exit exit = JarRun.run(dir, java, List.of(jvmOptions), List.of("warm-up", "--config", config.toString()),
+        Duration.ofSeconds(60));
+    assertEquals(0, exit.status(), exit.log());
+    List<String> lines = exit.lines();
+    assertTrue(lines.stream().noneMatch(l -> l.contains("ERROR") || l.startsWith("\tat ")), exit.log());
     return lines;
   }
 
@@ -104,10 +87,6 @@ class WarmUpCommandIT {
     List<Matcher> found = lines.stream().map(LINE::matcher).filter(Matcher::find).toList();
     assertEquals(1, found.size(), "one warm-up line:\n" + String.join("\n", lines));
     return found.get(0);
-  }
-
-  private static String jar() {
-    return Path.of(System.getProperty("ringhook.jar", "target/ringhook.jar")).toAbsolutePath().toString();
   }
 
   /** The java of a JDK 25 or later under /usr/lib/jvm (this machine kind ships Temurin 25), if there is one. */
