@@ -5,6 +5,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -14,12 +16,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * outgoing connection never takes them between the probe and the peer's bind, and clear of the
  * RTP ranges the peers use ({@code 30000-31999} for baresip) and the server's default
  * {@code 20000-29999}. A probe is only a hint: another process may still bind the port before
- * the peer does, so callers retry on "Address already in use".
+ * the peer does, so callers retry on "Address already in use". Within one JVM a port is handed
+ * out once: two probes in a row (a server's SIP and HTTP ports) would otherwise both find the
+ * same still-unbound port free, one time in ten thousand.
  */
 public final class FreePorts {
   static final int LOW = 10000;
   static final int HIGH = 20000;
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>(); // guarded by the class
 
   private FreePorts() {}
 
@@ -42,15 +47,30 @@ public final class FreePorts {
       if (udpOnFirst && !udpFree(base)) {
         continue;
       }
-      boolean all = true;
-      for (int p = base; p < base + count && all; p++) {
-        all = tcpFree(p);
-      }
-      if (all) {
-        return base;
+      if (handOut(base, count)) {
+        boolean all = true;
+        for (int p = base; p < base + count && all; p++) {
+          all = tcpFree(p);
+        }
+        if (all) {
+          return base;
+        }
       }
     }
     throw new IllegalStateException("no " + count + " free consecutive ports in [" + LOW + ", " + HIGH + ")");
+  }
+
+  /** Claims {@code count} ports from {@code base} unless one of them was handed out before. */
+  private static synchronized boolean handOut(int base, int count) {
+    for (int p = base; p < base + count; p++) {
+      if (HANDED_OUT.contains(p)) {
+        return false;
+      }
+    }
+    for (int p = base; p < base + count; p++) {
+      HANDED_OUT.add(p);
+    }
+    return true;
   }
 
   static boolean udpFree(int port) {
