@@ -450,8 +450,14 @@ EOF
 )")
 }
 
+# A rate listed twice (overload, recovery, overload again) gets a directory of its own the second time:
+# SIPp's files of two runs in one directory mix their figures.
+RUN_DIRS=(); RUN_N=0
 for r in ${RATES:-$RATE}; do
-  measure "$r" "$WORK/run-$r"
+  RUN_N=$((RUN_N + 1)); d="$WORK/run-$r"
+  [[ -e "$d" ]] && d="$WORK/run-$r-$RUN_N"
+  RUN_DIRS+=("$d")
+  measure "$r" "$d"
 done
 [[ -n "$JFR" ]] && jcmd "$RH_PID" JFR.stop name=load >/dev/null
 if [[ -n "$DURING_PID" ]]; then wait "$DURING_PID" || true; DURING_PID=""; fi
@@ -461,8 +467,7 @@ if [[ -n "$DURING_PID" ]]; then wait "$DURING_PID" || true; DURING_PID=""; fi
 # than rtp.timeout, which ends calls whose BYE was lost).
 if [[ "$RECORDS_URL" != none ]]; then
 MADE=0; FAILED=0
-for d in "$WORK/warmup" "$WORK/flood" ${RATES:-$RATE}; do
-  [[ "$d" == /* ]] || d="$WORK/run-$d"
+for d in "$WORK/warmup" "$WORK/flood" "${RUN_DIRS[@]}"; do
   [[ -d "$d" ]] || continue
   read -r c f < <(python3 "$HERE/loadstats.py" created "$d")
   MADE=$((MADE + c)); FAILED=$((FAILED + f))
