@@ -116,7 +116,9 @@ final class SipDispatcher implements SipListenerExt {
       // A flood from one address gets a stateless 503 (RFC 3261 8.2.7): through a transaction it would be
       // sent again and again to a flooder that never ACKs (four times in 1.5 s, up to eleven in 32 s: a
       // reflection amplifier for a spoofed source). A retransmission of it meets the source's bucket again.
-      shed(null, (SipProvider) event.getSource(), request);
+      // Counted by Admission; neither logged one by one nor reported as a call.
+      ctx.responder().sendStateless((SipProvider) event.getSource(),
+          unavailable(request, admission.retryAfterSeconds()));
       return;
     }
     ServerTransaction st = serverTransaction(event);
@@ -128,7 +130,7 @@ final class SipDispatcher implements SipListenerExt {
       // and the transaction absorbs them. Stateless, each was refused again (134,641 refusals for 63,058
       // refused calls at 2x) or, once the backlog cleared, admitted as a call its caller had already given
       // up (BENCHMARKS.md, "Overload: a stateless 503, tried").
-      shed(st, null, request);
+      ctx.responder().send(st, unavailable(request, admission.retryAfterSeconds()));
       return;
     }
     switch (method) {
@@ -278,22 +280,17 @@ final class SipDispatcher implements SipListenerExt {
   }
 
   /**
-   * Turns a new INVITE away with 503 and {@code Retry-After} (RFC 3261 21.5.4: try another server), through
-   * {@code st}, or statelessly through {@code provider} when {@code st} is null; counted by {@link Admission}
-   * but neither logged one by one nor reported as a call.
+   * 503 Service Unavailable with {@code Retry-After} (RFC 3261 21.5.4: try another server) to {@code request}:
+   * a new INVITE turned away by admission, or an OPTIONS while draining.
    */
-  private void shed(ServerTransaction st, SipProvider provider, Request request) {
+  private Response unavailable(Request request, int retryAfterSeconds) {
     Response r = ctx.responder().create(request, Response.SERVICE_UNAVAILABLE, null);
     try {
-      r.setHeader(headers().createRetryAfterHeader(admission.retryAfterSeconds()));
+      r.setHeader(headers().createRetryAfterHeader(retryAfterSeconds));
     } catch (javax.sip.InvalidArgumentException e) {
       throw new IllegalStateException(e);
     }
-    if (st != null) {
-      ctx.responder().send(st, r);
-    } else {
-      ctx.responder().sendStateless(provider, r);
-    }
+    return r;
   }
 
   /** From now on new INVITEs and OPTIONS get 503 with {@code Retry-After}; calls in progress go on. */
@@ -303,7 +300,12 @@ final class SipDispatcher implements SipListenerExt {
 
   private javax.sip.header.RetryAfterHeader retryAfterHeader(Duration retryAfter)
       throws javax.sip.InvalidArgumentException {
-    return headers().createRetryAfterHeader((int) Math.max(1, retryAfter.toSeconds()));
+    return headers().createRetryAfterHeader(seconds(retryAfter));
+  }
+
+  /** A drain's {@code Retry-After} in whole seconds, at least 1. */
+  private static int seconds(Duration retryAfter) {
+    return (int) Math.max(1, retryAfter.toSeconds());
   }
 
   private Optional<Call> inDialog(ServerTransaction st, Request request) {
@@ -323,13 +325,7 @@ final class SipDispatcher implements SipListenerExt {
   private void options(ServerTransaction st) {
     Duration retryAfter = draining;
     if (retryAfter != null) {
-      Response r = ctx.responder().create(st.getRequest(), Response.SERVICE_UNAVAILABLE, null);
-      try {
-        r.setHeader(retryAfterHeader(retryAfter));
-      } catch (javax.sip.InvalidArgumentException e) {
-        throw new IllegalStateException(e);
-      }
-      ctx.responder().send(st, r);
+      ctx.responder().send(st, unavailable(st.getRequest(), seconds(retryAfter)));
       return;
     }
     Response r = ctx.responder().create(st.getRequest(), Response.OK, null);
