@@ -54,7 +54,7 @@ public final class Sdp {
     try {
       parsed = SdpDescription.parse(offer);
     } catch (SdpException e) {
-      return notAcceptable(e.warningCode(), e.getMessage());
+      return notAcceptable(e);
     }
     return answer(parsed, localAddress, localPort, sessionId, sessionVersion);
   }
@@ -85,6 +85,11 @@ public final class Sdp {
       return notAcceptable(304, "no active audio stream in the offer " + offered);
     }
     return notAcceptable(warning, String.join("; ", problems));
+  }
+
+  /** The refusal an offer that does not parse earns (its warning code and why). */
+  static SdpAnswer.NotAcceptable notAcceptable(SdpException e) {
+    return notAcceptable(e.warningCode(), e.getMessage());
   }
 
   /**

@@ -19,9 +19,6 @@ import java.util.OptionalInt;
  * (v=, c=, m=), lenient about everything else, because real peers send all sorts of extra lines.
  */
 final class SdpParser {
-  // Compiled once: String.split compiles its regex on every call, and this runs for every INVITE.
-  private static final java.util.regex.Pattern LINES = java.util.regex.Pattern.compile("\r\n|\n|\r");
-  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
 
   /** Far above any real audio offer; a bound so a hostile body cannot make us build huge structures. */
   static final int MAX_LENGTH = 64 * 1024;
@@ -44,10 +41,12 @@ final class SdpParser {
       throw new SdpException(MALFORMED, "session description longer than " + MAX_LENGTH + " characters");
     }
     SdpParser parser = new SdpParser();
-    String[] lines = LINES.split(text);
     boolean seenVersion = false;
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
+    int number = 0;
+    for (int start = 0, end; start < text.length(); start = next(text, end)) {
+      end = lineEnd(text, start);
+      number++;
+      String line = text.substring(start, end).strip();
       if (line.isEmpty()) {
         continue;
       }
@@ -61,10 +60,62 @@ final class SdpParser {
       if (line.length() < 2 || line.charAt(1) != '=') {
         continue; // not a type=value line: tolerated like any unknown line
       }
-      parser.line(i + 1, line.charAt(0), line.substring(2).strip());
+      parser.line(number, line.charAt(0), line.substring(2).strip());
     }
     parser.finishMedia();
     return new SdpDescription(parser.origin, parser.connection, parser.direction, parser.media);
+  }
+
+  /** Where the line starting at {@code start} ends: its CR, LF or the end of the text. */
+  private static int lineEnd(String text, int start) {
+    int i = start;
+    while (i < text.length() && text.charAt(i) != '\r' && text.charAt(i) != '\n') {
+      i++;
+    }
+    return i;
+  }
+
+  /** Where the line after the one ending at {@code end} starts: past its CRLF, CR or LF. */
+  private static int next(String text, int end) {
+    if (end < text.length() && text.charAt(end) == '\r') {
+      end++;
+    }
+    return end < text.length() && text.charAt(end) == '\n' ? end + 1 : end;
+  }
+
+  /**
+   * {@code value}'s fields, split at runs of whitespace (what the regex {@code \s+} matches), at most
+   * {@code limit} of them (the last then holds the rest), or all of them when {@code limit} is 0.
+   * {@code value} is stripped, so no field is empty unless the value is; "" gives one empty field.
+   * A plain scan: a regex split costs several times as much, and this runs for every SDP line.
+   */
+  static String[] fields(String value, int limit) {
+    List<String> out = new ArrayList<>(8);
+    int i = 0;
+    int n = value.length();
+    while (true) {
+      if (limit > 0 && out.size() == limit - 1) {
+        out.add(value.substring(i));
+        break;
+      }
+      int start = i;
+      while (i < n && !space(value.charAt(i))) {
+        i++;
+      }
+      out.add(value.substring(start, i));
+      while (i < n && space(value.charAt(i))) {
+        i++;
+      }
+      if (i >= n) {
+        break;
+      }
+    }
+    return out.toArray(new String[0]);
+  }
+
+  /** The characters of the regex {@code \s}. */
+  private static boolean space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
   private void line(int number, char type, String value) throws SdpException {
@@ -90,13 +141,13 @@ final class SdpParser {
   }
 
   private static Optional<Origin> origin(String value) {
-    String[] f = SPACES.split(value);
+    String[] f = fields(value, 0);
     // A malformed o= does not stop a call: nothing in audio negotiation depends on it.
     return f.length == 6 ? Optional.of(new Origin(f[0], f[1], f[2], f[4], f[5])) : Optional.empty();
   }
 
   private static Connection connection(int number, String value) throws SdpException {
-    String[] f = SPACES.split(value);
+    String[] f = fields(value, 0);
     if (f.length != 3) {
       throw new SdpException(MALFORMED, "line " + number + ": c= needs <nettype> <addrtype> <address>, got '"
           + clip(value) + "'");
@@ -110,7 +161,7 @@ final class SdpParser {
   }
 
   private static MediaBuilder mediaLine(int number, String value) throws SdpException {
-    String[] f = SPACES.split(value);
+    String[] f = fields(value, 0);
     if (f.length < 3) {
       throw new SdpException(MALFORMED, "line " + number + ": m= needs <media> <port> <proto> <fmt>..., got '"
           + clip(value) + "'");
@@ -157,7 +208,7 @@ final class SdpParser {
     switch (name) {
       case "rtpmap" -> rtpMap(arg);
       case "fmtp" -> {
-        String[] f = SPACES.split(arg, 2);
+        String[] f = fields(arg, 2);
         current.fmtps.putIfAbsent(f[0], f.length > 1 ? f[1] : "");
       }
       case "ptime" -> {
@@ -173,7 +224,7 @@ final class SdpParser {
   }
 
   private void rtpMap(String arg) {
-    String[] f = SPACES.split(arg, 2);
+    String[] f = fields(arg, 2);
     if (f.length != 2) {
       return;
     }

@@ -15,14 +15,15 @@ final class SdpSession {
   private final String localAddress;
   private final long sessionId;
   private long version = 1;
-  private String remoteOffer;
+  private SdpDescription remoteOffer;
   private boolean awaitingAnswer;
   private MediaParams params;
 
   /**
-   * @param offer the INVITE's SDP offer, already checked with {@link Sdp#answer}, or empty for a late offer
+   * @param offer the INVITE's SDP offer, parsed and already checked with {@link Sdp#answer}, or empty for a
+   *              late offer
    */
-  SdpSession(Optional<String> offer, String localAddress, long sessionId) {
+  SdpSession(Optional<SdpDescription> offer, String localAddress, long sessionId) {
     this.remoteOffer = offer.orElse(null);
     this.localAddress = localAddress;
     this.sessionId = sessionId;

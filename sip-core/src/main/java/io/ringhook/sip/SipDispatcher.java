@@ -179,16 +179,17 @@ final class SipDispatcher implements SipListenerExt {
     InboundCall info = describe(request, source, trunk);
     String localHost = local.hostFor(request);
     long sdpSessionId = Math.abs(RANDOM.nextLong() % 1_000_000_000_000L);
-    Optional<String> offer = request.getRawContent() == null || request.getRawContent().length == 0
+    Optional<String> body = request.getRawContent() == null || request.getRawContent().length == 0
         ? Optional.empty()
         : Optional.of(new String(request.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
-    Optional<Refusal> refusal = screen(request, offer, localHost, sdpSessionId);
-    if (refusal.isPresent()) {
-      refuse(st, info, refusal.get());
+    Screened screened = screen(request, body, localHost, sdpSessionId);
+    if (screened.refusal() != null) {
+      refuse(st, info, screened.refusal());
       return;
     }
     ctx.responder().trying(st);
-    Call call = new Call(ctx, info, key, st, Responder.newTag(), new SdpSession(offer, localHost, sdpSessionId));
+    Call call = new Call(ctx, info, key, st, Responder.newTag(),
+        new SdpSession(screened.offer(), localHost, sdpSessionId));
     ctx.registry().put(key, call);
     try (MDC.MDCCloseable id = MDC.putCloseable(InboundCall.LOG_KEY, info.callId())) {
       LOG.info("call {} from {} to {} via {} ({}), Call-ID {}", info.callId(), info.fromNumber(), info.toNumber(),
@@ -223,6 +224,14 @@ final class SipDispatcher implements SipListenerExt {
    */
   private record Refusal(Outcome outcome, String detail, javax.sip.header.Header header) {}
 
+  /**
+   * What the screen found: why the INVITE is refused (null when it is not), or its SDP offer, parsed once
+   * here for the answer too (empty for a late offer).
+   */
+  private record Screened(Refusal refusal, Optional<SdpDescription> offer) {
+    static final Screened NO_OFFER = new Screened(null, Optional.empty());
+  }
+
   /** A header factory call that may reject its input. */
   private interface HeaderMaker {
     javax.sip.header.Header make() throws ParseException, javax.sip.InvalidArgumentException;
@@ -230,42 +239,51 @@ final class SipDispatcher implements SipListenerExt {
 
   /**
    * The INVITE screen: the first reason, in order, why a new INVITE cannot become a call (draining,
-   * a required extension we lack, a body that is not SDP, an offer with no codec in common); empty
-   * when it can.
+   * a required extension we lack, a body that is not SDP, an offer with no codec in common); when it
+   * can, its offer parsed (none for a late offer).
    */
-  private Optional<Refusal> screen(Request request, Optional<String> offer, String localHost, long sdpSessionId) {
+  private Screened screen(Request request, Optional<String> body, String localHost, long sdpSessionId) {
     Duration retryAfter = draining;
     if (retryAfter != null) {
-      return refusal(Outcome.DRAINING, "server draining for shutdown", () -> retryAfterHeader(retryAfter));
+      return refused(Outcome.DRAINING, "server draining for shutdown", () -> retryAfterHeader(retryAfter));
     }
     List<String> unsupported = RequestScreen.unsupportedRequires(request);
     if (!unsupported.isEmpty()) {
       String tags = String.join(", ", unsupported);
-      return refusal(Outcome.BAD_EXTENSION, "unsupported Require: " + tags,
+      return refused(Outcome.BAD_EXTENSION, "unsupported Require: " + tags,
           () -> headers().createUnsupportedHeader(tags));
     }
-    if (offer.isPresent()) {
-      ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
-      if (type == null || !"application".equalsIgnoreCase(type.getContentType())
-          || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
-        return refusal(Outcome.UNSUPPORTED_MEDIA,
-            "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP",
-            () -> headers().createAcceptHeader("application", "sdp"));
-      }
-      if (Sdp.answer(offer.get(), localHost, 9, sdpSessionId, 1) instanceof SdpAnswer.NotAcceptable no) {
-        return refusal(Outcome.NO_CODEC, no.reason(),
-            () -> headers().createWarningHeader(localHost, no.warningCode(), no.reason()));
-      }
+    if (body.isEmpty()) {
+      return Screened.NO_OFFER;
     }
-    return Optional.empty();
+    ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+    if (type == null || !"application".equalsIgnoreCase(type.getContentType())
+        || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
+      return refused(Outcome.UNSUPPORTED_MEDIA,
+          "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP",
+          () -> headers().createAcceptHeader("application", "sdp"));
+    }
+    SdpAnswer check;
+    SdpDescription offer = null;
+    try {
+      offer = SdpDescription.parse(body.get());
+      check = Sdp.answer(offer, localHost, 9, sdpSessionId, 1);
+    } catch (SdpException e) {
+      check = Sdp.notAcceptable(e);
+    }
+    if (check instanceof SdpAnswer.NotAcceptable no) {
+      return refused(Outcome.NO_CODEC, no.reason(),
+          () -> headers().createWarningHeader(localHost, no.warningCode(), no.reason()));
+    }
+    return new Screened(null, Optional.of(offer));
   }
 
-  private static Optional<Refusal> refusal(Outcome outcome, String detail, HeaderMaker header) {
+  private static Screened refused(Outcome outcome, String detail, HeaderMaker header) {
     try {
-      return Optional.of(new Refusal(outcome, detail, header.make()));
+      return new Screened(new Refusal(outcome, detail, header.make()), Optional.empty());
     } catch (ParseException | javax.sip.InvalidArgumentException e) {
       LOG.debug("no header for the {} refusal: {}", outcome, e.getMessage());
-      return Optional.of(new Refusal(outcome, detail, null));
+      return new Screened(new Refusal(outcome, detail, null), Optional.empty());
     }
   }
 

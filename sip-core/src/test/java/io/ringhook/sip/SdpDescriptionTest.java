@@ -145,4 +145,23 @@ class SdpDescriptionTest {
     assertTrue(d.media().get(0).rtpMaps().isEmpty());
     assertEquals(OptionalInt.empty(), d.media().get(0).ptime());
   }
+
+  @Test
+  void countsLinesAcrossCrlfCrAndLfAndBlankLines() {
+    // line 5 is the c= line: CRLF, a blank CR line, LF and CR all end one line each
+    SdpException e = assertThrows(SdpException.class,
+        () -> SdpDescription.parse("\r\nv=0\r\n\rs=-\nc=IN IP4\rm=audio 5 RTP/AVP 0\r\n"));
+    assertTrue(e.getMessage().startsWith("line 5: c= needs"), e.getMessage());
+  }
+
+  @Test
+  void fieldsSplitLikeTheWhitespaceRegexTheyReplace() {
+    java.util.regex.Pattern spaces = java.util.regex.Pattern.compile("\\s+");
+    for (String v : List.of("", "a", "ab cd", "0 PCMU/8000", "a  b\tc\u000Bd\fe", "- 1 2 IN IP4 1.2.3.4",
+        "101 0-15", "96 mode=30;  x=1 y", "x\t\ty")) {
+      for (int limit : new int[] {0, 2, 3}) {
+        assertEquals(List.of(spaces.split(v, limit)), List.of(SdpParser.fields(v, limit)), v + " / " + limit);
+      }
+    }
+  }
 }
