@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -84,9 +85,7 @@ public final class LiveCalls {
       if (calls.remove(callId) == null) {
         return;
       }
-      ObjectNode o = JSON.createObjectNode();
-      o.put("call_id", callId);
-      publish("ended", o);
+      publish("ended", () -> JSON.createObjectNode().put("call_id", callId));
     }
   }
 
@@ -130,7 +129,7 @@ public final class LiveCalls {
         LiveCall.State.RINGING, now, webhook, 0, Optional.empty(), Optional.empty());
     synchronized (this) {
       calls.put(call.callId(), c);
-      publish("update", json(c));
+      publish("update", () -> json(c));
     }
   }
 
@@ -138,17 +137,19 @@ public final class LiveCalls {
     synchronized (this) {
       LiveCall c = calls.computeIfPresent(callId, (id, old) -> how.apply(old));
       if (c != null) {
-        publish("update", json(c));
+        publish("update", () -> json(c));
       }
     }
   }
 
-  private void publish(String event, ObjectNode data) {
+  /** {@code data} is built only when someone listens: most of the time nobody does. */
+  private void publish(String event, Supplier<ObjectNode> data) {
     if (subscribers.isEmpty()) {
       return;
     }
-    data.put("server_time", clock.instant().toString());
-    String text = text(data);
+    ObjectNode o = data.get();
+    o.put("server_time", clock.instant().toString());
+    String text = text(o);
     for (EventSink s : subscribers) {
       if (!s.send(event, text)) {
         subscribers.remove(s);
