@@ -222,7 +222,10 @@ final class NettyAgentConnection implements AgentConnection {
         return;
       }
       if (sendStop && canSend()) {
-        write(new Stop(++lastSequence, start.streamSid(), start.accountSid(), start.callId()));
+        // Not flushed: the close frame below flushes both, one TCP segment instead of two.
+        channel.write(new TextWebSocketFrame(AgentMessages.encode(
+            new Stop(++lastSequence, start.streamSid(), start.accountSid(), start.callId()))),
+            channel.voidPromise());
       }
       log.debug("{}: ringhook ends the stream{}", who, sendStop ? " (stop sent)" : "");
       closeGracefully(WebSocketCloseStatus.NORMAL_CLOSURE);
