@@ -11,6 +11,7 @@ import io.netty.util.concurrent.Ticker;
 import io.ringhook.sip.MediaParams;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,6 +48,12 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
    */
   static final long RELATCH_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int COMFORT_NOISE_PT = 13;
+  /**
+   * The caller's packets held from before {@link #start}, the newest kept: 500 ms of 20 ms audio. A
+   * caller may send as soon as it has the 200 OK (the answer is in it), and the call starts the stream
+   * only once it has handled the ACK; what came in between is delivered at the start, not dropped.
+   */
+  static final int EARLY_PACKETS = 25;
   /** The stats other threads read and the pool's totals are refreshed every 5 ticks (100 ms). */
   static final int PUBLISH_EVERY_TICKS = 5;
 
@@ -72,6 +79,7 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   private RtpEvents events;
   private boolean started;
   private boolean cleanedUp;
+  private final ArrayDeque<DatagramPacket> early = new ArrayDeque<>(4);
   private int telephoneEventPt = -1;
   private MediaParams.Direction direction = MediaParams.Direction.SENDRECV;
   private InetSocketAddress sdpRemote;
@@ -249,10 +257,14 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
       ctx.fireChannelRead(msg);
       return;
     }
-    if (!started && startCalled.get() && !closing.get()) {
-      // start() was called but its task has not run yet: the loop read this datagram first. Handle
-      // it after the start (tasks run in order) instead of dropping the caller's first audio.
-      loop.execute(() -> channelRead(ctx, datagram));
+    if (!started && !closing.get()) {
+      if (startCalled.get()) {
+        // start() was called but its task has not run yet: the loop read this datagram first. Handle
+        // it after the start (tasks run in order) instead of dropping the caller's first audio.
+        loop.execute(() -> channelRead(ctx, datagram));
+      } else {
+        hold(datagram);
+      }
       return;
     }
     try {
@@ -284,9 +296,24 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     ticking = true;
     pacer.start(slotBoundary, AudioCodec.ofPayloadType(params.payloadType()));
     started = true;
-    log.debug("call {}: RTP started on port {} -> {} ({}, telephone-event {}, {})", callId, port,
-        params.remote(), AudioCodec.ofPayloadType(params.payloadType()), params.telephoneEventPt(),
-        params.direction());
+    log.debug("call {}: RTP started on port {} -> {} ({}, telephone-event {}, {}); {} packets held from before",
+        callId, port, params.remote(), AudioCodec.ofPayloadType(params.payloadType()),
+        params.telephoneEventPt(), params.direction(), early.size());
+    for (DatagramPacket held; (held = early.pollFirst()) != null; ) {
+      try {
+        receive(held.content(), held.sender(), now);
+      } finally {
+        held.release();
+      }
+    }
+  }
+
+  /** Keeps a packet that came before the start, dropping the oldest held beyond {@link #EARLY_PACKETS}. */
+  private void hold(DatagramPacket datagram) {
+    early.addLast(datagram);
+    if (early.size() > EARLY_PACKETS) {
+      early.pollFirst().release();
+    }
   }
 
   private void apply(MediaParams params, long now) {
@@ -446,6 +473,9 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
     }
     pacer.release();
     reorder.clear();
+    for (DatagramPacket held; (held = early.pollFirst()) != null; ) {
+      held.release();
+    }
     publish();
     if (started) {
       log.info("call {}: RTP port {} closed, {}", callId, port, lastStats);

@@ -293,16 +293,46 @@ class RtpStreamTest {
   }
 
   @Test
-  void audioSentBeforeStartWaitsAndPacketsBeforeStartAreIgnored() {
+  void audioSentBeforeStartWaitsAndTheCallersPacketsBeforeStartAreDeliveredAtStart() {
     stream.send(Unpooled.wrappedBuffer(filled(4)), AudioCodec.PCMU);
     callerSends(1);
+    callerSends(2);
     advance(100);
     assertNull(sent());
-    start();
     assertTrue(events.frames.isEmpty());
+    assertEquals(0, stream.stats().packetsReceived());
+    start();
+    assertEquals(List.of(1000, 1001), events.frames.stream().map(AudioFrame::sequence).toList());
+    assertArrayEquals(filled(2), events.frames.get(1).payload());
     advance(20);
     assertArrayEquals(filled(4), sent().packet().payload());
     assertThrows(IllegalStateException.class, this::start);
+  }
+
+  @Test
+  void atMostTheNewestEarlyPacketsAreHeldAndAStreamClosedBeforeStartReleasesThem() {
+    List<DatagramPacket> sent = new ArrayList<>();
+    for (int i = 0; i < RtpStream.EARLY_PACKETS + 5; i++) {
+      DatagramPacket d = new DatagramPacket(Unpooled.wrappedBuffer(rtp(0, i, i * 160L, false, filled(i))),
+          LOCAL, CALLER);
+      sent.add(d);
+      channel.writeInbound(d);
+    }
+    assertEquals(0, sent.get(4).refCnt(), "the oldest beyond the bound are dropped");
+    assertEquals(1, sent.get(5).refCnt(), "the newest are held");
+    start();
+    assertEquals(RtpStream.EARLY_PACKETS, events.frames.size());
+    assertEquals(5, events.frames.get(0).sequence());
+    assertTrue(sent.stream().allMatch(d -> d.refCnt() == 0), "every held packet released after delivery");
+
+    RtpStream other = new RtpStream("call-2", 4002, ticker, Duration.ofSeconds(2),
+        UnpooledByteBufAllocator.DEFAULT, new SplittableRandom(8), () -> { });
+    EmbeddedChannel ch = EmbeddedChannel.builder().ticker(ticker).handlers(other).build();
+    DatagramPacket d = new DatagramPacket(Unpooled.wrappedBuffer(rtp(0, 1, 160, false, filled(1))), LOCAL, CALLER);
+    ch.writeInbound(d);
+    assertEquals(1, d.refCnt());
+    ch.close();
+    assertEquals(0, d.refCnt(), "released when the stream closes without a start");
   }
 
   @Test
