@@ -49,9 +49,10 @@ final class RtpStream extends ChannelInboundHandlerAdapter implements RtpEndpoin
   static final long RELATCH_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int COMFORT_NOISE_PT = 13;
   /**
-   * The caller's packets held from before {@link #start}, the newest kept: 500 ms of 20 ms audio. A
-   * caller may send as soon as it has the 200 OK (the answer is in it), and the call starts the stream
-   * only once it has handled the ACK; what came in between is delivered at the start, not dropped.
+   * The caller's packets held from before {@link #start}, the newest kept: 500 ms of 20 ms audio. The
+   * call starts the stream just after it has sent its 200 OK, or, when the caller's answer is in the ACK,
+   * once it has handled that ACK; a caller may talk before either (its answer chosen, or the 200 in hand
+   * while the call's thread is busy). What came before is delivered at the start, not dropped.
    */
   static final int EARLY_PACKETS = 25;
   /** The stats other threads read and the pool's totals are refreshed every 5 ticks (100 ms). */
