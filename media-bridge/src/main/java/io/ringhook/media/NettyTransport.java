@@ -3,7 +3,6 @@ package io.ringhook.media;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -33,25 +32,6 @@ public final class NettyTransport {
   /** The event loops' I/O handler: epoll if available, else NIO. */
   public static IoHandlerFactory ioHandlerFactory() {
     return Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-  }
-
-  /**
-   * The server's event loops: {@link #eventLoops()} of them, on the transport {@link #ioHandlerFactory()}
-   * picks.
-   */
-  public static IoEventLoopGroup newEventLoopGroup() {
-    return new MultiThreadIoEventLoopGroup(eventLoops(), ioHandlerFactory());
-  }
-
-  /**
-   * One event loop per core, or {@code -Dio.netty.eventLoopThreads=N}. Not Netty's default of two per
-   * core: with every call's SIP work on threads of its own, a second loop per core only adds thread
-   * switches and wake-ups (on 2 cores at 1000-1200 calls a second, four loops spent 0.59 ms of CPU a
-   * call against 0.52 ms for two; BENCHMARKS.md, "Issue 14, session 9").
-   */
-  public static int eventLoops() {
-    return Math.max(1, Integer.getInteger("io.netty.eventLoopThreads",
-        Runtime.getRuntime().availableProcessors()));
   }
 
   /** What {@link #ioHandlerFactory()} chose and, for NIO, why: for the start-up log line. */

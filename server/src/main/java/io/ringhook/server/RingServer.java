@@ -2,6 +2,7 @@ package io.ringhook.server;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.EchoMediaBridge;
 import io.ringhook.media.NettyTransport;
@@ -145,8 +146,8 @@ public final class RingServer implements AutoCloseable {
   public static RingServer start(RingConfig config, CallObserver observer) {
     Parts p = new Parts();
     try {
-      p.group = NettyTransport.newEventLoopGroup();
-      LOG.info("network I/O: {}, {} event loops", NettyTransport.describe(), NettyTransport.eventLoops());
+      p.group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
+      LOG.info("network I/O: {}", NettyTransport.describe());
       // Bounded: requests beyond what the database keeps up with get 503 rather than queue forever.
       p.blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
           daemon("ringhook-admin"), new ThreadPoolExecutor.AbortPolicy());

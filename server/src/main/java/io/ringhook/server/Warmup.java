@@ -1,6 +1,7 @@
 package io.ringhook.server;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
 import io.ringhook.media.NettyTransport;
 import io.ringhook.media.RtpEndpoints;
@@ -134,7 +135,7 @@ final class Warmup {
     if (!config.startup().warms()) {
       config = config.withStartup(new StartupSettings(StartupSettings.DEFAULTS.warmup(), config.startup().warmupCalls()));
     }
-    EventLoopGroup group = NettyTransport.newEventLoopGroup();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
     try (HttpFrontend agents = HttpFrontend.start("127.0.0.1", 0, group, RingServer.AGENT_WEB_SOCKETS)) {
       return run(config, group, agents.port());
     } finally {
