@@ -222,9 +222,8 @@ final class NettyAgentConnection implements AgentConnection {
         return;
       }
       if (sendStop && canSend()) {
-        // Not flushed: the close frame below flushes both, one TCP segment instead of two.
-        channel.write(new TextWebSocketFrame(AgentMessages.encode(
-            new Stop(++lastSequence, start.streamSid(), start.accountSid(), start.callId()))),
+        // Not flushed: the close frame below flushes both, one write instead of two.
+        channel.write(frame(new Stop(++lastSequence, start.streamSid(), start.accountSid(), start.callId())),
             channel.voidPromise());
       }
       log.debug("{}: ringhook ends the stream{}", who, sendStop ? " (stop sent)" : "");
@@ -248,8 +247,11 @@ final class NettyAgentConnection implements AgentConnection {
   }
 
   private void write(ToAgent message) {
-    channel.writeAndFlush(new TextWebSocketFrame(AgentMessages.encode(message)),
-        channel.voidPromise());
+    channel.writeAndFlush(frame(message), channel.voidPromise());
+  }
+
+  private static TextWebSocketFrame frame(ToAgent message) {
+    return new TextWebSocketFrame(AgentMessages.encode(message));
   }
 
   /** Sends a close frame and closes on the agent's answering close frame, or after a grace. */
@@ -320,12 +322,12 @@ final class NettyAgentConnection implements AgentConnection {
       return;
     }
     stage = "sending start";
-    channel.write(new TextWebSocketFrame(AgentMessages.encode(Connected.CALL_1_0_0)),
+    channel.write(frame(Connected.CALL_1_0_0),
         channel.voidPromise());
     Start message = new Start(++lastSequence, start.streamSid(), start.accountSid(),
         start.callId(), List.of(AgentMessages.INBOUND), start.customParameters(),
         MediaFormat.MULAW_8000_MONO);
-    channel.writeAndFlush(new TextWebSocketFrame(AgentMessages.encode(message)))
+    channel.writeAndFlush(frame(message))
         .addListener((ChannelFutureListener) f -> {
           if (!f.isSuccess()) {
             fail(AgentConnector.classify(f.cause(), this));
