@@ -56,6 +56,9 @@
 #   --server-warmup D ringhook's startup.warmup (its default 60s, ended sooner by startup.warmup_calls: 12000; 0s = a cold server)
 #   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
 #                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
+#   --split           ringhook on CPU 0 alone, every peer (SIPp, the webhook, an agent process) on CPU 1 (taskset): the
+#                     load generator no longer takes its share of ringhook's CPU, as on a second host. On this 2-core box
+#                     ringhook then sees one core (its JVM sizes itself for one); compare split runs with split runs
 #   --during CMD      a shell command started in the background when the first measured run starts (e.g. stop
 #                     the records database for a while); its output in the log, waited for after the runs
 # Prints: calls created/successful/failed, achieved cps, INVITE->180 and INVITE->200 percentiles,
@@ -82,7 +85,7 @@ case "$MODE" in
 esac
 RATES=""; FAIL_RATE=0; HEAP=1g; JFR=""; QUIET=""; MAX_SECONDS=180; JAR="$ROOT/server/target/ringhook.jar"; KEEP=""; WARMUP=""; WARMUP_RATE=""; JAVA_OPTS_EXTRA=""
 RECORDS_URL=""; RECORDS_USER="${RINGHOOK_RECORDS_USER:-}"; RECORDS_PASSWORD="${RINGHOOK_RECORDS_PASSWORD:-}"
-RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""; RINGING_HEAP=""; AOT=""
+RECORDS_BUFFER=""; DURING=""; HANG=""; LEAK_CHECK=""; WEBHOOK_TIMEOUT_MS=""; AGENT=demo; WATCH_CALLS=100; ADMISSION="{source_exempt: [127.0.0.1]}"; FLOOD=""; SERVER_WARMUP=""; RINGING_HEAP=""; AOT=""; SPLIT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) RATE="$2"; shift ;;            --calls) CALLS="$2"; shift ;;
@@ -106,6 +109,7 @@ while [[ $# -gt 0 ]]; do
     --agent) AGENT="$2"; shift ;;          --watch-calls) WATCH_CALLS="$2"; shift ;;
     --admission) ADMISSION="$2"; shift ;;  --flood) FLOOD="$2"; shift ;;
     --server-warmup) SERVER_WARMUP="$2"; shift ;;
+    --split) SPLIT=1 ;;
     *) echo "load.sh: unknown option $1" >&2; usage ;;
   esac
   shift
@@ -120,6 +124,12 @@ for r in ${RATES:-} ${WARMUP_RATE:-}; do [[ "$r" =~ ^[0-9]+$ ]] && (( r <= 5000 
 [[ "$AGENT" == demo || "$AGENT" == echo || "$AGENT" == node || "$AGENT" == python ]] \
   || { echo "load.sh: --agent demo, echo, node or python" >&2; exit 2; }
 [[ "$AGENT" != node ]] || command -v node >/dev/null || { echo "load.sh: --agent node needs node on the PATH" >&2; exit 2; }
+# --split: the server and its peers on CPUs of their own.
+ON_SERVER=(); ON_PEERS=()
+if [[ -n "$SPLIT" ]]; then
+  command -v taskset >/dev/null && (( $(nproc) >= 2 )) || { echo "load.sh: --split needs taskset and two CPUs" >&2; exit 2; }
+  ON_SERVER=(taskset -c 0); ON_PEERS=(taskset -c 1)
+fi
 [[ -n "$WARMUP" ]] || WARMUP=$(( CALLS / 5 < 2000 ? CALLS / 5 : 2000 ))
 [[ -z "$HANG" || "$MODE" == ringing ]] || { echo "load.sh: --hang is for ringing runs" >&2; exit 2; }
 [[ -n "$LEAK_CHECK" || "$MODE" != ringing ]] || LEAK_CHECK=yes
@@ -196,7 +206,7 @@ EOF
   LOGCONF=("-Dlogback.configurationFile=$WORK/logback.xml")
 fi
 
-python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
+"${ON_PEERS[@]}" python3 "$HERE/webhook_server.py" --port "$WH_BASE" --extra-ports $((ORIGINS - 1)) \
   --latency-ms "$LATENCY_MS" --fail-rate "$FAIL_RATE" ${HANG:+--hang} >"$WORK/webhook.log" 2>&1 &
 WH_PID=$!
 if [[ "$AGENT" == demo ]]; then
@@ -205,9 +215,9 @@ elif [[ "$AGENT" == echo ]]; then
   echo "agent: echo, ringhook's built-in RTP echo: no agent process, no WebSocket"
 else
   if [[ "$AGENT" == node ]]; then
-    node "$HERE/agent_server.js" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
+    "${ON_PEERS[@]}" node "$HERE/agent_server.js" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
   else
-    python3 "$HERE/agent_server.py" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
+    "${ON_PEERS[@]}" python3 "$HERE/agent_server.py" --port "$AGENT_PORT" >"$WORK/agent.log" 2>&1 &
   fi
   AG_PID=$!
   for _ in $(seq 1 50); do grep -q "listening" "$WORK/agent.log" 2>/dev/null && break; sleep 0.1; done
@@ -223,7 +233,7 @@ if [[ -n "$AOT" ]]; then
     || { echo "load.sh: the AOT training failed (Java 25 or later, a jar with 'warm-up'?):" >&2; tail -5 "$WORK/aot-training.log" >&2; exit 1; }
 fi
 # shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
-RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" java "-Xmx$HEAP" "${AOT_OPTS[@]}" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
+RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" "${ON_SERVER[@]}" java "-Xmx$HEAP" "${AOT_OPTS[@]}" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
 # Up to 6 minutes: startup.warmup (60 s by default, at most 5 m) comes first.
 for _ in $(seq 1 1800); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
@@ -269,7 +279,7 @@ fi
 # sipp_run DIR CALLS: one SIPp run; its files in DIR.
 sipp_run() {
   mkdir -p "$1"
-  (cd "$1" && "$SIPP" -sf "$SCENARIO" -inf "$WORK/numbers.csv" -r "$RATE" -rp 1000 -m "$2" -l "$2" -d "$HOLD_MS" \
+  (cd "$1" && "${ON_PEERS[@]}" "$SIPP" -sf "$SCENARIO" -inf "$WORK/numbers.csv" -r "$RATE" -rp 1000 -m "$2" -l "$2" -d "$HOLD_MS" \
      -i 127.0.0.1 -mi 127.0.0.1 -p "$SIPP_PORT" "${MEDIA[@]}" -buff_size 8388608 -nostdin \
      -trace_stat -fd 1 -trace_rtt -rtt_freq 50 -trace_err -timeout "${MAX_SECONDS}s" -timeout_error \
      "127.0.0.1:$SIP_PORT" >sipp.out 2>&1; times >sipp.times) || true
@@ -398,7 +408,7 @@ measure() {
     read -r flood_n flood_r <<<"$FLOOD"
     echo "flood: $flood_n new INVITEs at $flood_r/s from 127.0.0.2"
     mkdir -p "$WORK/flood"
-    (cd "$WORK/flood" && "$SIPP" -sf "$HERE/uac-flood.xml" -inf "$WORK/numbers.csv" -r "$flood_r" -m "$flood_n" \
+    (cd "$WORK/flood" && "${ON_PEERS[@]}" "$SIPP" -sf "$HERE/uac-flood.xml" -inf "$WORK/numbers.csv" -r "$flood_r" -m "$flood_n" \
        -l "$flood_n" -i 127.0.0.2 -mi 127.0.0.2 -p "$FLOOD_PORT" -buff_size 8388608 -nostdin -trace_stat -fd 1 \
        -timeout "${MAX_SECONDS}s" "127.0.0.1:$SIP_PORT" >sipp.out 2>&1 || true) &
     flood_pid=$!
