@@ -61,6 +61,8 @@ public final class RingServer implements AutoCloseable {
   static final Duration RECORDS_FLUSH = Duration.ofSeconds(10);
   /** At most this many records a second of INVITEs refused by the trunk ACL are stored (scanners). */
   static final double ACL_RECORDS_PER_SECOND = 20;
+  /** How often each event loop's lag is probed ({@link EventLoopLag}). */
+  static final Duration LOOP_PROBE_EVERY = Duration.ofMillis(10);
   /** Admin requests waiting for a database thread before new ones get 503. */
   private static final int ADMIN_QUEUE = 256;
 
@@ -76,6 +78,7 @@ public final class RingServer implements AutoCloseable {
   /** Everything started, so that a failed start and {@link #close()} release the same things. */
   private static final class Parts {
     EventLoopGroup group;
+    EventLoopLag loopLag;
     ExecutorService blocking;
     RecordStore store;
     RecordWriter writer;
@@ -114,6 +117,7 @@ public final class RingServer implements AutoCloseable {
       if (metrics != null) {
         metrics.close();
       }
+      quietly(loopLag);
       if (group != null) {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       }
@@ -192,14 +196,17 @@ public final class RingServer implements AutoCloseable {
           : PortHold.NONE) {
         warmup = Warmup.run(config, p.group, p.http.port());
       }
+      // After the warm-up, whose calls would read as lag: the overload check also reads the event loops.
+      p.loopLag = new EventLoopLag(p.group, LOOP_PROBE_EVERY, System::nanoTime);
       SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, record -> {
         if (scanners.admit(record)) {
           writer.submit(record);
         }
-      }, observer).start();
+      }, observer).alsoBehind(p.loopLag).start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
       metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
+      metrics.bindEventLoopLag(p.loopLag::millis);
       metrics.bindSipEdge(sip::outsidersRefused, sip::tcpConnections, sip::tcpRefusals);
       p.history = history.start(p.group.next());
       metrics.bindRtp(endpoints.totals());

@@ -10,8 +10,9 @@ import java.util.Objects;
  * its share (source limit).
  *
  * @param maxQueueDelay   refuse new calls while the oldest SIP request not yet processed, or the
- *                        oldest call task not yet run, has waited longer than this; zero turns the
- *                        overload check off
+ *                        oldest call task not yet run, or a stage added with
+ *                        {@link SipServer.Builder#alsoBehind}, has waited longer than this; zero turns
+ *                        the overload check off
  * @param retryAfter      the {@code Retry-After} of both refusals (whole seconds, at least 1)
  * @param sourceRate      new INVITEs a second one source address may send, sustained; zero turns the
  *                        per-source limit off

@@ -8,9 +8,10 @@ import java.util.function.LongSupplier;
 
 /**
  * How long the oldest piece of unprocessed work has waited, in milliseconds: the measured signal of
- * the overload check. Zero when nothing waits.
+ * the overload check. Zero when nothing waits. The SIP server measures its own stages (the stack's UDP
+ * queue, the call workers); {@link SipServer.Builder#alsoBehind} adds one it cannot see.
  */
-interface QueueDelay {
+public interface QueueDelay {
   long millis();
 
   /** The longer of two delays. */

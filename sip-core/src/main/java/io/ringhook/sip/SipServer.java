@@ -256,6 +256,7 @@ public final class SipServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int workerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private AdmissionSettings admission = AdmissionSettings.OFF;
+    private final List<QueueDelay> alsoBehind = new ArrayList<>();
 
     private Builder(SipConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -284,6 +285,16 @@ public final class SipServer implements AutoCloseable {
     /** When new INVITEs are turned away at once with 503; {@link AdmissionSettings#OFF} unless set. */
     public Builder admission(AdmissionSettings admission) {
       this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /**
+     * A stage an admitted call also waits in, outside the SIP server (the event loops its webhook request
+     * and agent connection run on): the overload check refuses new INVITEs while it, too, is behind by
+     * more than {@link AdmissionSettings#maxQueueDelay()}.
+     */
+    public Builder alsoBehind(QueueDelay stage) {
+      alsoBehind.add(Objects.requireNonNull(stage, "stage"));
       return this;
     }
 
@@ -361,7 +372,11 @@ public final class SipServer implements AutoCloseable {
           LOG.warn("cannot read the SIP stack's UDP queue: overload is judged by the call queue only");
         }
         receiveBuffer = udp.receiveBuffer();
-        admission = new Admission(settings, sipQueue.map(q -> QueueDelay.max(q, workers)).orElse(workers),
+        QueueDelay behind = sipQueue.map(q -> QueueDelay.max(q, workers)).orElse(workers);
+        for (QueueDelay stage : alsoBehind) {
+          behind = QueueDelay.max(behind, stage);
+        }
+        admission = new Admission(settings, behind,
             new SourceLimiter(settings.sourceRate(), settings.sourceBurst(), settings.sourceExempt(),
             Ticker.systemTicker()), System::nanoTime);
         dispatcher = new SipDispatcher(ctx, acl, local, admission);

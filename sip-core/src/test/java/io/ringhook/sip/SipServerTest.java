@@ -23,6 +23,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -58,12 +60,17 @@ class SipServerTest {
   }
 
   private void start(List<SipConfig.Trunk> trunks, CallDecider decider) throws IOException {
+    start(trunks, decider, b -> b);
+  }
+
+  private void start(List<SipConfig.Trunk> trunks, CallDecider decider, UnaryOperator<SipServer.Builder> more)
+      throws IOException {
     // JAIN-SIP needs a real port for UDP and TCP alike: try ports below the ephemeral range
     // (where outgoing connections take theirs) until one is free for both.
     for (int attempt = 1; ; attempt++) {
       int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(10000, 20000);
       try {
-        startOn(port, trunks, decider);
+        startOn(port, trunks, decider, more);
         return;
       } catch (SipServer.SipStartException e) {
         if (attempt == 10) {
@@ -73,7 +80,8 @@ class SipServerTest {
     }
   }
 
-  private void startOn(int port, List<SipConfig.Trunk> trunks, CallDecider decider) {
+  private void startOn(int port, List<SipConfig.Trunk> trunks, CallDecider decider,
+                       UnaryOperator<SipServer.Builder> more) {
     SipConfig config = new SipConfig("127.0.0.1", port, Optional.empty(), trunks, "ringhook/test",
         Duration.ofSeconds(32));
     MediaBridge bridge = (call, decision) -> CompletableFuture.completedFuture(new MediaSession() {
@@ -97,7 +105,7 @@ class SipServerTest {
         closed.add(reason);
       }
     });
-    server = SipServer.builder(config).decider(decider).bridge(bridge).observer(ended::add).start();
+    server = more.apply(SipServer.builder(config).decider(decider).bridge(bridge).observer(ended::add)).start();
   }
 
   private static final String OFFER = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
@@ -176,7 +184,7 @@ class SipServerTest {
     try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       int port = taken.getLocalPort();
       SipServer.SipStartException e = org.junit.jupiter.api.Assertions.assertThrows(SipServer.SipStartException.class,
-          () -> startOn(port, List.of(), CallDecider.connectAll()));
+          () -> startOn(port, List.of(), CallDecider.connectAll(), b -> b));
       assertTrue(e.getMessage().contains("cannot listen for SIP on 127.0.0.1:" + port), e.getMessage());
     }
     // RI 1.3.0-91 starts a non-daemon event scanner with the stack; stopped without a provider, it stayed blocked.
@@ -327,6 +335,49 @@ class SipServerTest {
     await("SIP/2.0 200");
     waitFor(() -> server.activeCalls() == 0 && ended.size() == 2);
     assertEquals(Outcome.CONNECTED, ended.get(1).outcome());
+  }
+
+  @Test
+  void aStageOutsideTheServerThatFallsBehindTurnsNewInvitesAwayUntilItCatchesUp() throws Exception {
+    AtomicLong loopsBehind = new AtomicLong();
+    ch.qos.logback.classic.Logger admissionLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Admission.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    admissionLog.addAppender(logs);
+    admissionLog.setAdditive(false);
+    try {
+      stageBehind(loopsBehind);
+    } finally {
+      admissionLog.detachAppender(logs);
+      admissionLog.setAdditive(true);
+    }
+    assertEquals(1, logs.list.size());
+    assertTrue(logs.list.get(0).getFormattedMessage().startsWith("overload: refused 1 new INVITEs with 503"),
+        logs.list.get(0).getFormattedMessage());
+  }
+
+  private void stageBehind(AtomicLong loopsBehind) throws Exception {
+    pendingDecision = new CompletableFuture<>();
+    start(List.of(), (call, hungUp) -> pendingDecision,
+        b -> b.admission(AdmissionSettings.DEFAULTS).alsoBehind(loopsBehind::get));
+    send(invite("z9hG4bKlag1", "lag-1@test", OFFER));
+    await("SIP/2.0 180");
+    // Over the 200 ms of the defaults: the next new INVITE is refused at once, before the decider.
+    loopsBehind.set(250);
+    send(invite("z9hG4bKlag2", "lag-2@test", OFFER).replace("tag=caller1", "tag=caller2"));
+    String refused = await("SIP/2.0 503");
+    assertEquals("lag-2@test", header(refused, "Call-ID"));
+    assertEquals("5", header(refused, "Retry-After"));
+    assertEquals(1, server.overloadRefusals());
+    assertEquals(1, server.ringingCalls());
+    loopsBehind.set(3);
+    send(invite("z9hG4bKlag3", "lag-3@test", OFFER).replace("tag=caller1", "tag=caller3"));
+    String ringing = await("SIP/2.0 180");
+    assertEquals("lag-3@test", header(ringing, "Call-ID"));
+    assertEquals(2, server.ringingCalls());
+    assertEquals(1, server.overloadRefusals());
   }
 
   @Test

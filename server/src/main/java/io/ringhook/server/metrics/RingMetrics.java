@@ -409,6 +409,19 @@ public final class RingMetrics implements AutoCloseable {
     counter("ringhook.calls.rejected", help, sourceLimit, LongSupplier::getAsLong, "reason", "source_limit");
   }
 
+  /**
+   * Binds {@code ringhook_event_loop_lag_seconds}: how far behind the worst network event loop is (its
+   * probe's lateness), one of the stages the overload check reads against {@code admission.max_queue_delay}.
+   */
+  public void bindEventLoopLag(LongSupplier millis) {
+    Objects.requireNonNull(millis, "millis");
+    Gauge.builder("ringhook.event.loop.lag", millis, m -> m.getAsLong() / 1000.0)
+        .description("How late the most delayed network event loop runs its work (webhook, agent, RTP)")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry);
+  }
+
   // ---- SIP edge ----
 
   /**

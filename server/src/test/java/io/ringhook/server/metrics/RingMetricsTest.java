@@ -108,6 +108,17 @@ class RingMetricsTest {
   }
 
   @Test
+  void eventLoopLagIsAGaugeInSeconds() {
+    AtomicLong millis = new AtomicLong(4);
+    metrics.bindEventLoopLag(millis::get);
+    millis.set(250);
+    System.gc();
+    String s = metrics.scrape();
+    assertTrue(s.contains("# TYPE ringhook_event_loop_lag_seconds gauge"), s);
+    assertEquals(0.25, value(s, "ringhook_event_loop_lag_seconds"), s);
+  }
+
+  @Test
   void webhookAttemptsByResultAndLatencyHistogram() {
     metrics.webhookAttempt(attempt(1, 8, FailureReason.STATUS));
     metrics.webhookAttempt(attempt(2, 30, FailureReason.TIMEOUT));
