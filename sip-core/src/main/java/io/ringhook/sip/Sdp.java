@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -38,8 +39,8 @@ public final class Sdp {
    * Answers an SDP offer: the answer text and the negotiated stream, or why nothing in it is usable.
    *
    * <p>Whether the offer is acceptable, and the negotiated stream, do not depend on the local address,
-   * port or o= values: a caller that opens its RTP port only later may call this first to decide between
-   * 488 and ringing, and again with the real port for the answer text.
+   * port or o= values: a caller that opens its RTP port only later decides between 488 and ringing with
+   * {@link #refusal}, and calls this with the real port for the answer text.
    *
    * @param offer          the offer body as received
    * @param localAddress   our RTP address for o= and c= (IPv4 or IPv6 literal, or a host name)
@@ -64,6 +65,24 @@ public final class Sdp {
                                  long sessionVersion) {
     Objects.requireNonNull(offer, "offer");
     checkLocal(localAddress, localPort, sessionId, sessionVersion);
+    Choice c = choose(offer);
+    return c.refusal() != null ? c.refusal() : new SdpAnswer.Accepted(
+        render(offer, c.index(), c.params(), localAddress, localPort, sessionId, sessionVersion), c.params());
+  }
+
+  /**
+   * Why nothing in {@code offer} is usable, or empty when {@link #answer} would accept it: the choice
+   * between 488 and ringing, without rendering an answer that would be thrown away.
+   */
+  static Optional<SdpAnswer.NotAcceptable> refusal(SdpDescription offer) {
+    return Optional.ofNullable(choose(Objects.requireNonNull(offer, "offer")).refusal());
+  }
+
+  /** The offer's stream chosen (its index and negotiated parameters), or, with no usable one, why. */
+  private record Choice(int index, MediaParams params, SdpAnswer.NotAcceptable refusal) {}
+
+  /** The first usable audio stream of {@code offer}. */
+  private static Choice choose(SdpDescription offer) {
     List<String> problems = new ArrayList<>();
     int warning = 0;
     for (int i = 0; i < offer.media().size(); i++) {
@@ -72,9 +91,7 @@ public final class Sdp {
         continue;
       }
       try {
-        MediaParams params = negotiate(offer, m);
-        return new SdpAnswer.Accepted(
-            render(offer, i, params, localAddress, localPort, sessionId, sessionVersion), params);
+        return new Choice(i, negotiate(offer, m), null);
       } catch (SdpException e) {
         warning = warning == 0 ? e.warningCode() : warning;
         problems.add("m-line " + (i + 1) + ": " + e.getMessage());
@@ -82,9 +99,9 @@ public final class Sdp {
     }
     if (problems.isEmpty()) {
       List<String> offered = offer.media().stream().map(m -> m.type() + " port " + m.port()).toList();
-      return notAcceptable(304, "no active audio stream in the offer " + offered);
+      return new Choice(-1, null, notAcceptable(304, "no active audio stream in the offer " + offered));
     }
-    return notAcceptable(warning, String.join("; ", problems));
+    return new Choice(-1, null, notAcceptable(warning, String.join("; ", problems)));
   }
 
   /** The refusal an offer that does not parse earns (its warning code and why). */

@@ -20,7 +20,7 @@ final class SdpSession {
   private MediaParams params;
 
   /**
-   * @param offer the INVITE's SDP offer, parsed and already checked with {@link Sdp#answer}, or empty for a
+   * @param offer the INVITE's SDP offer, parsed and already checked with {@link Sdp#refusal}, or empty for a
    *              late offer
    */
   SdpSession(Optional<SdpDescription> offer, String localAddress, long sessionId) {

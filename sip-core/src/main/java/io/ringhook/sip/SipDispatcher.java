@@ -182,7 +182,7 @@ final class SipDispatcher implements SipListenerExt {
     Optional<String> body = request.getRawContent() == null || request.getRawContent().length == 0
         ? Optional.empty()
         : Optional.of(new String(request.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
-    Screened screened = screen(request, body, localHost, sdpSessionId);
+    Screened screened = screen(request, body, localHost);
     if (screened.refusal() != null) {
       refuse(st, info, screened.refusal());
       return;
@@ -242,7 +242,7 @@ final class SipDispatcher implements SipListenerExt {
    * a required extension we lack, a body that is not SDP, an offer with no codec in common); when it
    * can, its offer parsed (none for a late offer).
    */
-  private Screened screen(Request request, Optional<String> body, String localHost, long sdpSessionId) {
+  private Screened screen(Request request, Optional<String> body, String localHost) {
     Duration retryAfter = draining;
     if (retryAfter != null) {
       return refused(Outcome.DRAINING, "server draining for shutdown", () -> retryAfterHeader(retryAfter));
@@ -263,15 +263,16 @@ final class SipDispatcher implements SipListenerExt {
           "body is " + (type == null ? "untyped" : type.getContentType() + "/" + type.getContentSubType()) + ", not SDP",
           () -> headers().createAcceptHeader("application", "sdp"));
     }
-    SdpAnswer check;
     SdpDescription offer = null;
+    Optional<SdpAnswer.NotAcceptable> refusal;
     try {
       offer = SdpDescription.parse(body.get());
-      check = Sdp.answer(offer, localHost, 9, sdpSessionId, 1);
+      refusal = Sdp.refusal(offer);
     } catch (SdpException e) {
-      check = Sdp.notAcceptable(e);
+      refusal = Optional.of(Sdp.notAcceptable(e));
     }
-    if (check instanceof SdpAnswer.NotAcceptable no) {
+    if (refusal.isPresent()) {
+      SdpAnswer.NotAcceptable no = refusal.get();
       return refused(Outcome.NO_CODEC, no.reason(),
           () -> headers().createWarningHeader(localHost, no.warningCode(), no.reason()));
     }
