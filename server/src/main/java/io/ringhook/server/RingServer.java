@@ -204,7 +204,7 @@ public final class RingServer implements AutoCloseable {
         }
       }, observer).alsoBehind(p.loopLag).start();
       p.sip.set(sip);
-      metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindCalls(sip::activeCalls, sip::ringingCalls, sip::callsInSetup);
       metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
       metrics.bindEventLoopLag(p.loopLag::millis);
       metrics.bindSipEdge(sip::outsidersRefused, sip::tcpConnections, sip::tcpRefusals);

@@ -178,7 +178,7 @@ final class Warmup {
       }
       SipServer started = sip;
       opened.push(() -> started.close(CLOSE_GRACE));
-      metrics.bindCalls(sip::activeCalls, sip::ringingCalls);
+      metrics.bindCalls(sip::activeCalls, sip::ringingCalls, sip::callsInSetup);
       metrics.bindWebhookPools(webhooks::poolStats);
       List<WarmupCaller> callers = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
@@ -240,11 +240,12 @@ final class Warmup {
         config.rtp().timeout());
     NumberSettings number = new NumberSettings(NUMBER, Optional.of(webhook), Optional.of(new Secret("warm-up")),
         Optional.of(RingConfig.DEMO_AGENT), WebhookSettings.DEFAULTS);
-    // The overload check runs but never refuses: a cold JVM is slow by definition, and the calls are what warms
+    // The overload checks run but never refuse: a cold JVM is slow by definition, and the calls are what warms
     // it; the callers never have more than CALLERS calls in flight.
     AdmissionSettings a = config.admission();
     AdmissionSettings admission = new AdmissionSettings(Duration.ZERO, a.retryAfter(), a.sourceRate(),
-        a.sourceBurst(), Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList());
+        a.sourceBurst(), Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList(), Duration.ZERO,
+        a.minSetups());
     return new RingConfig(sip, rtp, List.of(new TrunkSettings("warm-up", List.of("127.0.0.1/32"), Optional.of("1"))),
         config.http(), Map.of(NUMBER, number), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
         config.records(), config.shutdown(), config.logging(), admission, new StartupSettings(Duration.ZERO, 1));

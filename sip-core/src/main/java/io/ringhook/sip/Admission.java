@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first check of a new INVITE, before it costs anything: is the server behind (the oldest
- * unprocessed work waited over {@link AdmissionSettings#maxQueueDelay()}), or is this source over
- * its rate? Either answer is 503 with {@code Retry-After}, counted and logged at most once a second
+ * unprocessed work waited over {@link AdmissionSettings#maxQueueDelay()}, or the calls in set-up would
+ * take over {@link AdmissionSettings#maxSetupTime()} to finish), or is this source over its rate? Either answer is 503 with {@code Retry-After}, counted and logged at most once a second
  * with a count, never a call record: under overload, a record and a log line per refused INVITE
  * would be the very work the refusal saves.
  *
@@ -28,6 +28,8 @@ final class Admission {
   private final AdmissionSettings settings;
   private final long maxDelayMillis;
   private final QueueDelay delay;
+  private final long maxSetupMillis;
+  private final SetupsInFlight setups;
   private final SourceLimiter sources;
   private final LongSupplier nanoTime;
   private final LongAdder overload = new LongAdder();
@@ -37,12 +39,17 @@ final class Admission {
   private long unloggedSource;
   private long loggedAt;
   private long worstDelay;
+  private int worstInFlight;
+  private long finishedThen;
   private InetAddress lastSource;
 
-  Admission(AdmissionSettings settings, QueueDelay delay, SourceLimiter sources, LongSupplier nanoTime) {
+  Admission(AdmissionSettings settings, QueueDelay delay, SetupsInFlight setups, SourceLimiter sources,
+            LongSupplier nanoTime) {
     this.settings = settings;
     this.maxDelayMillis = settings.maxQueueDelay().toMillis();
     this.delay = delay;
+    this.maxSetupMillis = settings.maxSetupTime().toMillis();
+    this.setups = setups;
     this.sources = sources;
     this.nanoTime = nanoTime;
     this.loggedAt = nanoTime.getAsLong() - LOG_EVERY_NANOS;
@@ -54,13 +61,26 @@ final class Admission {
       long waited = delay.millis();
       if (waited > maxDelayMillis) {
         overload.increment();
-        refused(Reason.OVERLOAD, source, waited);
+        refused(Reason.OVERLOAD, source, waited, 0, 0);
         return Optional.of(Reason.OVERLOAD);
+      }
+    }
+    if (maxSetupMillis > 0) {
+      int inFlight = setups.inFlight();
+      if (inFlight > settings.minSetups()) {
+        // Little's law: at the rate set-ups finished over the last second, those in flight take
+        // inFlight / finished seconds to get through; a call admitted now waits behind them.
+        long finished = setups.finishedLastSecond();
+        if (inFlight * 1000L > finished * maxSetupMillis) {
+          overload.increment();
+          refused(Reason.OVERLOAD, source, 0, inFlight, finished);
+          return Optional.of(Reason.OVERLOAD);
+        }
       }
     }
     if (!sources.admit(source)) {
       sourceLimit.increment();
-      refused(Reason.SOURCE_LIMIT, source, 0);
+      refused(Reason.SOURCE_LIMIT, source, 0, 0, 0);
       return Optional.of(Reason.SOURCE_LIMIT);
     }
     return Optional.empty();
@@ -76,10 +96,14 @@ final class Admission {
     return (reason == Reason.OVERLOAD ? overload : sourceLimit).sum();
   }
 
-  private synchronized void refused(Reason reason, InetAddress source, long waited) {
+  private synchronized void refused(Reason reason, InetAddress source, long waited, int inFlight, long finished) {
     if (reason == Reason.OVERLOAD) {
       unloggedOverload++;
       worstDelay = Math.max(worstDelay, waited);
+      if (inFlight > worstInFlight) {
+        worstInFlight = inFlight;
+        finishedThen = finished;
+      }
     } else {
       unloggedSource++;
       lastSource = source;
@@ -89,8 +113,16 @@ final class Admission {
       return;
     }
     if (unloggedOverload > 0) {
-      LOG.warn("overload: refused {} new INVITEs with 503 in the last {} ms (oldest waiting work {} ms, limit {} ms)",
-          unloggedOverload, (now - loggedAt) / 1_000_000, worstDelay, maxDelayMillis);
+      StringBuilder why = new StringBuilder();
+      if (worstDelay > 0) {
+        why.append("oldest waiting work ").append(worstDelay).append(" ms, limit ").append(maxDelayMillis).append(" ms");
+      }
+      if (worstInFlight > 0) {
+        why.append(why.isEmpty() ? "" : "; ").append(worstInFlight).append(" calls in set-up, ").append(finishedThen)
+            .append(" set-ups finished in the last second, limit ").append(maxSetupMillis).append(" ms of set-up");
+      }
+      LOG.warn("overload: refused {} new INVITEs with 503 in the last {} ms ({})", unloggedOverload,
+          (now - loggedAt) / 1_000_000, why);
     }
     if (unloggedSource > 0) {
       LOG.warn("source limit: refused {} new INVITEs with 503 in the last {} ms (over {}/s per source), latest from {}",
@@ -99,6 +131,8 @@ final class Admission {
     unloggedOverload = 0;
     unloggedSource = 0;
     worstDelay = 0;
+    worstInFlight = 0;
+    finishedThen = 0;
     loggedAt = now;
   }
 }

@@ -19,18 +19,25 @@ import java.util.Objects;
  * @param sourceBurst     how many a source may send at once above that rate (the bucket's size)
  * @param sourceExempt    source networks (addresses or CIDR blocks) the per-source limit never applies
  *                        to, e.g. a carrier's own signalling addresses
+ * @param maxSetupTime    overload too: refuse new calls while the calls in set-up (admitted, not yet
+ *                        answered or ended, not waiting for their webhook) would take longer than this to
+ *                        finish at the rate set-ups finished over the last second; zero turns it off
+ * @param minSetups       that check never refuses while this many calls or fewer are in set-up (a server
+ *                        just started, or idle, has finished none yet)
  */
 public record AdmissionSettings(Duration maxQueueDelay, Duration retryAfter, double sourceRate, int sourceBurst,
-                                List<String> sourceExempt) {
+                                List<String> sourceExempt, Duration maxSetupTime, int minSetups) {
   /**
    * The defaults: refuse when work waits over 200 ms (a box that keeps up answers in single-digit
-   * milliseconds), 200 INVITEs a second per source with bursts of 400, nothing exempt, Retry-After 5 s.
+   * milliseconds) or when the calls in set-up would take over 1 s to finish (with more than 200 of them),
+   * 200 INVITEs a second per source with bursts of 400, nothing exempt, Retry-After 5 s.
    */
   public static final AdmissionSettings DEFAULTS =
-      new AdmissionSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 200, 400, List.of());
-  /** Nothing is refused: both checks off. */
+      new AdmissionSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 200, 400, List.of(), Duration.ofSeconds(1),
+          200);
+  /** Nothing is refused: every check off. */
   public static final AdmissionSettings OFF = new AdmissionSettings(Duration.ZERO, Duration.ofSeconds(5), 0, 1,
-      List.of());
+      List.of(), Duration.ZERO, 0);
 
   public AdmissionSettings {
     Objects.requireNonNull(maxQueueDelay, "maxQueueDelay");
@@ -47,6 +54,13 @@ public record AdmissionSettings(Duration maxQueueDelay, Duration retryAfter, dou
     }
     if (sourceBurst < 1) {
       throw new IllegalArgumentException("sourceBurst must be >= 1, got " + sourceBurst);
+    }
+    Objects.requireNonNull(maxSetupTime, "maxSetupTime");
+    if (maxSetupTime.isNegative()) {
+      throw new IllegalArgumentException("maxSetupTime must not be negative");
+    }
+    if (minSetups < 0) {
+      throw new IllegalArgumentException("minSetups must be >= 0, got " + minSetups);
     }
   }
 }

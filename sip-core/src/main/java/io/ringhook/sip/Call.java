@@ -70,6 +70,11 @@ final class Call {
   private Instant ended;
   private boolean reported;
   private List<CallAction> currentActions = List.of();
+  /**
+   * Whether this call counts among the calls in set-up ({@link SetupsInFlight}): from admission until
+   * it asks its decider, and while CONNECTING; not while it waits for the webhook.
+   */
+  private boolean inSetup;
 
   Call(SipContext ctx, InboundCall info, String key, ServerTransaction inviteSt, String toTag, SdpSession sdp) {
     this.ctx = ctx;
@@ -90,6 +95,8 @@ final class Call {
       }
     });
     this.story = new CallStory(info, ctx.clock().instant());
+    ctx.setups().enter();
+    this.inSetup = true;
   }
 
   InboundCall info() {
@@ -124,6 +131,12 @@ final class Call {
           post(new CallEvent.DecisionFailed("decider failed: " + describe(ex)));
         }
       });
+      // Waiting for the webhook is not set-up work; a decision already made is posted and counts again
+      // from CONNECTING.
+      if (inSetup) {
+        inSetup = false;
+        ctx.setups().pause();
+      }
     });
   }
 
@@ -188,6 +201,7 @@ final class Call {
     if (before != state) {
       LOG.debug("call {} {} -> {} on {}", info.callId(), before, state, event.kind());
     }
+    countSetup();
     currentActions = t.actions();
     for (CallAction action : t.actions()) {
       try {
@@ -198,6 +212,18 @@ final class Call {
     }
     if (state == CallState.TERMINATED && before != CallState.TERMINATED) {
       finish();
+    }
+  }
+
+  /** Keeps {@link SetupsInFlight} in step with the state: a call in set-up leaves it once no longer CONNECTING. */
+  private void countSetup() {
+    boolean connecting = state == CallState.CONNECTING;
+    if (connecting && !inSetup) {
+      inSetup = true;
+      ctx.setups().enter();
+    } else if (!connecting && inSetup) {
+      inSetup = false;
+      ctx.setups().finish();
     }
   }
 

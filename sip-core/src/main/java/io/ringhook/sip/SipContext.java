@@ -9,10 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** What every call of one {@link SipServer} shares: configuration, collaborators, threads and the call registry. */
+/**
+ * What every call of one {@link SipServer} shares: configuration, collaborators, threads, the call registry
+ * and the count of calls in set-up the admission check reads.
+ */
 record SipContext(SipConfig config, CallDecider decider, MediaBridge bridge, CallObserver observer,
                   Executor workers, ScheduledExecutorService scheduler, Clock clock, Responder responder,
-                  ConcurrentMap<String, Call> registry) {
+                  ConcurrentMap<String, Call> registry, SetupsInFlight setups) {
   private static final Logger LOG = LoggerFactory.getLogger(Call.class);
 
   /** Logs the end of a call (or of an INVITE refused at once) and tells the observer; never throws. */

@@ -63,6 +63,7 @@ public final class SipServer implements AutoCloseable {
   private final ConcurrentHashMap<String, Call> calls;
   private final SipDispatcher dispatcher;
   private final Admission admission;
+  private final SetupsInFlight setups;
   private final Optional<Integer> receiveBuffer;
   private final TcpGuard tcpGuard;
   private volatile boolean closed;
@@ -70,10 +71,11 @@ public final class SipServer implements AutoCloseable {
 
   private SipServer(SipConfig config, SipStack stack, ExecutorService workers, ScheduledExecutorService scheduler,
                     ConcurrentHashMap<String, Call> calls, SipDispatcher dispatcher, Admission admission,
-                    Optional<Integer> receiveBuffer, TcpGuard tcpGuard) {
+                    SetupsInFlight setups, Optional<Integer> receiveBuffer, TcpGuard tcpGuard) {
     this.config = config;
     this.receiveBuffer = receiveBuffer;
     this.admission = admission;
+    this.setups = setups;
     this.tcpGuard = tcpGuard;
     this.dispatcher = dispatcher;
     this.stack = stack;
@@ -136,6 +138,14 @@ public final class SipServer implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /**
+   * Calls being set up: admitted and not yet answered or ended, and not waiting for their webhook (what
+   * the overload check reads against {@link AdmissionSettings#maxSetupTime()}).
+   */
+  public int callsInSetup() {
+    return setups.inFlight();
   }
 
   /** New INVITEs refused with 503 because the server was behind ({@link AdmissionSettings#maxQueueDelay()}). */
@@ -359,13 +369,15 @@ public final class SipServer implements AutoCloseable {
       ConcurrentHashMap<String, Call> calls = new ConcurrentHashMap<>();
       SipDispatcher dispatcher;
       Admission admission;
+      SetupsInFlight setups = new SetupsInFlight(System::nanoTime);
       Optional<Integer> receiveBuffer;
       AdmissionSettings settings = this.admission;
       try {
         LocalAddresses local = new LocalAddresses(config);
         Responder responder = new Responder(provider, factory.createMessageFactory(), factory.createHeaderFactory(),
             factory.createAddressFactory(), config, local);
-        SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls);
+        SipContext ctx = new SipContext(config, decider, bridge, observer, workers, scheduler, clock, responder, calls,
+            setups);
         RiUdp udp = new RiUdp(points.get(0));
         Optional<QueueDelay> sipQueue = udp.delay(System::currentTimeMillis);
         if (sipQueue.isEmpty() && !settings.maxQueueDelay().isZero()) {
@@ -376,7 +388,7 @@ public final class SipServer implements AutoCloseable {
         for (QueueDelay stage : alsoBehind) {
           behind = QueueDelay.max(behind, stage);
         }
-        admission = new Admission(settings, behind,
+        admission = new Admission(settings, behind, setups,
             new SourceLimiter(settings.sourceRate(), settings.sourceBurst(), settings.sourceExempt(),
             Ticker.systemTicker()), System::nanoTime);
         dispatcher = new SipDispatcher(ctx, acl, local, admission);
@@ -395,7 +407,8 @@ public final class SipServer implements AutoCloseable {
         LOG.info("the kernel granted a smaller SIP receive buffer than the {} KiB asked: raise net.core.rmem_max "
             + "so bursts are queued rather than dropped", RECEIVE_BUFFER / 1024);
       }
-      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, admission, receiveBuffer, tcpGuard);
+      return new SipServer(config, stack, workers, scheduler, calls, dispatcher, admission, setups, receiveBuffer,
+          tcpGuard);
     }
 
     private Properties stackProperties() {

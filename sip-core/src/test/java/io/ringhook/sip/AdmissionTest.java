@@ -37,9 +37,31 @@ class AdmissionTest {
     log.setAdditive(true);
   }
 
+  private final SetupsInFlight setups = new SetupsInFlight(now::get);
+
   private Admission admission(Duration maxDelay, double rate, int burst, List<String> exempt) {
-    AdmissionSettings s = new AdmissionSettings(maxDelay, Duration.ofSeconds(7), rate, burst, exempt);
-    return new Admission(s, waited::get, new SourceLimiter(rate, burst, exempt, now::get), now::get);
+    return admission(new AdmissionSettings(maxDelay, Duration.ofSeconds(7), rate, burst, exempt, Duration.ZERO, 0));
+  }
+
+  private Admission admission(AdmissionSettings s) {
+    return new Admission(s, waited::get, setups, new SourceLimiter(s.sourceRate(), s.sourceBurst(), s.sourceExempt(),
+        now::get), now::get);
+  }
+
+  /** Only the set-up check: at most maxSetup of set-up, never refusing with minSetups or fewer in set-up. */
+  private Admission setupAdmission(Duration maxSetup, int minSetups) {
+    return admission(new AdmissionSettings(Duration.ZERO, Duration.ofSeconds(7), 0, 1, List.of(), maxSetup, minSetups));
+  }
+
+  /** {@code n} set-ups finished just now, then {@code inFlight} calls in set-up. */
+  private void setUps(int finished, int inFlight) {
+    for (int i = 0; i < finished; i++) {
+      setups.enter();
+      setups.finish();
+    }
+    for (int i = 0; i < inFlight; i++) {
+      setups.enter();
+    }
   }
 
   @Test
@@ -115,6 +137,48 @@ class AdmissionTest {
     waited.set(1_000);
     assertEquals(Optional.of(Admission.Reason.OVERLOAD), a.check(caller));
     waited.set(0);
+    assertEquals(Optional.empty(), a.check(caller));
+  }
+
+  @Test
+  void admitsWhileTheCallsInSetUpGetThroughWithinTheLimit() {
+    Admission a = setupAdmission(Duration.ofSeconds(1), 20);
+    setUps(600, 600);
+    assertEquals(Optional.empty(), a.check(caller), "600 in set-up at 600 a second: 1 s, not over 1 s");
+    assertEquals(0, a.refused(Admission.Reason.OVERLOAD));
+    assertEquals(List.of(), logs.list);
+  }
+
+  @Test
+  void refusesOnceTheCallsInSetUpWouldTakeLongerThanTheLimitAndAdmitsAsTheyFinish() {
+    Admission a = setupAdmission(Duration.ofSeconds(1), 20);
+    setUps(600, 601);
+    assertEquals(Optional.of(Admission.Reason.OVERLOAD), a.check(caller), "601 at 600 a second: over 1 s");
+    setups.finish();
+    setups.finish();
+    assertEquals(Optional.empty(), a.check(caller), "599 at 602 a second");
+    now.addAndGet(1_100 * MS);
+    assertEquals(Optional.of(Admission.Reason.OVERLOAD), a.check(caller),
+        "none finished over the last second: 599 in set-up would never get through");
+    assertEquals(2, a.refused(Admission.Reason.OVERLOAD));
+    String line = logs.list.get(0).getFormattedMessage();
+    assertEquals("overload: refused 1 new INVITEs with 503 in the last 1000 ms (601 calls in set-up, 600 set-ups "
+        + "finished in the last second, limit 1000 ms of set-up)", line);
+  }
+
+  @Test
+  void neverRefusesWithMinSetupsOrFewerInSetUpEvenWithNoneFinished() {
+    Admission a = setupAdmission(Duration.ofMillis(500), 200);
+    setUps(0, 200);
+    assertEquals(Optional.empty(), a.check(caller), "a server just started has finished no set-up yet");
+    setups.enter();
+    assertEquals(Optional.of(Admission.Reason.OVERLOAD), a.check(caller));
+  }
+
+  @Test
+  void zeroSetupTimeNeverRefusesForSetUps() {
+    Admission a = setupAdmission(Duration.ZERO, 0);
+    setUps(0, 10_000);
     assertEquals(Optional.empty(), a.check(caller));
   }
 

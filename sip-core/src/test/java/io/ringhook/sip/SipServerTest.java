@@ -44,6 +44,9 @@ class SipServerTest {
   private final List<String> closed = new CopyOnWriteArrayList<>();
   private final List<CallObserver.CallSummary> ended = new CopyOnWriteArrayList<>();
   private volatile CompletableFuture<CallDecision> pendingDecision;
+  /** While set, the media bridge holds each call's media opening (an agent slow to connect) in heldMedia. */
+  private volatile boolean holdMedia;
+  private final List<CompletableFuture<MediaSession>> heldMedia = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
@@ -84,7 +87,19 @@ class SipServerTest {
                        UnaryOperator<SipServer.Builder> more) {
     SipConfig config = new SipConfig("127.0.0.1", port, Optional.empty(), trunks, "ringhook/test",
         Duration.ofSeconds(32));
-    MediaBridge bridge = (call, decision) -> CompletableFuture.completedFuture(new MediaSession() {
+    MediaBridge bridge = (call, decision) -> {
+      if (holdMedia) {
+        CompletableFuture<MediaSession> opening = new CompletableFuture<>();
+        heldMedia.add(opening);
+        return opening;
+      }
+      return CompletableFuture.completedFuture(session());
+    };
+    server = more.apply(SipServer.builder(config).decider(decider).bridge(bridge).observer(ended::add)).start();
+  }
+
+  private MediaSession session() {
+    return new MediaSession() {
       @Override
       public int rtpPort() {
         return 40000;
@@ -104,8 +119,7 @@ class SipServerTest {
       public void close(String reason) {
         closed.add(reason);
       }
-    });
-    server = more.apply(SipServer.builder(config).decider(decider).bridge(bridge).observer(ended::add)).start();
+    };
   }
 
   private static final String OFFER = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
@@ -339,7 +353,13 @@ class SipServerTest {
 
   @Test
   void aStageOutsideTheServerThatFallsBehindTurnsNewInvitesAwayUntilItCatchesUp() throws Exception {
-    AtomicLong loopsBehind = new AtomicLong();
+    List<String> logged = admissionLog(this::stageBehind);
+    assertEquals(1, logged.size());
+    assertTrue(logged.get(0).startsWith("overload: refused 1 new INVITEs with 503"), logged.get(0));
+  }
+
+  /** Runs {@code scenario} with the admission check's log lines captured rather than printed; returns them. */
+  private static List<String> admissionLog(Scenario scenario) throws Exception {
     ch.qos.logback.classic.Logger admissionLog =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Admission.class);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
@@ -348,17 +368,20 @@ class SipServerTest {
     admissionLog.addAppender(logs);
     admissionLog.setAdditive(false);
     try {
-      stageBehind(loopsBehind);
+      scenario.run();
     } finally {
       admissionLog.detachAppender(logs);
       admissionLog.setAdditive(true);
     }
-    assertEquals(1, logs.list.size());
-    assertTrue(logs.list.get(0).getFormattedMessage().startsWith("overload: refused 1 new INVITEs with 503"),
-        logs.list.get(0).getFormattedMessage());
+    return logs.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
   }
 
-  private void stageBehind(AtomicLong loopsBehind) throws Exception {
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
+  private void stageBehind() throws Exception {
+    AtomicLong loopsBehind = new AtomicLong();
     pendingDecision = new CompletableFuture<>();
     start(List.of(), (call, hungUp) -> pendingDecision,
         b -> b.admission(AdmissionSettings.DEFAULTS).alsoBehind(loopsBehind::get));
@@ -377,6 +400,51 @@ class SipServerTest {
     String ringing = await("SIP/2.0 180");
     assertEquals("lag-3@test", header(ringing, "Call-ID"));
     assertEquals(2, server.ringingCalls());
+    assertEquals(1, server.overloadRefusals());
+  }
+
+  @Test
+  void callsWhoseAgentIsConnectingCountAsSetUpAndCallsWaitingForTheirWebhookDoNot() throws Exception {
+    List<String> logged = admissionLog(this::setUpsInFlight);
+    assertEquals(1, logged.size());
+    assertTrue(logged.get(0).startsWith("overload: refused 1 new INVITEs with 503 in the last "), logged.get(0));
+    assertTrue(logged.get(0).endsWith(" ms (2 calls in set-up, 0 set-ups finished in the last second, limit 1000 ms "
+        + "of set-up)"), logged.get(0));
+  }
+
+  private void setUpsInFlight() throws Exception {
+    // Over one call in set-up with none finished, the set-up time has no bound: the next new INVITE is refused.
+    AdmissionSettings oneInSetup = new AdmissionSettings(Duration.ZERO, Duration.ofSeconds(5), 0, 1, List.of(),
+        Duration.ofSeconds(1), 1);
+    pendingDecision = new CompletableFuture<>();
+    holdMedia = true;
+    start(List.of(), (call, hungUp) -> call.sipCallId().startsWith("hook")
+        ? pendingDecision : CompletableFuture.completedFuture(CallDecision.connect(Map.of())),
+        b -> b.admission(oneInSetup));
+    for (int i = 1; i <= 3; i++) {
+      send(invite("z9hG4bKhook" + i, "hook-" + i + "@test", OFFER).replace("tag=caller1", "tag=hook" + i));
+      await("SIP/2.0 180");
+      waitFor(() -> server.callsInSetup() == 0); // each waits for its webhook: not in set-up
+    }
+    for (int i = 1; i <= 2; i++) {
+      send(invite("z9hG4bKagent" + i, "agent-" + i + "@test", OFFER).replace("tag=caller1", "tag=agent" + i));
+      await("SIP/2.0 180");
+      int inSetup = i;
+      waitFor(() -> server.callsInSetup() == inSetup); // decided at once, its agent connecting
+    }
+    send(invite("z9hG4bKagent3", "agent-3@test", OFFER).replace("tag=caller1", "tag=agent3"));
+    String refused = await("SIP/2.0 503");
+    assertEquals("agent-3@test", header(refused, "Call-ID"));
+    assertEquals("5", header(refused, "Retry-After"));
+    assertEquals(1, server.overloadRefusals());
+    assertEquals(5, server.ringingCalls());
+    heldMedia.forEach(opening -> opening.complete(session()));
+    await("SIP/2.0 200");
+    await("SIP/2.0 200");
+    waitFor(() -> server.callsInSetup() == 0); // both answered: their set-ups finished
+    send(invite("z9hG4bKagent4", "agent-4@test", OFFER).replace("tag=caller1", "tag=agent4"));
+    String ringing = await("SIP/2.0 180");
+    assertEquals("agent-4@test", header(ringing, "Call-ID"));
     assertEquals(1, server.overloadRefusals());
   }
 

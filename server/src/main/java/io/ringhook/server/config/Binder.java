@@ -42,7 +42,8 @@ final class Binder {
   static final List<String> SHUTDOWN_KEYS = List.of("grace", "retry_after");
   static final List<String> LOGGING_KEYS = List.of("format");
   static final List<String> ADMISSION_KEYS =
-      List.of("max_queue_delay", "retry_after", "source_rate", "source_burst", "source_exempt");
+      List.of("max_queue_delay", "retry_after", "source_rate", "source_burst", "source_exempt", "max_setup_time",
+          "min_setups");
   static final List<String> STARTUP_KEYS = List.of("warmup", "warmup_calls");
   private static final Duration MAX_QUEUE_DELAY = Duration.ofMinutes(1);
   private static final Duration MAX_WARMUP = Duration.ofMinutes(5);
@@ -204,6 +205,9 @@ final class Binder {
     Field<Integer> rate = s.read("source_rate", v -> Values.integer(v.text(), 0, 1_000_000, "INVITEs a second"));
     Field<Integer> burst = s.read("source_burst", v -> Values.integer(v.text(), 1, 1_000_000, "INVITEs"));
     Field<List<Node>> exemptItems = reader.list(s, "source_exempt");
+    Field<Duration> setupTime = s.read("max_setup_time", v -> Values.duration(v.text(), v.kind() == Kind.INT,
+        Duration.ZERO, MAX_QUEUE_DELAY));
+    Field<Integer> minSetups = s.read("min_setups", v -> Values.integer(v.text(), 0, 1_000_000, "a count"));
     List<String> exempt = new ArrayList<>();
     List<Node> nodes = exemptItems.or(List.of());
     for (int j = 0; j < nodes.size(); j++) {
@@ -211,7 +215,8 @@ final class Binder {
           .optional().ifPresent(exempt::add);
     }
     return new AdmissionSettings(delay.or(d.maxQueueDelay()), retryAfter.or(d.retryAfter()),
-        rate.or((int) d.sourceRate()), burst.or(d.sourceBurst()), exemptItems.present() ? exempt : d.sourceExempt());
+        rate.or((int) d.sourceRate()), burst.or(d.sourceBurst()), exemptItems.present() ? exempt : d.sourceExempt(),
+        setupTime.or(d.maxSetupTime()), minSetups.or(d.minSetups()));
   }
 
   private RecordsSettings records(Section s) {

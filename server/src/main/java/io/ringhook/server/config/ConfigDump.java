@@ -116,6 +116,8 @@ final class ConfigDump {
     root.put("shutdown", shutdown);
     Map<String, Object> admission = new LinkedHashMap<>();
     admission.put("max_queue_delay", Values.format(c.admission().maxQueueDelay()));
+    admission.put("max_setup_time", Values.format(c.admission().maxSetupTime()));
+    admission.put("min_setups", c.admission().minSetups());
     admission.put("retry_after", Values.format(c.admission().retryAfter()));
     admission.put("source_rate", (int) c.admission().sourceRate());
     admission.put("source_burst", c.admission().sourceBurst());

@@ -176,12 +176,15 @@ public final class RingMetrics implements AutoCloseable {
   }
 
   /**
-   * Binds the call gauges: {@code ringhook_calls_active} (calls in any state, ringing included)
-   * and {@code ringhook_calls_ringing} (not yet answered or refused).
+   * Binds the call gauges: {@code ringhook_calls_active} (calls in any state, ringing included),
+   * {@code ringhook_calls_ringing} (not yet answered or refused) and {@code ringhook_calls_in_setup} (the
+   * ringing calls that are not waiting for their webhook: the count the overload check reads against
+   * {@code admission.max_setup_time}).
    */
-  public void bindCalls(IntSupplier active, IntSupplier ringing) {
+  public void bindCalls(IntSupplier active, IntSupplier ringing, IntSupplier inSetup) {
     gauge("ringhook.calls.active", "Calls in progress, ringing or answered", active);
     gauge("ringhook.calls.ringing", "Calls ringing: not yet answered or refused", ringing);
+    gauge("ringhook.calls.in.setup", "Calls being set up: ringing, not waiting for their webhook", inSetup);
   }
 
   // ---- webhook ----

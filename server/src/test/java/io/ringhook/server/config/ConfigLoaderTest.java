@@ -99,6 +99,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theSetUpCheckOfAdmissionIsReadAndBounded() {
+    io.ringhook.sip.AdmissionSettings a =
+        ConfigLoader.parse("admission:\n  max_setup_time: 2s\n  min_setups: 50\n", Map.of()).admission();
+    assertEquals(Duration.ofSeconds(2), a.maxSetupTime());
+    assertEquals(50, a.minSetups());
+    assertEquals(io.ringhook.sip.AdmissionSettings.DEFAULTS.maxQueueDelay(), a.maxQueueDelay());
+    assertEquals(Duration.ZERO, ConfigLoader.parse("admission: {max_setup_time: 0s}\n", Map.of()).admission()
+        .maxSetupTime());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse("admission:\n  max_setup_time: 2m\n  min_setups: -1\n", Map.of()));
+    assertEquals(List.of("2: admission.max_setup_time = \"2m\": must be between 0s and 1m",
+        "3: admission.min_setups = -1: must be a count 0..1000000"),
+        e.problems().stream().map(p -> p.toString().replaceFirst("^[^:]*:(?=\\d)", "")).toList());
+  }
+
+  @Test
   void rtpHostDefaultsToSipHost() {
     RingConfig c = ConfigLoader.parse("sip: {host: 192.0.2.4}\n", Map.of());
     assertEquals("192.0.2.4", c.rtp().bindHost());

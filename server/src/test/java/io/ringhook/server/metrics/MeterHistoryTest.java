@@ -53,7 +53,7 @@ class MeterHistoryTest {
   @Test
   void eachPointHoldsWhatChangedInItsInterval() throws Exception {
     AtomicInteger active = new AtomicInteger();
-    metrics.bindCalls(active::get, () -> 0);
+    metrics.bindCalls(active::get, () -> 0, () -> 0);
     history.sample(); // the baseline: no point yet
     assertEquals(0, new ObjectMapper().readTree(history.json()).path("points").size());
 

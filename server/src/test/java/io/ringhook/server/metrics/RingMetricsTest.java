@@ -95,16 +95,19 @@ class RingMetricsTest {
   void callGaugesReadTheirSuppliersAtScrapeTime() {
     AtomicInteger active = new AtomicInteger(3);
     AtomicInteger ringing = new AtomicInteger(1);
-    metrics.bindCalls(active::get, ringing::get);
+    AtomicInteger inSetup = new AtomicInteger(0);
+    metrics.bindCalls(active::get, ringing::get, inSetup::get);
     assertEquals(3.0, value(metrics.scrape(), "ringhook_calls_active"));
     active.set(7);
     ringing.set(4);
+    inSetup.set(2);
     System.gc(); // the gauges must not lose their weakly held suppliers
 
     String s = metrics.scrape();
     assertTrue(s.contains("# TYPE ringhook_calls_active gauge"), s);
     assertEquals(7.0, value(s, "ringhook_calls_active"), s);
     assertEquals(4.0, value(s, "ringhook_calls_ringing"), s);
+    assertEquals(2.0, value(s, "ringhook_calls_in_setup"), s);
   }
 
   @Test
