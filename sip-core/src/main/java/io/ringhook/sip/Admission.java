@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The first check of a new INVITE, before it costs anything: is the server behind (the oldest
  * unprocessed work waited over {@link AdmissionSettings#maxQueueDelay()}, or the calls in set-up would
- * take over {@link AdmissionSettings#maxSetupTime()} to finish), or is this source over its rate? Either answer is 503 with {@code Retry-After}, counted and logged at most once a second
- * with a count, never a call record: under overload, a record and a log line per refused INVITE
- * would be the very work the refusal saves.
+ * take over {@link AdmissionSettings#maxSetupTime()} to finish), or is this source over its rate? Either
+ * answer is 503 with {@code Retry-After}, counted and logged at most once a second with a count, never a
+ * call record: under overload, a record and a log line per refused INVITE would be the very work the
+ * refusal saves.
  *
  * <p>Only new INVITEs reach it: a retransmitted INVITE is absorbed by its server transaction
  * (answered with the same 100 or 503) before the listener, so a call already in progress or

@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * <p>This sees work as it is admitted, where the queue delays see it only once it waits: a second at
  * twice the capacity admits twice what the server can set up before any queue shows it, and those
  * set-ups (most of a call's work: the agent's WebSocket, the 200 and its ACK) then swamp it for seconds
- * (BENCHMARKS.md, "Issue 14, session 10"). Any thread; a few hundred nanoseconds a call.
+ * (BENCHMARKS.md, "Issue 14, session 10"). Any thread: a lock held for a few array operations, taken about
+ * four times a call and twice per new INVITE.
  */
 final class SetupsInFlight {
   private static final long BUCKET_NANOS = 100_000_000L;
