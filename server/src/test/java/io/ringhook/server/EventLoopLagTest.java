@@ -1,11 +1,11 @@
 package io.ringhook.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.ringhook.testing.Await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,16 +53,11 @@ class EventLoopLagTest {
     lag.close();
     Thread.sleep(50); // a probe due at the close runs once more
     long reads = clockReads.get();
-    Thread.sleep(100);
-    assertEquals(reads, clockReads.get(), "no probe ran 50-150 ms after the close");
+    Await.holds("no probe ran 50-150 ms after the close", Duration.ofMillis(100), () -> clockReads.get() == reads);
     assertEquals(0, lag.millis());
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "within 5 s: " + what);
-      Thread.sleep(5);
-    }
+  private static void waitFor(BooleanSupplier condition, String what) {
+    Await.until(what, Duration.ofSeconds(5), condition);
   }
 }
