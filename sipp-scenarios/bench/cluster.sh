@@ -76,8 +76,9 @@ EOF
 }
 instance a "$SIP_A" "$HTTP_A" 20000
 instance b "$SIP_B" "$HTTP_B" 25000
+# Up to 200 s: each warms up until its JIT has caught up (3 min at most), the two sharing the cores.
 for n in a b; do
-  for _ in $(seq 1 450); do grep -q " ready" "$WORK/$n.log" 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 1000); do grep -q " ready" "$WORK/$n.log" 2>/dev/null && break; sleep 0.2; done
   grep -q " ready" "$WORK/$n.log" || { echo "cluster.sh: instance $n did not start" >&2; cat "$WORK/$n.log" >&2; exit 1; }
 done
 

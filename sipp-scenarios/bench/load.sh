@@ -53,7 +53,7 @@
 #   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
 #                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
 #                     `none` = no admission section (for a jar from before it)
-#   --server-warmup D ringhook's startup.warmup (its default 60s, ended sooner by startup.warmup_calls: 12000; 0s = a cold server)
+#   --server-warmup D ringhook's startup.warmup (its default 3m, ended sooner once 12,000 calls are made and the JIT has caught up; 0s = a cold server)
 #   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
 #                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --split           ringhook on CPU 0 alone, every peer (SIPp, the webhook, an agent process) on CPU 1 (taskset): the
@@ -235,7 +235,7 @@ fi
 # shellcheck disable=SC2086  # --java-opts is a list of JVM options, split on purpose
 RINGHOOK_RECORDS_PASSWORD="$RECORDS_PASSWORD" "${ON_SERVER[@]}" java "-Xmx$HEAP" "${AOT_OPTS[@]}" $JAVA_OPTS_EXTRA "${LOGCONF[@]}" -jar "$JAR" --config "$WORK/ringhook.yaml" >"$WORK/ringhook.log" 2>&1 &
 RH_PID=$!
-# Up to 6 minutes: startup.warmup (60 s by default, at most 5 m) comes first.
+# Up to 6 minutes: startup.warmup (3 m at most by default, 5 m at most at all) comes first.
 for _ in $(seq 1 1800); do grep -q " ready" "$WORK/ringhook.log" 2>/dev/null && break; sleep 0.2; done
 grep -q " ready" "$WORK/ringhook.log" || { echo "load.sh: ringhook did not start" >&2; cat "$WORK/ringhook.log" >&2; exit 1; }
 grep -hoE "warm-up: .*|SIP listening.*|[0-9]+ ms after the JVM started" "$WORK/ringhook.log" | sed 's/^/start-up: /' || true

@@ -36,9 +36,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +48,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The start-up warm-up ({@code startup.warmup}, {@code startup.warmup_calls}): before the SIP port
  * opens, synthetic calls through a loopback-only copy of the whole call path, so that the JIT has
- * compiled it before a carrier's first second. It ends after {@code warmup_calls} calls, or at the
- * {@code warmup} deadline if that comes first: the JIT compiles a method once it has run often enough
- * (invocation counts), so the calls made decide what is compiled, and how many a second a cold JVM
- * manages varies from start to start. A freshly started JVM offered 500 calls a second interprets
+ * compiled it before a carrier's first second. It ends once {@code warmup_calls} calls have been made and
+ * the JIT has caught up with them ({@link JitSettle}: its compilers idle for a few seconds while the calls
+ * go on), or at the {@code warmup} deadline if that comes first. The JIT compiles a method once it has run
+ * often enough (invocation counts), so the calls made decide what is queued for compiling, and how many a
+ * second a cold JVM manages varies from start to start; but with one C2 thread the queue is long, the
+ * thresholds rise with it (-XX:Tier4LoadFeedback), and on one core it took about two minutes of calls
+ * before it ran dry: a warm-up ended at a fixed count left C2 compiling the call path during the first
+ * busy minute (BENCHMARKS.md, issue 14). A freshly started JVM offered 500 calls a second interprets
  * JAIN-SIP's transactions and dialogs, Netty, the webhook's JSON and the agent's codec for its first
  * ten thousand calls and falls behind; parsing alone (what the warm-up did before) left most of that cold.
  *
@@ -71,8 +77,15 @@ final class Warmup {
   static final int CALLERS = 16;
   /** At most this long of SIP parsing alone when the copy cannot start (parsing warms in seconds). */
   static final Duration FALLBACK = Duration.ofSeconds(10);
-  /** How often the warm-up looks whether its callers have made {@code warmup_calls} calls. */
+  /** How often the warm-up looks whether its callers have made {@code warmup_calls} calls and the JIT has settled. */
   static final Duration POLL = Duration.ofMillis(50);
+  /**
+   * The JIT has caught up with the calls when, over this window, its compilers were busy for at most
+   * {@link #JIT_SHARE} of it (it is busy the whole time while the call path is new to it).
+   */
+  static final Duration JIT_WINDOW = Duration.ofSeconds(3);
+  /** See {@link #JIT_WINDOW}: a method or two compiled in three seconds, the odd recompilation. */
+  static final double JIT_SHARE = 0.05;
   /** How long the calls in progress at the end get to finish before their callers are closed. */
   static final Duration LAST_CALL = Duration.ofMillis(500);
   /** How long the copy's calls still in progress get to end when it closes (the RI's stop then sleeps 1 s more). */
@@ -89,6 +102,11 @@ final class Warmup {
 
   /** Runs the warm-up that {@code config} asks for, the demo agent being on {@code httpPort}; logs one line. */
   static WarmupReport run(RingConfig config, EventLoopGroup group, int httpPort) {
+    return run(config, group, httpPort, JitSettle.compileMillis());
+  }
+
+  /** {@link #run(RingConfig, EventLoopGroup, int)} with the JIT's compile time (ms) read from {@code jit}. */
+  static WarmupReport run(RingConfig config, EventLoopGroup group, int httpPort, Optional<LongSupplier> jit) {
     StartupSettings startup = config.startup();
     Duration budget = startup.warmup();
     if (!startup.warms()) {
@@ -97,7 +115,7 @@ final class Warmup {
     long t0 = System.nanoTime();
     WarmupReport report;
     try (QuietLogs quiet = QuietLogs.of(QUIET)) {
-      report = callPath(config, group, httpPort, t0, t0 + budget.toNanos(), startup.warmupCalls());
+      report = callPath(config, group, httpPort, t0, t0 + budget.toNanos(), startup.warmupCalls(), jit);
     } catch (IOException | RuntimeException e) {
       String problem = e.getMessage() == null ? e.toString() : e.getMessage();
       LOG.warn("warm-up: the call path could not be warmed ({}); warming SIP parsing only", problem);
@@ -105,22 +123,32 @@ final class Warmup {
       left = left.compareTo(FALLBACK) > 0 ? FALLBACK : left;
       long invites = left.isNegative() ? 0 : SipServer.warmUp(left);
       report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0,
-          Optional.of(problem));
+          OptionalLong.empty(), false, Optional.of(problem));
       LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses and SDP in {} ms (startup.warmup {} ms)",
           invites, report.took().toMillis(), budget.toMillis());
       return report;
     }
     String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms, warmup_calls {}): "
         + "{} webhook requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended "
-        + "with BYE, {} refused, {} timed out";
+        + "with BYE, {} refused, {} timed out{}";
     Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), startup.warmupCalls(),
-        report.webhooks(), report.answered(), report.echoed(), report.ended(), report.refused(), report.failed()};
+        report.webhooks(), report.answered(), report.echoed(), report.ended(), report.refused(), report.failed(),
+        jitSummary(report)};
     if (report.ended() == 0) {
       LOG.warn(line + "; the first real calls will be slow", args);
     } else {
       LOG.info(line, args);
     }
     return report;
+  }
+
+  /** What the JIT did, for the summary line: "" when the JVM does not measure its compile time. */
+  static String jitSummary(WarmupReport report) {
+    if (report.compileMillis().isEmpty()) {
+      return "";
+    }
+    return "; the JIT compiled for " + report.compileMillis().getAsLong() + " ms (its threads' total) and "
+        + (report.jitSettled() ? "had caught up" : "was still compiling when startup.warmup ran out");
   }
 
   /**
@@ -144,10 +172,12 @@ final class Warmup {
   }
 
   private static WarmupReport callPath(RingConfig config, EventLoopGroup group, int httpPort, long t0, long deadline,
-                                       int calls) throws IOException {
+                                       int calls, Optional<LongSupplier> jit) throws IOException {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     AtomicLong webhookRequests = new AtomicLong();
     WarmupCaller.Counts counts = new WarmupCaller.Counts();
+    long compiledBefore = jit.map(LongSupplier::getAsLong).orElse(0L);
+    boolean settled = false;
     int port = 0;
     try {
       HttpFrontend hook = HttpFrontend.start("127.0.0.1", 0, group, Map.of(), request -> {
@@ -191,7 +221,7 @@ final class Warmup {
         threads.add(t);
         t.start();
       }
-      awaitCalls(counts, calls, deadline);
+      settled = awaitCalls(counts, calls, deadline, jit);
       callers.forEach(WarmupCaller::finish);
       long joinBy = System.nanoTime() + LAST_CALL.toNanos();
       for (Thread t : threads) {
@@ -216,17 +246,29 @@ final class Warmup {
         }
       }
     }
+    OptionalLong compiled = jit.isEmpty() ? OptionalLong.empty()
+        : OptionalLong.of(jit.get().getAsLong() - compiledBefore);
     return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), webhookRequests.get(),
         counts.answered.get(), counts.refused.get(), counts.echoed.get(), counts.ended.get(), counts.failed.get(),
-        Optional.empty());
+        compiled, settled, Optional.empty());
   }
 
-  /** Sleeps until the callers have placed {@code calls} calls or {@code deadline} of {@link System#nanoTime()}. */
-  private static void awaitCalls(WarmupCaller.Counts counts, int calls, long deadline) throws InterruptedException {
-    for (long left = deadline - System.nanoTime(); left > 0 && counts.invites.get() < calls;
-         left = deadline - System.nanoTime()) {
-      Thread.sleep(Math.max(1, Math.min(left / 1_000_000, POLL.toMillis())));
+  /**
+   * Sleeps until the callers have placed {@code calls} calls and the JIT has caught up with them ({@link JitSettle},
+   * when the JVM measures its compile time), or until {@code deadline} of {@link System#nanoTime()}; says which.
+   */
+  private static boolean awaitCalls(WarmupCaller.Counts counts, int calls, long deadline, Optional<LongSupplier> jit)
+      throws InterruptedException {
+    JitSettle settle = new JitSettle(JIT_WINDOW, JIT_SHARE);
+    for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
+      // Sampled from the start, so that a JIT already idle when the calls are made does not add a window.
+      boolean settled = jit.isEmpty() || settle.settled(now, jit.get().getAsLong());
+      if (settled && counts.invites.get() >= calls) {
+        return true;
+      }
+      Thread.sleep(Math.max(1, Math.min((deadline - now) / 1_000_000, POLL.toMillis())));
     }
+    return false;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.ringhook.server;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the start-up warm-up ({@code startup.warmup}) did: synthetic calls through a loopback copy of
@@ -16,10 +17,16 @@ import java.util.Optional;
  * @param echoed   calls whose RTP came back from the agent
  * @param ended    calls hung up with BYE and its 200
  * @param failed   calls whose answer did not come in time
+ * @param compileMillis what the JIT's compiler threads spent compiling during the warm-up, summed, when the JVM
+ *                 measures it
+ * @param jitSettled whether the warm-up ended because its calls were made and the JIT had caught up with them
+ *                 (rather than at its deadline)
  * @param problem  why the call path could not be warmed (only SIP parsing was), when it could not
  */
 public record WarmupReport(Duration took, int sipPort, long calls, long webhooks, long answered, long refused,
-                           long echoed, long ended, long failed, Optional<String> problem) {
+                           long echoed, long ended, long failed, OptionalLong compileMillis,
+                           boolean jitSettled, Optional<String> problem) {
   /** No warm-up ran ({@code startup.warmup: 0s}). */
-  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, Optional.empty());
+  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, OptionalLong.empty(),
+      false, Optional.empty());
 }

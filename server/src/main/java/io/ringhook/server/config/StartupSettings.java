@@ -7,17 +7,18 @@ import java.util.Objects;
  * The {@code startup} section: the warm-up before the SIP port opens.
  *
  * @param warmup      how long start-up may exercise the call path before SIP listens, at most; zero skips it
- * @param warmupCalls the synthetic calls after which the warm-up ends sooner: what the JIT compiles depends
- *                    on how often each method ran (calls), not on how long the warm-up took
+ * @param warmupCalls the synthetic calls the warm-up makes at least before it ends sooner (once the JIT has
+ *                    caught up): what the JIT compiles depends on how often each method ran (calls), not on
+ *                    how long the warm-up took
  */
 public record StartupSettings(Duration warmup, int warmupCalls) {
   /**
-   * The defaults: up to 60 s, ended by the 12,000th call. On the 2-core reference box a cold campaign of 500
-   * calls a second completed every call after warm-ups of 9,100 calls or more, and 79-95 % of them after
-   * 7,059 and 8,984; the calls a 30 s warm-up managed varied from 7,000 to 11,000 from start to start
-   * (docs/sizing.md, BENCHMARKS.md).
+   * The defaults: at least 12,000 calls and until the JIT has caught up with them, up to 3 minutes. On the
+   * 2-core reference box a cold campaign of 500 calls a second completed every call after warm-ups of 9,100
+   * calls or more; the JIT caught up after about 70 s of calls on two cores (some 30,000 calls) and 130 s on
+   * one (docs/sizing.md, BENCHMARKS.md).
    */
-  public static final StartupSettings DEFAULTS = new StartupSettings(Duration.ofSeconds(60), 12_000);
+  public static final StartupSettings DEFAULTS = new StartupSettings(Duration.ofMinutes(3), 12_000);
 
   public StartupSettings {
     Objects.requireNonNull(warmup, "warmup");

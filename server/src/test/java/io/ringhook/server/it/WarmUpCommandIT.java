@@ -31,7 +31,7 @@ class WarmUpCommandIT {
   Path dir;
 
   @Test
-  void itRunsTheWarmUpUpToItsCallTargetAndExitsLeavingNothingBehind() throws Exception {
+  void itRunsTheWarmUpAndExitsLeavingNothingBehind() throws Exception {
     List<String> lines = run("java");
     Matcher m = warmUpLine(lines);
     assertTrue(Integer.parseInt(m.group(1)) >= 100 && Integer.parseInt(m.group(2)) > 0, m.group());
@@ -73,8 +73,8 @@ class WarmUpCommandIT {
         + "sip: {host: 127.0.0.1, port: " + sipPort + "}\n"
         + "http: {host: 127.0.0.1, port: " + httpPort + "}\n"
         + "rtp: {host: 127.0.0.1, port_min: 9700, port_max: 9799}\n"
-        // Only the call target can end it before the 60 s this test waits.
-        + "startup: {warmup: 5m, warmup_calls: 100}\n");
+        // A fresh JVM's JIT does not catch up in 15 s, so the deadline ends it, after at least the 100 calls.
+        + "startup: {warmup: 15s, warmup_calls: 100}\n");
     JarRun.Exit exit = JarRun.run(dir, java, List.of(jvmOptions), List.of("warm-up", "--config", config.toString()),
         Duration.ofSeconds(60));
     assertEquals(0, exit.status(), exit.log());
