@@ -250,25 +250,27 @@ final class Warmup {
         : OptionalLong.of(jit.get().getAsLong() - compiledBefore);
     return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), webhookRequests.get(),
         counts.answered.get(), counts.refused.get(), counts.echoed.get(), counts.ended.get(), counts.failed.get(),
-        compiled, settled, Optional.empty());
+        compiled, settled && jit.isPresent(), Optional.empty());
   }
 
   /**
    * Sleeps until the callers have placed {@code calls} calls and the JIT has caught up with them ({@link JitSettle},
-   * when the JVM measures its compile time), or until {@code deadline} of {@link System#nanoTime()}; says which.
+   * when the JVM measures its compile time), or until {@code deadline} of {@link System#nanoTime()}; returns
+   * whether the JIT had caught up when it stopped waiting.
    */
   private static boolean awaitCalls(WarmupCaller.Counts counts, int calls, long deadline, Optional<LongSupplier> jit)
       throws InterruptedException {
     JitSettle settle = new JitSettle(JIT_WINDOW, JIT_SHARE);
+    boolean settled = jit.isEmpty();
     for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
       // Sampled from the start, so that a JIT already idle when the calls are made does not add a window.
-      boolean settled = jit.isEmpty() || settle.settled(now, jit.get().getAsLong());
+      settled = jit.isEmpty() || settle.settled(now, jit.get().getAsLong());
       if (settled && counts.invites.get() >= calls) {
-        return true;
+        break;
       }
       Thread.sleep(Math.max(1, Math.min((deadline - now) / 1_000_000, POLL.toMillis())));
     }
-    return false;
+    return settled;
   }
 
   /**

@@ -19,8 +19,9 @@ import java.util.OptionalLong;
  * @param failed   calls whose answer did not come in time
  * @param compileMillis what the JIT's compiler threads spent compiling during the warm-up, summed, when the JVM
  *                 measures it
- * @param jitSettled whether the warm-up ended because its calls were made and the JIT had caught up with them
- *                 (rather than at its deadline)
+ * @param jitSettled whether the JIT had caught up with the calls when the warm-up ended (its compilers busy for
+ *                 at most {@link Warmup#JIT_SHARE} of the last {@link Warmup#JIT_WINDOW}); false when it ran
+ *                 out of time first, or when the JVM does not measure its compile time
  * @param problem  why the call path could not be warmed (only SIP parsing was), when it could not
  */
 public record WarmupReport(Duration took, int sipPort, long calls, long webhooks, long answered, long refused,

@@ -73,8 +73,9 @@ class WarmupTest {
       assertEquals(List.of("INFO warm-up: " + report.calls() + " synthetic calls through the call path in "
           + report.took().toMillis() + " ms (startup.warmup 60000 ms, warmup_calls 40): " + report.webhooks()
           + " webhook requests, " + report.answered() + " answered (agent WebSocket, RTP port), " + report.echoed()
-          + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.refused() + " refused, " + report.failed() + " timed out; "
-          + "the JIT compiled for 0 ms (its threads' total) and had caught up"), logs.atLeast(Level.INFO));
+          + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.refused() + " refused, "
+          + report.failed() + " timed out; the JIT compiled for 0 ms (its threads' total) and had caught up"),
+          logs.atLeast(Level.INFO));
     }
     assertTrue(report.calls() >= 40 && report.ended() > 0 && report.jitSettled(), report.toString());
     assertEquals(OptionalLong.of(0), report.compileMillis());
