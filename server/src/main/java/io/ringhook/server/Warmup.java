@@ -21,6 +21,7 @@ import io.ringhook.server.logging.QuietLogs;
 import io.ringhook.server.metrics.RingMetrics;
 import io.ringhook.sip.AdmissionSettings;
 import io.ringhook.sip.CallObserver;
+import io.ringhook.sip.QueueDelay;
 import io.ringhook.sip.SipConfig;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * own JAIN-SIP stack on a free 127.0.0.1 port with a loopback trunk, its own webhook client calling an
  * in-process endpoint (a second {@link HttpFrontend} on 127.0.0.1), its own RTP ports on 127.0.0.1,
  * the built-in demo agent whatever {@code default_agent} says, and records, live calls and metrics
- * that go nowhere. {@link WarmupCaller}s place the calls. Then everything is closed: no record, no
+ * that go nowhere; one new INVITE in {@link #REFUSE_EVERY} is refused as an overload would refuse it. {@link WarmupCaller}s place the calls. Then everything is closed: no record, no
  * metric, no request to a customer's URL, no socket or thread remains, and the per-call log lines
  * of those loggers are held back ({@link QuietLogs}); one line says what ran. When the copy cannot
  * start (e.g. loopback UDP refused), one WARN line says why and SIP parsing alone is warmed for the
@@ -95,6 +96,15 @@ final class Warmup {
   /** The loggers whose per-call lines the warm-up holds back; nothing else uses them before SIP listens. */
   static final List<String> QUIET = List.of("io.ringhook.sip", "io.ringhook.media", "io.ringhook.webhook",
       "gov.nist", HttpFrontend.class.getName());
+  /**
+   * One new INVITE in this many is refused as if the server were overloaded (503 through its transaction, the
+   * caller's ACK), so that the refusal path is compiled with the rest. Left out, an overload's first second was
+   * the first time the SIP stack's hottest methods met it, and the JIT threw their compiled code away and
+   * compiled them again while the server was busiest (BENCHMARKS.md, issue 14, sessions 11 and 12).
+   */
+  static final int REFUSE_EVERY = 8;
+  /** The copy's overload limits: longer than any wait of a cold JVM, shorter than {@link #everyNth}'s hour. */
+  static final Duration WARM_LIMIT = Duration.ofMinutes(1);
   /** The in-process webhook's answer: variables, so the decoding and the agent's start message carry some. */
   static final String WEBHOOK_ANSWER = "{\"dynamic_variables\":{\"customer\":\"warm-up\",\"tier\":1,\"vip\":false}}";
 
@@ -130,7 +140,7 @@ final class Warmup {
     }
     String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms, warmup_calls {}): "
         + "{} webhook requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended "
-        + "with BYE, {} refused, {} timed out{}";
+        + "with BYE, {} refused (one in " + REFUSE_EVERY + " on purpose, as an overload would), {} timed out{}";
     Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), startup.warmupCalls(),
         report.webhooks(), report.answered(), report.echoed(), report.ended(), report.refused(), report.failed(),
         jitSummary(report)};
@@ -198,7 +208,7 @@ final class Warmup {
             metrics.agentListener());
         try {
           sip = RingServer.callPath(copy, new NumberDirectory(copy), webhooks, new LiveCalls(Clock.systemUTC()),
-              metrics, bridge, record -> { }, CallObserver.none()).start();
+              metrics, bridge, record -> { }, CallObserver.none()).alsoBehind(everyNth(REFUSE_EVERY)).start();
           metrics.bindRtp(endpoints.totals());
         } catch (SipServer.SipStartException e) {
           if (attempt == 3) { // the free port was a hint only: another process may have taken it
@@ -253,6 +263,12 @@ final class Warmup {
         compiled, settled && jit.isPresent(), Optional.empty());
   }
 
+  /** A stage that reads as an hour behind once in {@code n} reads: the overload check reads it once a new INVITE. */
+  static QueueDelay everyNth(int n) {
+    AtomicLong reads = new AtomicLong();
+    return () -> reads.incrementAndGet() % n == 0 ? Duration.ofHours(1).toMillis() : 0;
+  }
+
   /**
    * Sleeps until the callers have placed {@code calls} calls and the JIT has caught up with them ({@link JitSettle},
    * when the JVM measures its compile time), or until {@code deadline} of {@link System#nanoTime()}; returns
@@ -276,7 +292,7 @@ final class Warmup {
   /**
    * The configuration of the loopback copy: SIP and RTP on 127.0.0.1 (RTP in the configured range), one
    * loopback trunk, one number whose signed webhook is {@code webhook} and whose agent is the demo agent,
-   * no overload refusals, loopback exempt from the per-source limit, and no warm-up of its own.
+   * overload limits a cold JVM does not reach, loopback exempt from the per-source limit, and no warm-up of its own.
    */
   static RingConfig copy(RingConfig config, int sipPort, URI webhook) {
     SipConfig.Listen sip = new SipConfig.Listen("127.0.0.1", sipPort, Optional.empty(), config.sip().tcp());
@@ -284,12 +300,12 @@ final class Warmup {
         config.rtp().timeout());
     NumberSettings number = new NumberSettings(NUMBER, Optional.of(webhook), Optional.of(new Secret("warm-up")),
         Optional.of(RingConfig.DEMO_AGENT), WebhookSettings.DEFAULTS);
-    // The overload checks run but never refuse: a cold JVM is slow by definition, and the calls are what warms
-    // it; the callers never have more than CALLERS calls in flight.
+    // The overload checks run, with limits a cold JVM does not reach (it is slow by definition, and the calls
+    // are what warms it; the callers never have more than CALLERS calls in flight): only everyNth's stage
+    // refuses, and the set-up check does only in a second in which no set-up finished.
     AdmissionSettings a = config.admission();
-    AdmissionSettings admission = new AdmissionSettings(Duration.ZERO, a.retryAfter(), a.sourceRate(),
-        a.sourceBurst(), Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList(), Duration.ZERO,
-        a.minSetups());
+    AdmissionSettings admission = new AdmissionSettings(WARM_LIMIT, a.retryAfter(), a.sourceRate(), a.sourceBurst(),
+        Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList(), WARM_LIMIT, CALLERS / 4);
     return new RingConfig(sip, rtp, List.of(new TrunkSettings("warm-up", List.of("127.0.0.1/32"), Optional.of("1"))),
         config.http(), Map.of(NUMBER, number), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
         config.records(), config.shutdown(), config.logging(), admission, new StartupSettings(Duration.ZERO, 1));

@@ -11,6 +11,7 @@ import io.ringhook.server.config.ConfigLoader;
 import io.ringhook.server.config.RingConfig;
 import io.ringhook.server.http.HttpFrontend;
 import io.ringhook.server.peers.LogCapture;
+import io.ringhook.sip.QueueDelay;
 import io.ringhook.testing.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -73,11 +74,13 @@ class WarmupTest {
       assertEquals(List.of("INFO warm-up: " + report.calls() + " synthetic calls through the call path in "
           + report.took().toMillis() + " ms (startup.warmup 60000 ms, warmup_calls 40): " + report.webhooks()
           + " webhook requests, " + report.answered() + " answered (agent WebSocket, RTP port), " + report.echoed()
-          + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.refused() + " refused, "
+          + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.refused()
+          + " refused (one in 8 on purpose, as an overload would), "
           + report.failed() + " timed out; the JIT compiled for 0 ms (its threads' total) and had caught up"),
           logs.atLeast(Level.INFO));
     }
     assertTrue(report.calls() >= 40 && report.ended() > 0 && report.jitSettled(), report.toString());
+    assertTrue(report.refused() > 0, "the refusal path ran: " + report);
     assertEquals(OptionalLong.of(0), report.compileMillis());
     assertTrue(report.took().compareTo(Duration.ofSeconds(30)) < 0, "ended by its calls, not the minute: " + report);
   }
@@ -99,5 +102,16 @@ class WarmupTest {
     assertTrue(report.calls() >= 40 && report.ended() > 0 && !report.jitSettled(), report.toString());
     assertTrue(report.took().compareTo(Duration.ofSeconds(4)) >= 0, "ran to its deadline: " + report);
     assertTrue(report.compileMillis().orElseThrow() >= 4000, report.toString());
+  }
+
+  @Test
+  void everyNthReadsAsAnHourBehindOnceInNReads() {
+    QueueDelay stage = Warmup.everyNth(8);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 1; i < 8; i++) {
+        assertEquals(0, stage.millis(), "read " + i);
+      }
+      assertEquals(Duration.ofHours(1).toMillis(), stage.millis(), "read 8");
+    }
   }
 }
