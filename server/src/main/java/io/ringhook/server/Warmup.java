@@ -64,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * own JAIN-SIP stack on a free 127.0.0.1 port with a loopback trunk, its own webhook client calling an
  * in-process endpoint (a second {@link HttpFrontend} on 127.0.0.1), its own RTP ports on 127.0.0.1,
  * the built-in demo agent whatever {@code default_agent} says, and records, live calls and metrics
- * that go nowhere; one new INVITE in {@link #REFUSE_EVERY} is refused as an overload would refuse it. {@link WarmupCaller}s place the calls. Then everything is closed: no record, no
- * metric, no request to a customer's URL, no socket or thread remains, and the per-call log lines
+ * that go nowhere; one new INVITE in {@link #REFUSE_EVERY} is refused as an overload would refuse it.
+ * {@link WarmupCaller}s place the calls. Then everything is closed: no record, no metric, no request to
+ * a customer's URL, no socket or thread remains, and the per-call log lines
  * of those loggers are held back ({@link QuietLogs}); one line says what ran. When the copy cannot
  * start (e.g. loopback UDP refused), one WARN line says why and SIP parsing alone is warmed for the
  * rest of the budget (at most {@link #FALLBACK}), as before.
@@ -263,7 +264,7 @@ final class Warmup {
         compiled, settled && jit.isPresent(), Optional.empty());
   }
 
-  /** A stage that reads as an hour behind once in {@code n} reads: the overload check reads it once a new INVITE. */
+  /** A stage that reads as an hour behind once in {@code n} reads: the overload check reads it once per new INVITE. */
   static QueueDelay everyNth(int n) {
     AtomicLong reads = new AtomicLong();
     return () -> reads.incrementAndGet() % n == 0 ? Duration.ofHours(1).toMillis() : 0;
