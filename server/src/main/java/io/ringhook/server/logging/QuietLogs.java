@@ -3,6 +3,13 @@ package io.ringhook.server.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +17,15 @@ import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * Raises some loggers, and their descendants that have a level of their own, to ERROR until closed,
- * then puts back the levels they had (a level of their own or none, inherited). The start-up warm-up runs hundreds of synthetic calls whose per-call INFO
- * lines would bury the real ones; nothing else logs through those loggers before SIP listens.
- * Does nothing when SLF4J is not bound to logback.
+ * Keeps the lines of some loggers (and of their descendants) out of the log until closed, while each still takes
+ * the way a logged line takes up to its write: the levels stay as configured, and every line is formatted by the
+ * encoders of the root logger's appenders (the configured pattern, or JSON) and dropped. ERROR lines still reach
+ * the root's appenders. The start-up warm-up runs tens of thousands of synthetic calls whose per-call lines would
+ * bury the real ones; held back by raising those loggers to ERROR (as before), the first real calls' lines were a
+ * way through the code the JIT had not compiled, and the methods that log a line per call were compiled again in
+ * the first busy seconds (BENCHMARKS.md, issue 14, session 13). Nothing else logs through those loggers before SIP
+ * listens. A descendant with appenders of its own (configured in a logback.xml) still writes to them. Does nothing
+ * when SLF4J is not bound to logback.
  *
  * <pre>{@code
  * try (QuietLogs quiet = QuietLogs.of(List.of("io.ringhook.sip"))) {
@@ -22,36 +34,71 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class QuietLogs implements AutoCloseable {
-  private final Map<Logger, Level> previous;
+  private final Map<Logger, Boolean> additive;
+  private final Appender<ILoggingEvent> discard;
 
-  private QuietLogs(Map<Logger, Level> previous) {
-    this.previous = previous;
+  private QuietLogs(Map<Logger, Boolean> additive, Appender<ILoggingEvent> discard) {
+    this.additive = additive;
+    this.discard = discard;
   }
 
-  /** Sets each of {@code names} (logger names or prefixes of the hierarchy) to ERROR. */
+  /** Holds back the lines of each of {@code names} (logger names or prefixes of the hierarchy). */
   public static QuietLogs of(List<String> names) {
-    Map<Logger, Level> previous = new LinkedHashMap<>();
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-    if (factory instanceof LoggerContext context) {
-      for (String name : names) {
-        Logger logger = context.getLogger(name);
-        previous.put(logger, logger.getLevel());
-        // A descendant with a level of its own (e.g. RtpStream at INFO in a logback.xml) would not inherit ours.
-        for (Logger child : context.getLoggerList()) {
-          if (child.getLevel() != null && child.getName().startsWith(name + ".")) {
-            previous.putIfAbsent(child, child.getLevel());
-          }
-        }
-      }
-      // Never louder: a logger an operator turned OFF stays off.
-      previous.keySet().removeIf(logger -> logger.getEffectiveLevel().isGreaterOrEqual(Level.ERROR));
-      previous.keySet().forEach(logger -> logger.setLevel(Level.ERROR));
+    return factory instanceof LoggerContext context ? of(context, names) : new QuietLogs(Map.of(), null);
+  }
+
+  /** {@link #of(List)} in {@code context}. */
+  static QuietLogs of(LoggerContext context, List<String> names) {
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    Discard discard = new Discard(root);
+    discard.setContext(context);
+    discard.setName("ringhook-quiet-logs");
+    discard.start();
+    Map<Logger, Boolean> additive = new LinkedHashMap<>();
+    for (String name : names) {
+      Logger logger = context.getLogger(name);
+      additive.put(logger, logger.isAdditive());
+      logger.setAdditive(false); // the line goes no further up than this logger, to our appender
+      logger.addAppender(discard);
     }
-    return new QuietLogs(previous);
+    return new QuietLogs(additive, discard);
   }
 
   @Override
   public void close() {
-    previous.forEach(Logger::setLevel);
+    additive.forEach((logger, was) -> {
+      logger.detachAppender(discard);
+      logger.setAdditive(was);
+    });
+    if (discard != null) {
+      discard.stop();
+    }
+  }
+
+  /** Formats each line with the root's encoders and drops it; passes ERROR lines on to the root's appenders. */
+  private static final class Discard extends UnsynchronizedAppenderBase<ILoggingEvent> {
+    private final Logger root;
+    private final List<Encoder<ILoggingEvent>> encoders = new ArrayList<>();
+
+    Discard(Logger root) {
+      this.root = root;
+      for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+        if (it.next() instanceof OutputStreamAppender<ILoggingEvent> out && out.getEncoder() != null) {
+          encoders.add(out.getEncoder());
+        }
+      }
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing(); // as an OutputStreamAppender does: the message, thread name and MDC
+      for (Encoder<ILoggingEvent> encoder : encoders) {
+        encoder.encode(event);
+      }
+      if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
+        root.callAppenders(event);
+      }
+    }
   }
 }
