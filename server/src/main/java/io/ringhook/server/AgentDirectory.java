@@ -24,6 +24,7 @@ final class AgentDirectory implements Function<CallDecision.Connect, AgentTarget
 
   private final RingConfig config;
   private final AgentTarget demo;
+  private final String authority;
 
   AgentDirectory(RingConfig config, int httpPort) {
     this.config = config;
@@ -33,8 +34,14 @@ final class AgentDirectory implements Function<CallDecision.Connect, AgentTarget
     } else if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    this.demo = new AgentTarget(RingConfig.DEMO_AGENT, URI.create("ws://" + host + ":" + httpPort + DemoAgent.PATH),
+    this.authority = host + ":" + httpPort;
+    this.demo = new AgentTarget(RingConfig.DEMO_AGENT, URI.create("ws://" + authority + DemoAgent.PATH),
         DEMO_CONNECT_TIMEOUT);
+  }
+
+  /** {@code path} on the server's own HTTP port, where the demo agent is: its address as the demo agent's. */
+  URI ownHttp(String path) {
+    return URI.create("http://" + authority + path);
   }
 
   /**

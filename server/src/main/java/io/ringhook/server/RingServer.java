@@ -198,11 +198,8 @@ public final class RingServer implements AutoCloseable {
       }
       // After the warm-up, whose calls would read as lag: the overload check also reads the event loops.
       p.loopLag = new EventLoopLag(p.group, LOOP_PROBE_EVERY, System::nanoTime);
-      SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, record -> {
-        if (scanners.admit(record)) {
-          writer.submit(record);
-        }
-      }, observer).alsoBehind(p.loopLag).start();
+      SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, recordsTo(scanners, writer),
+          observer).alsoBehind(p.loopLag).start();
       p.sip.set(sip);
       metrics.bindCalls(sip::activeCalls, sip::ringingCalls, sip::callsInSetup);
       metrics.bindRejected(sip::overloadRefusals, sip::sourceLimitRefusals);
@@ -226,6 +223,19 @@ public final class RingServer implements AutoCloseable {
       p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * Where the call path's records go: {@code writer}, but at most {@link #ACL_RECORDS_PER_SECOND} a second of
+   * INVITEs the trunk ACL refused. One sink for the server and its {@link Warmup}, so that the JIT sees the same
+   * class at that call site in both.
+   */
+  static Consumer<CallRecord> recordsTo(ScannerFilter scanners, RecordWriter writer) {
+    return record -> {
+      if (scanners.admit(record)) {
+        writer.submit(record);
+      }
+    };
   }
 
   /**

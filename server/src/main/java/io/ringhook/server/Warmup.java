@@ -3,6 +3,7 @@ package io.ringhook.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.Ticker;
+import io.ringhook.media.EchoMediaBridge;
 import io.ringhook.media.NettyTransport;
 import io.ringhook.media.RtpEndpoints;
 import io.ringhook.media.RtpSettings;
@@ -19,16 +20,26 @@ import io.ringhook.server.http.HttpReply;
 import io.ringhook.server.live.LiveCalls;
 import io.ringhook.server.logging.QuietLogs;
 import io.ringhook.server.metrics.RingMetrics;
+import io.ringhook.server.records.CallRecord;
+import io.ringhook.server.records.JdbcRecordStore;
+import io.ringhook.server.records.RecordStore;
+import io.ringhook.server.records.RecordWriter;
 import io.ringhook.sip.AdmissionSettings;
 import io.ringhook.sip.CallObserver;
+import io.ringhook.sip.MediaBridge;
 import io.ringhook.sip.QueueDelay;
 import io.ringhook.sip.SipConfig;
 import io.ringhook.sip.SipServer;
 import io.ringhook.webhook.WebhookClient;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -41,6 +52,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -61,20 +73,26 @@ import org.slf4j.LoggerFactory;
  * ten thousand calls and falls behind; parsing alone (what the warm-up did before) left most of that cold.
  *
  * <p>The copy is the server's own wiring ({@link RingServer#callPath}) with throw-away parts: its
- * own JAIN-SIP stack on a free 127.0.0.1 port with a loopback trunk, its own webhook client calling an
- * in-process endpoint (a second {@link HttpFrontend} on 127.0.0.1), its own RTP ports on 127.0.0.1,
- * the built-in demo agent whatever {@code default_agent} says, and records, live calls and metrics
- * that go nowhere; one new INVITE in {@link #REFUSE_EVERY} is refused as an overload would refuse it.
- * {@link WarmupCaller}s place the calls. Then everything is closed: no record, no metric, no request to
- * a customer's URL, no socket or thread remains, and the per-call log lines
- * of those loggers are held back ({@link QuietLogs}); one line says what ran. When the copy cannot
- * start (e.g. loopback UDP refused), one WARN line says why and SIP parsing alone is warmed for the
- * rest of the budget (at most {@link #FALLBACK}), as before.
+ * own JAIN-SIP stack on a free 127.0.0.1 port with the configured trunks (loopback allowed), its own webhook
+ * client calling an in-process endpoint (a second {@link HttpFrontend} on 127.0.0.1), its own RTP ports on
+ * 127.0.0.1, the server's media bridge with the built-in demo agent whatever {@code default_agent} says,
+ * records written to a SQLite store in a temporary directory, and live calls and metrics that go nowhere;
+ * one new INVITE in {@link #REFUSE_EVERY} is refused as an overload would refuse it. Where the copy's part
+ * is a different class from the server's, the JIT's profile of that call site would not hold for the real
+ * calls: the first of them threw compiled code away (BENCHMARKS.md, issue 14, session 13), so the parts are
+ * the server's classes, and {@link WarmupCaller}s place calls written as SIPp, carriers and other peers
+ * write them. Then everything is closed: no record in the real store, no metric, no request to a
+ * customer's URL, no file, socket or thread remains, and the per-call log lines of those loggers are
+ * held back ({@link QuietLogs}); one line says what ran. When the copy cannot start (e.g. loopback UDP
+ * refused), one WARN line says why and SIP parsing alone is warmed for the rest of the budget (at most
+ * {@link #FALLBACK}), as before.
  */
 final class Warmup {
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
-  /** The dialed number of the synthetic calls. */
+  /** The dialed number of half the synthetic calls: its webhook requests are signed. */
   static final String NUMBER = "+15550000100";
+  /** The dialed number of the other half: its webhook requests are not signed (numbers differ in that). */
+  static final String UNSIGNED_NUMBER = "+15550000101";
   /** Calls in progress at once: enough to keep two cores busy while each call waits on its peers. */
   static final int CALLERS = 16;
   /** At most this long of SIP parsing alone when the copy cannot start (parsing warms in seconds). */
@@ -94,9 +112,14 @@ final class Warmup {
   static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
   /** The thread name prefix of the callers. */
   static final String THREADS = "ringhook-warm-up-";
-  /** The loggers whose per-call lines the warm-up holds back; nothing else uses them before SIP listens. */
+  /**
+   * The loggers whose per-call lines the warm-up holds back, and those of its records store's set-up (its
+   * migrations, its pool); nothing else uses them before SIP listens (the real records store opened before the
+   * warm-up, and its writer has nothing to write until the first real call).
+   */
   static final List<String> QUIET = List.of("io.ringhook.sip", "io.ringhook.media", "io.ringhook.webhook",
-      "gov.nist", HttpFrontend.class.getName());
+      "gov.nist", HttpFrontend.class.getName(), JdbcRecordStore.class.getName(), RecordWriter.class.getName(),
+      "org.flywaydb", "com.zaxxer.hikari");
   /**
    * One new INVITE in this many is refused as if the server were overloaded (503 through its transaction, the
    * caller's ACK), so that the refusal path is compiled with the rest. Left out, an overload's first second was
@@ -106,8 +129,16 @@ final class Warmup {
   static final int REFUSE_EVERY = 8;
   /** The copy's overload limits: longer than any wait of a cold JVM, shorter than {@link #everyNth}'s hour. */
   static final Duration WARM_LIMIT = Duration.ofMinutes(1);
-  /** The in-process webhook's answer: variables, so the decoding and the agent's start message carry some. */
-  static final String WEBHOOK_ANSWER = "{\"dynamic_variables\":{\"customer\":\"warm-up\",\"tier\":1,\"vip\":false}}";
+  /**
+   * The in-process webhook's answers, in turn, as CRMs answer: variables of each JSON type, variables with
+   * metadata, nothing, so the decoding and the agent's start message take each of their paths.
+   */
+  static final List<String> WEBHOOK_ANSWERS = List.of(
+      "{\"dynamic_variables\":{\"customer\":\"warm-up\",\"tier\":1,\"vip\":false}}",
+      "{\"dynamic_variables\":{\"first_name\":\"Jim\",\"balance\":12.5},\"metadata\":{\"crm_id\":\"A-1\"}}",
+      "{}");
+  /** How often the warm-up reads the HTTP port's {@code /metrics}, as a scraper would. */
+  static final Duration SCRAPE_EVERY = Duration.ofMillis(500);
 
   private Warmup() {}
 
@@ -133,7 +164,7 @@ final class Warmup {
       Duration left = budget.minusNanos(System.nanoTime() - t0);
       left = left.compareTo(FALLBACK) > 0 ? FALLBACK : left;
       long invites = left.isNegative() ? 0 : SipServer.warmUp(left);
-      report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0,
+      report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0, 0,
           OptionalLong.empty(), false, Optional.of(problem));
       LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses and SDP in {} ms (startup.warmup {} ms)",
           invites, report.took().toMillis(), budget.toMillis());
@@ -141,10 +172,11 @@ final class Warmup {
     }
     String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms, warmup_calls {}): "
         + "{} webhook requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended "
-        + "with BYE, {} refused (one in " + REFUSE_EVERY + " on purpose, as an overload would), {} timed out{}";
+        + "with BYE, {} records written (to a throw-away store), {} refused (one in " + REFUSE_EVERY
+        + " on purpose, as an overload would), {} timed out{}";
     Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), startup.warmupCalls(),
-        report.webhooks(), report.answered(), report.echoed(), report.ended(), report.refused(), report.failed(),
-        jitSummary(report)};
+        report.webhooks(), report.answered(), report.echoed(), report.ended(), report.recorded(), report.refused(),
+        report.failed(), jitSummary(report)};
     if (report.ended() == 0) {
       LOG.warn(line + "; the first real calls will be slow", args);
     } else {
@@ -186,30 +218,37 @@ final class Warmup {
                                        int calls, Optional<LongSupplier> jit) throws IOException {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     AtomicLong webhookRequests = new AtomicLong();
+    AtomicLong recorded = new AtomicLong();
     WarmupCaller.Counts counts = new WarmupCaller.Counts();
     long compiledBefore = jit.map(LongSupplier::getAsLong).orElse(0L);
     boolean settled = false;
     int port = 0;
     try {
       HttpFrontend hook = HttpFrontend.start("127.0.0.1", 0, group, Map.of(), request -> {
-        webhookRequests.incrementAndGet();
-        return CompletableFuture.completedFuture(HttpReply.json(200, WEBHOOK_ANSWER));
+        long n = webhookRequests.getAndIncrement();
+        return CompletableFuture.completedFuture(HttpReply.json(200,
+            WEBHOOK_ANSWERS.get((int) (n % WEBHOOK_ANSWERS.size()))));
       });
       opened.push(hook);
       WebhookClient webhooks = WebhookClient.builder().eventLoopGroup(group).version(Version.get()).build();
       opened.push(webhooks);
       RingMetrics metrics = new RingMetrics(false);
       opened.push(metrics);
+      Consumer<CallRecord> records = throwAwayRecords(config, opened, recorded);
+      EventLoopLag lag = new EventLoopLag(group, RingServer.LOOP_PROBE_EVERY, System::nanoTime);
+      opened.push(lag);
       SipServer sip = null;
       for (int attempt = 1; sip == null; attempt++) {
         port = freeLoopbackPort();
         RingConfig copy = copy(config, port, URI.create("http://127.0.0.1:" + hook.port() + "/inbound"));
         RtpEndpoints endpoints = RtpEndpoints.create(copy.rtp(), group, Ticker.systemTicker());
-        AgentMediaBridge bridge = new AgentMediaBridge(endpoints, new AgentDirectory(copy, httpPort), group,
-            metrics.agentListener());
+        AgentDirectory agents = new AgentDirectory(copy, httpPort);
+        MediaBridge bridge = agents.bridge(new EchoMediaBridge(endpoints),
+            new AgentMediaBridge(endpoints, agents, group, metrics.agentListener()));
         try {
           sip = RingServer.callPath(copy, new NumberDirectory(copy), webhooks, new LiveCalls(Clock.systemUTC()),
-              metrics, bridge, record -> { }, CallObserver.none()).alsoBehind(everyNth(REFUSE_EVERY)).start();
+              metrics, bridge, records, CallObserver.none()).alsoBehind(everyNth(REFUSE_EVERY)).alsoBehind(lag)
+              .start();
           metrics.bindRtp(endpoints.totals());
         } catch (SipServer.SipStartException e) {
           if (attempt == 3) { // the free port was a hint only: another process may have taken it
@@ -224,7 +263,7 @@ final class Warmup {
       List<WarmupCaller> callers = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < CALLERS; i++) {
-        WarmupCaller caller = new WarmupCaller(i, port, NUMBER, counts);
+        WarmupCaller caller = new WarmupCaller(i, port, i % 2 == 0 ? NUMBER : UNSIGNED_NUMBER, counts);
         callers.add(caller);
         opened.push(caller);
         Thread t = new Thread(caller, THREADS + i);
@@ -232,7 +271,9 @@ final class Warmup {
         threads.add(t);
         t.start();
       }
-      settled = awaitCalls(counts, calls, deadline, jit);
+      URI metricsUri = new AgentDirectory(config, httpPort).ownHttp("/metrics");
+      Optional<String> token = config.http().adminToken().map(Secret::value);
+      settled = awaitCalls(counts, calls, deadline, jit, () -> scrape(metricsUri, token));
       callers.forEach(WarmupCaller::finish);
       long joinBy = System.nanoTime() + LAST_CALL.toNanos();
       for (Thread t : threads) {
@@ -261,7 +302,46 @@ final class Warmup {
         : OptionalLong.of(jit.get().getAsLong() - compiledBefore);
     return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), webhookRequests.get(),
         counts.answered.get(), counts.refused.get(), counts.echoed.get(), counts.ended.get(), counts.failed.get(),
-        compiled, settled && jit.isPresent(), Optional.empty());
+        recorded.get(), compiled, settled && jit.isPresent(), Optional.empty());
+  }
+
+  /**
+   * The copy's records: the server's own sink ({@link RingServer#recordsTo}) and writer, into a SQLite store in a
+   * directory of its own that is deleted when the warm-up closes. When no such store can be made (no writable
+   * temporary directory), the records go nowhere and the warm-up goes on without that path. {@code written}
+   * gets how many the writer wrote, once it has closed.
+   */
+  private static Consumer<CallRecord> throwAwayRecords(RingConfig config, Deque<AutoCloseable> opened,
+                                                      AtomicLong written) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("ringhook-warm-up-");
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("warm-up: no records store: {}", e.toString());
+      return record -> { };
+    }
+    opened.push(() -> {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Files.deleteIfExists(dir);
+    });
+    try {
+      RecordStore store = JdbcRecordStore.open("jdbc:sqlite:" + dir.resolve("records.db"), Optional.empty(),
+          Optional.empty());
+      opened.push(store);
+      RecordWriter writer = new RecordWriter(store, config.records().buffer());
+      opened.push(() -> {
+        writer.close(CLOSE_GRACE);
+        written.set(writer.written());
+      });
+      return RingServer.recordsTo(new ScannerFilter(RingServer.ACL_RECORDS_PER_SECOND, System::nanoTime), writer);
+    } catch (RecordStore.StoreException | RuntimeException e) {
+      LOG.debug("warm-up: no records store: {}", e.toString());
+      return record -> { };
+    }
   }
 
   /** A stage that reads as an hour behind once in {@code n} reads: the overload check reads it once per new INVITE. */
@@ -275,11 +355,16 @@ final class Warmup {
    * when the JVM measures its compile time), or until {@code deadline} of {@link System#nanoTime()}; returns
    * whether the JIT had caught up when it stopped waiting.
    */
-  private static boolean awaitCalls(WarmupCaller.Counts counts, int calls, long deadline, Optional<LongSupplier> jit)
-      throws InterruptedException {
+  private static boolean awaitCalls(WarmupCaller.Counts counts, int calls, long deadline, Optional<LongSupplier> jit,
+                                    Runnable scrape) throws InterruptedException {
     JitSettle settle = new JitSettle(JIT_WINDOW, JIT_SHARE);
     boolean settled = jit.isEmpty();
+    long nextScrape = System.nanoTime();
     for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
+      if (now - nextScrape >= 0) {
+        scrape.run();
+        nextScrape = now + SCRAPE_EVERY.toNanos();
+      }
       // Sampled from the start, so that a JIT already idle when the calls are made does not add a window.
       settled = jit.isEmpty() || settle.settled(now, jit.get().getAsLong());
       if (settled && counts.invites.get() >= calls) {
@@ -291,8 +376,34 @@ final class Warmup {
   }
 
   /**
-   * The configuration of the loopback copy: SIP and RTP on 127.0.0.1 (RTP in the configured range), one
-   * loopback trunk, one number whose signed webhook is {@code webhook} and whose agent is the demo agent,
+   * A GET of the server's own {@code /metrics}, as Prometheus or a load harness scrapes it while calls go on (the
+   * HTTP server's request path shares Netty's codec with the webhook client and the agent's WebSocket); the
+   * answer is read and dropped, a failure ignored. A read of the real registry, which counts nothing yet.
+   */
+  static void scrape(URI uri, Optional<String> adminToken) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+      try {
+        c.setConnectTimeout(1000);
+        c.setReadTimeout(1000);
+        adminToken.ifPresent(t -> c.setRequestProperty("Authorization", "Bearer " + t));
+        try (InputStream in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream()) {
+          if (in != null) {
+            in.transferTo(OutputStream.nullOutputStream());
+          }
+        }
+      } finally {
+        c.disconnect();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("warm-up: GET {} failed: {}", uri, e.toString());
+    }
+  }
+
+  /**
+   * The configuration of the loopback copy: SIP and RTP on 127.0.0.1 (RTP in the configured range), the
+   * configured trunks with loopback allowed, two numbers whose webhook is {@code webhook} (one signed, one not)
+   * and whose agent is the demo agent,
    * overload limits a cold JVM does not reach, loopback exempt from the per-source limit, and no warm-up of its own.
    */
   static RingConfig copy(RingConfig config, int sipPort, URI webhook) {
@@ -301,14 +412,21 @@ final class Warmup {
         config.rtp().timeout());
     NumberSettings number = new NumberSettings(NUMBER, Optional.of(webhook), Optional.of(new Secret("warm-up")),
         Optional.of(RingConfig.DEMO_AGENT), WebhookSettings.DEFAULTS);
+    NumberSettings unsigned = new NumberSettings(UNSIGNED_NUMBER, Optional.of(webhook), Optional.empty(),
+        Optional.of(RingConfig.DEMO_AGENT), WebhookSettings.DEFAULTS);
     // The overload checks run, with limits a cold JVM does not reach (it is slow by definition, and the calls
     // are what warms it; the callers never have more than CALLERS calls in flight): only everyNth's stage
     // refuses, and the set-up check does only in a second in which no set-up finished.
     AdmissionSettings a = config.admission();
     AdmissionSettings admission = new AdmissionSettings(WARM_LIMIT, a.retryAfter(), a.sourceRate(), a.sourceBurst(),
         Stream.concat(a.sourceExempt().stream(), Stream.of("127.0.0.1/32")).toList(), WARM_LIMIT, CALLERS / 4);
-    return new RingConfig(sip, rtp, List.of(new TrunkSettings("warm-up", List.of("127.0.0.1/32"), Optional.of("1"))),
-        config.http(), Map.of(NUMBER, number), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
+    // The configured trunks, each also allowing loopback (the first matches the calls), so that the ACL, the
+    // country code and the passed-on headers take the real calls' paths; none configured, none here.
+    List<TrunkSettings> trunks = config.trunks().stream().map(t -> new TrunkSettings(t.name(),
+        Stream.concat(Stream.of("127.0.0.1/32"), t.allow().stream()).toList(), t.defaultCountryCode(),
+        t.sipHeaders())).toList();
+    return new RingConfig(sip, rtp, trunks,
+        config.http(), Map.of(NUMBER, number, UNSIGNED_NUMBER, unsigned), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
         config.records(), config.shutdown(), config.logging(), admission, new StartupSettings(Duration.ZERO, 1));
   }
 

@@ -13,10 +13,11 @@ import java.util.OptionalLong;
  * @param calls    INVITEs sent
  * @param webhooks webhook requests its in-process endpoint answered
  * @param answered calls answered 200 (after the webhook, the agent's WebSocket and the RTP port)
- * @param refused  calls refused with a final failure (e.g. 503 while the JVM was still too slow)
+ * @param refused  calls refused with 503 (one in {@link Warmup#REFUSE_EVERY} on purpose, or the JVM still too slow)
  * @param echoed   calls whose RTP came back from the agent
  * @param ended    calls hung up with BYE and its 200
- * @param failed   calls whose answer did not come in time
+ * @param failed   calls whose answer did not come in time, or was a failure other than 503
+ * @param recorded call records written to the warm-up's throw-away store (the real one never sees them)
  * @param compileMillis what the JIT's compiler threads spent compiling during the warm-up, summed, when the JVM
  *                 measures it
  * @param jitSettled whether the JIT had caught up with the calls when the warm-up ended (its compilers busy for
@@ -25,9 +26,9 @@ import java.util.OptionalLong;
  * @param problem  why the call path could not be warmed (only SIP parsing was), when it could not
  */
 public record WarmupReport(Duration took, int sipPort, long calls, long webhooks, long answered, long refused,
-                           long echoed, long ended, long failed, OptionalLong compileMillis,
+                           long echoed, long ended, long failed, long recorded, OptionalLong compileMillis,
                            boolean jitSettled, Optional<String> problem) {
   /** No warm-up ran ({@code startup.warmup: 0s}). */
-  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, OptionalLong.empty(),
+  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0, OptionalLong.empty(),
       false, Optional.empty());
 }

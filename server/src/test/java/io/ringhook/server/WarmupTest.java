@@ -74,13 +74,19 @@ class WarmupTest {
       assertEquals(List.of("INFO warm-up: " + report.calls() + " synthetic calls through the call path in "
           + report.took().toMillis() + " ms (startup.warmup 60000 ms, warmup_calls 40): " + report.webhooks()
           + " webhook requests, " + report.answered() + " answered (agent WebSocket, RTP port), " + report.echoed()
-          + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.refused()
+          + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.recorded()
+          + " records written (to a throw-away store), " + report.refused()
           + " refused (one in 8 on purpose, as an overload would), "
           + report.failed() + " timed out; the JIT compiled for 0 ms (its threads' total) and had caught up"),
           logs.atLeast(Level.INFO));
     }
     assertTrue(report.calls() >= 40 && report.ended() > 0 && report.jitSettled(), report.toString());
     assertTrue(report.refused() > 0, "the refusal path ran: " + report);
+    // Every shape of INVITE (WarmupCaller.SHAPES take turns) answered 200, or refused 503 as an overload would.
+    assertEquals(0, report.failed(), report.toString());
+    assertEquals(report.calls(), report.answered() + report.refused(), report.toString());
+    assertEquals(report.answered(), report.recorded(), "a record each answered call (an overload's 503 leaves none): "
+        + report);
     assertEquals(OptionalLong.of(0), report.compileMillis());
     assertTrue(report.took().compareTo(Duration.ofSeconds(30)) < 0, "ended by its calls, not the minute: " + report);
   }

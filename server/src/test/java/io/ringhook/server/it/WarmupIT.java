@@ -10,10 +10,13 @@ import io.ringhook.server.peers.RtpPeer;
 import io.ringhook.server.peers.SipTestClient;
 import io.ringhook.sip.Outcome;
 import io.ringhook.testing.Await;
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +46,7 @@ class WarmupIT {
   @Test
   void syntheticCallsRunTheWholeCallPathAndLeaveNothingBehind() throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
+    Set<Path> storesBefore = warmUpStores();
     LogCapture logs = resources.add(LogCapture.of("io.ringhook"));
     RingFixture ring = resources.add(RingFixture.start("startup:\n  warmup: 2s\n"));
     // One line says what ran; none of the synthetic calls' own lines (call ..., RTP port ..., agent ...) shows.
@@ -60,6 +65,8 @@ class WarmupIT {
     assertTrue(w.calls() > 0 && w.webhooks() > 0 && w.answered() > 0 && w.echoed() > 0 && w.ended() > 0,
         "every stage ran: " + w);
     assertEquals(w.answered(), w.ended(), "every answered call was hung up: " + w);
+    assertTrue(w.recorded() > 0, "records written, to the warm-up's own store: " + w);
+    assertEquals(storesBefore, warmUpStores(), "the warm-up's store is deleted");
     assertTrue(w.took().compareTo(Duration.ofSeconds(2)) >= 0, w.toString());
 
     // Its SIP port is free again, UDP and TCP.
@@ -93,6 +100,13 @@ class WarmupIT {
     RtpPeer rtp = resources.add(RtpPeer.open("after-warm-up"));
     assertEquals(Outcome.CONNECTED, ring.answerAndHangUp(client, rtp, "sip:+15550000001@127.0.0.1", "+15550000002", WAIT).outcome());
     Await.until("the call's record", WAIT, () -> admin.get("/v1/calls").json().get("calls").size() == 1);
+  }
+
+  /** The warm-up's throw-away records stores in the temporary directory. */
+  private static Set<Path> warmUpStores() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("ringhook-warm-up-")).collect(Collectors.toSet());
+    }
   }
 
   /** The threads started since {@code before}, counted by name with a trailing number taken off. */
