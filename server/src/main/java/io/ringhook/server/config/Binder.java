@@ -45,7 +45,8 @@ final class Binder {
       List.of("max_queue_delay", "retry_after", "source_rate", "source_burst", "source_exempt", "max_setup_time",
           "min_setups");
   static final List<String> STARTUP_KEYS = List.of("warmup", "warmup_calls");
-  private static final Duration MAX_QUEUE_DELAY = Duration.ofMinutes(1);
+  /** The bound of both admission waits, {@code max_queue_delay} and {@code max_setup_time}. */
+  private static final Duration MAX_ADMISSION_WAIT = Duration.ofMinutes(1);
   private static final Duration MAX_WARMUP = Duration.ofMinutes(5);
   static final List<String> WEBHOOK_KEYS =
       List.of("timeout", "retries", "backoff", "max_response_bytes", "failure_response", "ca_file",
@@ -199,14 +200,14 @@ final class Binder {
   private AdmissionSettings admission(Section s) {
     AdmissionSettings d = AdmissionSettings.DEFAULTS;
     Field<Duration> delay = s.read("max_queue_delay", v -> Values.duration(v.text(), v.kind() == Kind.INT,
-        Duration.ZERO, MAX_QUEUE_DELAY));
+        Duration.ZERO, MAX_ADMISSION_WAIT));
     Field<Duration> retryAfter = s.read("retry_after", v -> Values.duration(v.text(), v.kind() == Kind.INT,
         Duration.ofSeconds(1), MAX_GRACE));
     Field<Integer> rate = s.read("source_rate", v -> Values.integer(v.text(), 0, 1_000_000, "INVITEs a second"));
     Field<Integer> burst = s.read("source_burst", v -> Values.integer(v.text(), 1, 1_000_000, "INVITEs"));
     Field<List<Node>> exemptItems = reader.list(s, "source_exempt");
     Field<Duration> setupTime = s.read("max_setup_time", v -> Values.duration(v.text(), v.kind() == Kind.INT,
-        Duration.ZERO, MAX_QUEUE_DELAY));
+        Duration.ZERO, MAX_ADMISSION_WAIT));
     Field<Integer> minSetups = s.read("min_setups", v -> Values.integer(v.text(), 0, 1_000_000, "a count"));
     List<String> exempt = new ArrayList<>();
     List<Node> nodes = exemptItems.or(List.of());
