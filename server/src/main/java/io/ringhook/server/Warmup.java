@@ -127,7 +127,7 @@ final class Warmup {
    * compiled them again while the server was busiest (BENCHMARKS.md, issue 14, sessions 11 and 12).
    */
   static final int REFUSE_EVERY = 8;
-  /** The copy's overload limits: longer than any wait of a cold JVM, shorter than {@link #everyNth}'s hour. */
+  /** The copy's overload limits: longer than any wait of a cold JVM, shorter than {@link EveryNth}'s hour. */
   static final Duration WARM_LIMIT = Duration.ofMinutes(1);
   /**
    * The in-process webhook's answers, in turn, as CRMs answer: variables of each JSON type, variables with
@@ -135,8 +135,18 @@ final class Warmup {
    */
   static final List<String> WEBHOOK_ANSWERS = List.of(
       "{\"dynamic_variables\":{\"customer\":\"warm-up\",\"tier\":1,\"vip\":false}}",
-      "{\"dynamic_variables\":{\"first_name\":\"Jim\",\"balance\":12.5},\"metadata\":{\"crm_id\":\"A-1\"}}",
+      "{\"dynamic_variables\": {\"first_name\": \"Jim\", \"balance\": 12.5}, \"metadata\": {\"crm_id\": \"A-1\"}}",
+      "{\n  \"dynamic_variables\": {\n    \"first_name\": \"Ann\",\n    \"open_tickets\": 2\n  }\n}\n",
       "{}");
+  /**
+   * The calls of the warm-up's last round, on a fresh copy (at most {@code warmup_calls}). Code that does
+   * something the first time on a thread or on an instance (a thread-local buffer, the MDC's map, a webhook
+   * client's first connection to an origin, its resolver for an event loop) did it at the start of the first
+   * round, before the JIT compiled it, and never again: compiled without that branch, it was thrown away at the
+   * first real call, on the server's own new threads and instances. The second round does it again on
+   * compiled code, so that the JIT compiles it in before the port opens.
+   */
+  static final int LAST_ROUND_CALLS = 2_000;
   /** How often the warm-up reads the HTTP port's {@code /metrics}, as a scraper would. */
   static final Duration SCRAPE_EVERY = Duration.ofMillis(500);
 
@@ -157,32 +167,51 @@ final class Warmup {
     long t0 = System.nanoTime();
     WarmupReport report;
     try (QuietLogs quiet = QuietLogs.of(QUIET)) {
-      report = callPath(config, group, httpPort, t0, t0 + budget.toNanos(), startup.warmupCalls(), jit);
+      long deadline = t0 + budget.toNanos();
+      report = callPath(config, group, httpPort, t0, deadline, startup.warmupCalls(), jit);
+      if (report.ended() > 0 && System.nanoTime() < deadline) {
+        WarmupReport last = callPath(config, group, httpPort, System.nanoTime(), deadline,
+            Math.min(LAST_ROUND_CALLS, startup.warmupCalls()), jit);
+        report = rounds(report, last, Duration.ofNanos(System.nanoTime() - t0));
+      }
     } catch (IOException | RuntimeException e) {
       String problem = e.getMessage() == null ? e.toString() : e.getMessage();
       LOG.warn("warm-up: the call path could not be warmed ({}); warming SIP parsing only", problem);
       Duration left = budget.minusNanos(System.nanoTime() - t0);
       left = left.compareTo(FALLBACK) > 0 ? FALLBACK : left;
       long invites = left.isNegative() ? 0 : SipServer.warmUp(left);
-      report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0, 0,
+      report = new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), 0, invites, 0, 0, 0, 0, 0, 0, 0, 0, 0,
           OptionalLong.empty(), false, Optional.of(problem));
       LOG.info("warm-up: {} synthetic INVITEs through SIP parsing, responses and SDP in {} ms (startup.warmup {} ms)",
           invites, report.took().toMillis(), budget.toMillis());
       return report;
     }
-    String line = "warm-up: {} synthetic calls through the call path in {} ms (startup.warmup {} ms, warmup_calls {}): "
+    String line = "warm-up: {} synthetic calls through the call path in {} ms, the last {} on a fresh copy "
+        + "(startup.warmup {} ms, warmup_calls {}): "
         + "{} webhook requests, {} answered (agent WebSocket, RTP port), {} with RTP echoed by the agent, {} ended "
-        + "with BYE, {} records written (to a throw-away store), {} refused (one in " + REFUSE_EVERY
-        + " on purpose, as an overload would), {} timed out{}";
-    Object[] args = {report.calls(), report.took().toMillis(), budget.toMillis(), startup.warmupCalls(),
+        + "with BYE, {} records written (to a throw-away store), {} refused with 503 ({} on purpose: one INVITE in "
+        + REFUSE_EVERY + ", as an overload would), {} failed{}";
+    Object[] args = {report.calls(), report.took().toMillis(), report.lastRound(), budget.toMillis(),
+        startup.warmupCalls(),
         report.webhooks(), report.answered(), report.echoed(), report.ended(), report.recorded(), report.refused(),
-        report.failed(), jitSummary(report)};
+        report.refusedOnPurpose(), report.failed(), jitSummary(report)};
     if (report.ended() == 0) {
       LOG.warn(line + "; the first real calls will be slow", args);
     } else {
       LOG.info(line, args);
     }
     return report;
+  }
+
+  /** The report of two rounds, {@code last} after {@code first}, in {@code took} from the start of the first. */
+  static WarmupReport rounds(WarmupReport first, WarmupReport last, Duration took) {
+    OptionalLong compiled = first.compileMillis().isPresent() && last.compileMillis().isPresent()
+        ? OptionalLong.of(first.compileMillis().getAsLong() + last.compileMillis().getAsLong()) : OptionalLong.empty();
+    return new WarmupReport(took, last.sipPort(), first.calls() + last.calls(), last.calls(),
+        first.webhooks() + last.webhooks(), first.answered() + last.answered(), first.refused() + last.refused(),
+        first.refusedOnPurpose() + last.refusedOnPurpose(), first.echoed() + last.echoed(),
+        first.ended() + last.ended(), first.failed() + last.failed(), first.recorded() + last.recorded(), compiled,
+        last.jitSettled(), Optional.empty());
   }
 
   /** What the JIT did, for the summary line: "" when the JVM does not measure its compile time. */
@@ -219,6 +248,7 @@ final class Warmup {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     AtomicLong webhookRequests = new AtomicLong();
     AtomicLong recorded = new AtomicLong();
+    EveryNth onPurpose = null;
     WarmupCaller.Counts counts = new WarmupCaller.Counts();
     long compiledBefore = jit.map(LongSupplier::getAsLong).orElse(0L);
     boolean settled = false;
@@ -226,17 +256,21 @@ final class Warmup {
     try {
       HttpFrontend hook = HttpFrontend.start("127.0.0.1", 0, group, Map.of(), request -> {
         long n = webhookRequests.getAndIncrement();
-        return CompletableFuture.completedFuture(HttpReply.json(200,
-            WEBHOOK_ANSWERS.get((int) (n % WEBHOOK_ANSWERS.size()))));
+        HttpReply answer = HttpReply.json(200, WEBHOOK_ANSWERS.get((int) (n % WEBHOOK_ANSWERS.size())));
+        // Some CRMs' frameworks add headers of their own: the client's response parsing sees both.
+        return CompletableFuture.completedFuture(n % 2 == 0 ? answer
+            : answer.withHeader("Server", "warm-up").withHeader("Cache-Control", "no-store"));
       });
       opened.push(hook);
-      WebhookClient webhooks = WebhookClient.builder().eventLoopGroup(group).version(Version.get()).build();
+      WebhookClient webhooks = WebhookClient.builder().eventLoopGroup(group).version(Version.get())
+          .maxConnectionsPerOrigin(config.webhook().maxConnectionsPerOrigin()).build();
       opened.push(webhooks);
       RingMetrics metrics = new RingMetrics(false);
       opened.push(metrics);
       Consumer<CallRecord> records = throwAwayRecords(config, opened, recorded);
       EventLoopLag lag = new EventLoopLag(group, RingServer.LOOP_PROBE_EVERY, System::nanoTime);
       opened.push(lag);
+      onPurpose = everyNth(REFUSE_EVERY);
       SipServer sip = null;
       for (int attempt = 1; sip == null; attempt++) {
         port = freeLoopbackPort();
@@ -247,7 +281,7 @@ final class Warmup {
             new AgentMediaBridge(endpoints, agents, group, metrics.agentListener()));
         try {
           sip = RingServer.callPath(copy, new NumberDirectory(copy), webhooks, new LiveCalls(Clock.systemUTC()),
-              metrics, bridge, records, CallObserver.none()).alsoBehind(everyNth(REFUSE_EVERY)).alsoBehind(lag)
+              metrics, bridge, records, CallObserver.none()).alsoBehind(onPurpose).alsoBehind(lag)
               .start();
           metrics.bindRtp(endpoints.totals());
         } catch (SipServer.SipStartException e) {
@@ -300,9 +334,10 @@ final class Warmup {
     }
     OptionalLong compiled = jit.isEmpty() ? OptionalLong.empty()
         : OptionalLong.of(jit.get().getAsLong() - compiledBefore);
-    return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), webhookRequests.get(),
-        counts.answered.get(), counts.refused.get(), counts.echoed.get(), counts.ended.get(), counts.failed.get(),
-        recorded.get(), compiled, settled && jit.isPresent(), Optional.empty());
+    return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), 0,
+        webhookRequests.get(),
+        counts.answered.get(), counts.refused.get(), onPurpose == null ? 0 : onPurpose.fired(), counts.echoed.get(),
+        counts.ended.get(), counts.failed.get(), recorded.get(), compiled, settled && jit.isPresent(), Optional.empty());
   }
 
   /**
@@ -345,9 +380,28 @@ final class Warmup {
   }
 
   /** A stage that reads as an hour behind once in {@code n} reads: the overload check reads it once per new INVITE. */
-  static QueueDelay everyNth(int n) {
-    AtomicLong reads = new AtomicLong();
-    return () -> reads.incrementAndGet() % n == 0 ? Duration.ofHours(1).toMillis() : 0;
+  static EveryNth everyNth(int n) {
+    return new EveryNth(n);
+  }
+
+  /** See {@link #everyNth}; counts the reads that refused. */
+  static final class EveryNth implements QueueDelay {
+    private final int n;
+    private final AtomicLong reads = new AtomicLong();
+
+    private EveryNth(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public long millis() {
+      return reads.incrementAndGet() % n == 0 ? Duration.ofHours(1).toMillis() : 0;
+    }
+
+    /** How many reads were an hour behind: the INVITEs refused on purpose. */
+    long fired() {
+      return reads.get() / n;
+    }
   }
 
   /**

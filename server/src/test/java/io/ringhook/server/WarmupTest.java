@@ -53,6 +53,7 @@ class WarmupTest {
       // The webhook stage ran; the agent's did not, so every call was refused (503) and none was answered.
       assertTrue(report.calls() > 0 && report.webhooks() > 0 && report.refused() > 0, report.toString());
       assertEquals(0, report.answered(), report.toString());
+      assertTrue(report.refusedOnPurpose() < report.refused(), "not only on purpose: " + report);
       List<String> lines = logs.atLeast(Level.INFO);
       assertEquals(1, lines.size(), String.join("\n", lines));
       assertTrue(lines.get(0).startsWith("WARN warm-up: ") && lines.get(0).endsWith("the first real calls will be slow"),
@@ -72,16 +73,20 @@ class WarmupTest {
          LogCapture logs = LogCapture.of("io.ringhook")) {
       report = Warmup.run(config, group, agents.port(), Optional.of(compiled::get));
       assertEquals(List.of("INFO warm-up: " + report.calls() + " synthetic calls through the call path in "
-          + report.took().toMillis() + " ms (startup.warmup 60000 ms, warmup_calls 40): " + report.webhooks()
+          + report.took().toMillis() + " ms, the last " + report.lastRound()
+          + " on a fresh copy (startup.warmup 60000 ms, warmup_calls 40): " + report.webhooks()
           + " webhook requests, " + report.answered() + " answered (agent WebSocket, RTP port), " + report.echoed()
           + " with RTP echoed by the agent, " + report.ended() + " ended with BYE, " + report.recorded()
-          + " records written (to a throw-away store), " + report.refused()
-          + " refused (one in 8 on purpose, as an overload would), "
-          + report.failed() + " timed out; the JIT compiled for 0 ms (its threads' total) and had caught up"),
+          + " records written (to a throw-away store), " + report.refused() + " refused with 503 ("
+          + report.refusedOnPurpose() + " on purpose: one INVITE in 8, as an overload would), "
+          + report.failed() + " failed; the JIT compiled for 0 ms (its threads' total) and had caught up"),
           logs.atLeast(Level.INFO));
     }
-    assertTrue(report.calls() >= 40 && report.ended() > 0 && report.jitSettled(), report.toString());
-    assertTrue(report.refused() > 0, "the refusal path ran: " + report);
+    assertTrue(report.calls() >= 80 && report.ended() > 0 && report.jitSettled(), report.toString());
+    assertTrue(report.lastRound() >= 40 && report.lastRound() < report.calls(),
+        "a second round of warmup_calls on a fresh copy: " + report);
+    assertTrue(report.refusedOnPurpose() > 0 && report.refusedOnPurpose() <= report.refused(),
+        "the refusal path ran: " + report);
     // Every shape of INVITE (WarmupCaller.SHAPES take turns) answered 200, or refused 503 as an overload would.
     assertEquals(0, report.failed(), report.toString());
     assertEquals(report.calls(), report.answered() + report.refused(), report.toString());
@@ -107,6 +112,7 @@ class WarmupTest {
     }
     assertTrue(report.calls() >= 40 && report.ended() > 0 && !report.jitSettled(), report.toString());
     assertTrue(report.took().compareTo(Duration.ofSeconds(4)) >= 0, "ran to its deadline: " + report);
+    assertEquals(0, report.lastRound(), "no time left for a second round: " + report);
     assertTrue(report.compileMillis().orElseThrow() >= 4000, report.toString());
   }
 
