@@ -163,7 +163,7 @@ public final class RingServer implements AutoCloseable {
       p.metrics = new RingMetrics();
       RingMetrics metrics = p.metrics;
       RecordWriter writer = p.writer;
-      ScannerFilter scanners = new ScannerFilter(ACL_RECORDS_PER_SECOND, System::nanoTime);
+      ScannerFilter scanners = scannerFilter();
       metrics.bindSuppressed(scanners::suppressed);
       p.refresh = p.numbers.startRefresh(p.store, p.blocking, p.group.next(), config.records().numbersRefresh());
 
@@ -197,7 +197,7 @@ public final class RingServer implements AutoCloseable {
         warmup = Warmup.run(config, p.group, p.http.port());
       }
       // After the warm-up, whose calls would read as lag: the overload check also reads the event loops.
-      p.loopLag = new EventLoopLag(p.group, LOOP_PROBE_EVERY, System::nanoTime);
+      p.loopLag = loopLag(p.group);
       SipServer sip = callPath(config, p.numbers, p.webhooks, live, metrics, bridge, recordsTo(scanners, writer),
           observer).alsoBehind(p.loopLag).start();
       p.sip.set(sip);
@@ -223,6 +223,20 @@ public final class RingServer implements AutoCloseable {
       p.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * The event loops' lag probe of the overload check. Made here for the server and its {@link Warmup} alike:
+   * each {@code System::nanoTime} written in a class of its own is a class of its own, and the JIT, having
+   * compiled the probe for the warm-up's, threw the code away for the server's.
+   */
+  static EventLoopLag loopLag(EventLoopGroup group) {
+    return new EventLoopLag(group, LOOP_PROBE_EVERY, System::nanoTime);
+  }
+
+  /** The filter of scanners' records (see {@link #loopLag} for why one place makes it). */
+  static ScannerFilter scannerFilter() {
+    return new ScannerFilter(ACL_RECORDS_PER_SECOND, System::nanoTime);
   }
 
   /**

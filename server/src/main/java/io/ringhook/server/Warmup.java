@@ -268,7 +268,7 @@ final class Warmup {
       RingMetrics metrics = new RingMetrics(false);
       opened.push(metrics);
       Consumer<CallRecord> records = throwAwayRecords(config, opened, recorded);
-      EventLoopLag lag = new EventLoopLag(group, RingServer.LOOP_PROBE_EVERY, System::nanoTime);
+      EventLoopLag lag = RingServer.loopLag(group);
       opened.push(lag);
       onPurpose = everyNth(REFUSE_EVERY);
       SipServer sip = null;
@@ -372,7 +372,7 @@ final class Warmup {
         writer.close(CLOSE_GRACE);
         written.set(writer.written());
       });
-      return RingServer.recordsTo(new ScannerFilter(RingServer.ACL_RECORDS_PER_SECOND, System::nanoTime), writer);
+      return RingServer.recordsTo(RingServer.scannerFilter(), writer);
     } catch (RecordStore.StoreException | RuntimeException e) {
       LOG.debug("warm-up: no records store: {}", e.toString());
       return record -> { };

@@ -122,8 +122,10 @@ final class WarmupCaller implements Runnable, AutoCloseable {
    * @param via     a second Via (a proxy's, below the caller's), or ""
    * @param route   the Route header of the requests in the dialog (the Record-Route the INVITE set up), or ""
    * @param formats the SDP offer's payload types, in the peer's order of preference
+   * @param rport   whether the caller's Via asks for the response at the source port (RFC 3581)
    */
-  record Shape(String uri, String from, String to, String headers, String via, String route, String formats) {}
+  record Shape(String uri, String from, String to, String headers, String via, String route, String formats,
+               boolean rport) {}
 
   /**
    * The shape of call {@code n}: the callers take turns through {@link #SHAPES} of them, so that the SIP parser,
@@ -134,10 +136,10 @@ final class WarmupCaller implements Runnable, AutoCloseable {
     String local = "127.0.0.1:" + sip.getLocalPort();
     String here = "127.0.0.1:" + server.getPort();
     switch ((int) ((n + id) % SHAPES)) {
-      case 0: // SIPp's (the load harness): a display name, ports in the URIs, a transport parameter
+      case 0: // SIPp's (the load harness): a display name, ports in the URIs, a transport parameter, no rport
         return new Shape("sip:" + number + "@" + here, "\"SIPp\" <sip:+15550009999@" + local + ">",
             "<sip:" + number + "@" + here + ">", "Contact: <sip:+15550009999@" + local + ";transport=UDP>\r\n"
-            + "User-Agent: ringhook warm-up\r\n", "", "", "0 8 101");
+            + "User-Agent: ringhook warm-up\r\n", "", "", "0 8 101", false);
       case 1: // a carrier's, through its proxy: user=phone, the caller asserted, capabilities, G.729 offered first
         return new Shape("sip:" + number + "@" + here + ";user=phone",
             "\"Jim Smith\" <sip:+15550000199@127.0.0.1;user=phone>", "<sip:" + number + "@127.0.0.1;user=phone>",
@@ -146,15 +148,15 @@ final class WarmupCaller implements Runnable, AutoCloseable {
             + "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE\r\nSupported: timer, replaces\r\n"
             + "X-Carrier-Ref: " + id + "-" + n + "\r\n",
             "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=z9hG4bK-wp" + id + "x" + n + "\r\n",
-            "Route: <sip:" + local + ";lr>\r\n", "18 0 8 101");
+            "Route: <sip:" + local + ";lr>\r\n", "18 0 8 101", true);
       case 2: // the international prefix dialed, a withheld caller identified by a tel: URI, PCMA first
         String dialed = "00" + number.substring(number.startsWith("+") ? 1 : 0);
         return new Shape("sip:" + dialed + "@127.0.0.1", "\"Anonymous\" <sip:anonymous@anonymous.invalid>",
             "<sip:" + dialed + "@127.0.0.1>", "Contact: <sip:caller@" + local + ">\r\n"
-            + "P-Asserted-Identity: <tel:+15550000199>\r\nPrivacy: id\r\n", "", "", "8 0 101");
+            + "P-Asserted-Identity: <tel:+15550000199>\r\nPrivacy: id\r\n", "", "", "8 0 101", true);
       default: // the plainest a peer sends
         return new Shape("sip:" + number + "@127.0.0.1", "<sip:+15550000199@127.0.0.1>", "<sip:" + number + "@127.0.0.1>",
-            "Contact: <sip:warm-up@" + local + ">\r\n", "", "", "0 8 101");
+            "Contact: <sip:warm-up@" + local + ">\r\n", "", "", "0 8 101", false);
     }
   }
 
@@ -245,7 +247,8 @@ final class WarmupCaller implements Runnable, AutoCloseable {
   private String request(String method, Shape shape, String branch, String callId, String tag, String toTag, int cseq,
                          boolean inDialog, String extra, String body) {
     return method + " " + shape.uri() + " SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:" + sip.getLocalPort() + ";branch=" + branch + ";rport\r\n" + shape.via()
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + sip.getLocalPort() + ";branch=" + branch + (shape.rport() ? ";rport" : "")
+        + "\r\n" + shape.via()
         + (inDialog ? shape.route() : "")
         + "From: " + shape.from() + ";tag=" + tag + "\r\n"
         + "To: " + shape.to() + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
