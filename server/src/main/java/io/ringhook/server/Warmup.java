@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * opens, synthetic calls through a loopback-only copy of the whole call path, so that the JIT has
  * compiled it before a carrier's first second. It ends once {@code warmup_calls} calls have been made and
  * the JIT has caught up with them ({@link JitSettle}: its compilers idle for a few seconds while the calls
- * go on), or at the {@code warmup} deadline if that comes first. The JIT compiles a method once it has run
+ * go on), then makes a last round on a fresh copy ({@link #LAST_ROUND_CALLS}), or stops at the {@code warmup}
+ * deadline if that comes first. The JIT compiles a method once it has run
  * often enough (invocation counts), so the calls made decide what is queued for compiling, and how many a
  * second a cold JVM manages varies from start to start; but with one C2 thread the queue is long, the
  * thresholds rise with it (-XX:Tier4LoadFeedback), and on one core it took about two minutes of calls
@@ -139,11 +140,12 @@ final class Warmup {
       "{\n  \"dynamic_variables\": {\n    \"first_name\": \"Ann\",\n    \"open_tickets\": 2\n  }\n}\n",
       "{}");
   /**
-   * The calls of the warm-up's last round, on a fresh copy (at most {@code warmup_calls}). Code that does
-   * something the first time on a thread or on an instance (a thread-local buffer, the MDC's map, a webhook
-   * client's first connection to an origin, its resolver for an event loop) did it at the start of the first
-   * round, before the JIT compiled it, and never again: compiled without that branch, it was thrown away at the
-   * first real call, on the server's own new threads and instances. The second round does it again on
+   * The calls the warm-up's last round, on a fresh copy, makes at least (at most {@code warmup_calls}); like the
+   * first, it goes on until the JIT has caught up (thousands more: its first calls throw compiled code away). Code
+   * that does something the first time on a thread or on an instance (a thread-local buffer, the MDC's map, a
+   * webhook client's first connection to an origin, its resolver for an event loop) did it at the start of the
+   * first round, before the JIT compiled it, and never again: compiled without that branch, it was thrown away at
+   * the first real call, on the server's own new threads and instances. The last round does it again on
    * compiled code, so that the JIT compiles it in before the port opens.
    */
   static final int LAST_ROUND_CALLS = 2_000;
@@ -192,9 +194,8 @@ final class Warmup {
         + "with BYE, {} records written (to a throw-away store), {} refused with 503 ({} on purpose: one INVITE in "
         + REFUSE_EVERY + ", as an overload would), {} failed{}";
     Object[] args = {report.calls(), report.took().toMillis(), report.lastRound(), budget.toMillis(),
-        startup.warmupCalls(),
-        report.webhooks(), report.answered(), report.echoed(), report.ended(), report.recorded(), report.refused(),
-        report.refusedOnPurpose(), report.failed(), jitSummary(report)};
+        startup.warmupCalls(), report.webhooks(), report.answered(), report.echoed(), report.ended(),
+        report.recorded(), report.refused(), report.refusedOnPurpose(), report.failed(), jitSummary(report)};
     if (report.ended() == 0) {
       LOG.warn(line + "; the first real calls will be slow", args);
     } else {
@@ -335,9 +336,9 @@ final class Warmup {
     OptionalLong compiled = jit.isEmpty() ? OptionalLong.empty()
         : OptionalLong.of(jit.get().getAsLong() - compiledBefore);
     return new WarmupReport(Duration.ofNanos(System.nanoTime() - t0), port, counts.invites.get(), 0,
-        webhookRequests.get(),
-        counts.answered.get(), counts.refused.get(), onPurpose == null ? 0 : onPurpose.fired(), counts.echoed.get(),
-        counts.ended.get(), counts.failed.get(), recorded.get(), compiled, settled && jit.isPresent(), Optional.empty());
+        webhookRequests.get(), counts.answered.get(), counts.refused.get(), onPurpose == null ? 0 : onPurpose.fired(),
+        counts.echoed.get(), counts.ended.get(), counts.failed.get(), recorded.get(), compiled,
+        settled && jit.isPresent(), Optional.empty());
   }
 
   /**
@@ -479,8 +480,8 @@ final class Warmup {
     List<TrunkSettings> trunks = config.trunks().stream().map(t -> new TrunkSettings(t.name(),
         Stream.concat(Stream.of("127.0.0.1/32"), t.allow().stream()).toList(), t.defaultCountryCode(),
         t.sipHeaders())).toList();
-    return new RingConfig(sip, rtp, trunks,
-        config.http(), Map.of(NUMBER, number, UNSIGNED_NUMBER, unsigned), WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
+    return new RingConfig(sip, rtp, trunks, config.http(), Map.of(NUMBER, number, UNSIGNED_NUMBER, unsigned),
+        WebhookSettings.DEFAULTS, Map.of(), RingConfig.DEMO_AGENT,
         config.records(), config.shutdown(), config.logging(), admission, new StartupSettings(Duration.ZERO, 1));
   }
 

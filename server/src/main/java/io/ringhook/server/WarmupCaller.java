@@ -155,8 +155,8 @@ final class WarmupCaller implements Runnable, AutoCloseable {
             "<sip:" + dialed + "@127.0.0.1>", "Contact: <sip:caller@" + local + ">\r\n"
             + "P-Asserted-Identity: <tel:+15550000199>\r\nPrivacy: id\r\n", "", "", "8 0 101", true);
       default: // the plainest a peer sends
-        return new Shape("sip:" + number + "@127.0.0.1", "<sip:+15550000199@127.0.0.1>", "<sip:" + number + "@127.0.0.1>",
-            "Contact: <sip:warm-up@" + local + ">\r\n", "", "", "0 8 101", false);
+        return new Shape("sip:" + number + "@127.0.0.1", "<sip:+15550000199@127.0.0.1>",
+            "<sip:" + number + "@127.0.0.1>", "Contact: <sip:warm-up@" + local + ">\r\n", "", "", "0 8 101", false);
     }
   }
 

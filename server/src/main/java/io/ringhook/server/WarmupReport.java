@@ -33,6 +33,6 @@ public record WarmupReport(Duration took, int sipPort, long calls, long lastRoun
                            long refused, long refusedOnPurpose, long echoed, long ended, long failed, long recorded,
                            OptionalLong compileMillis, boolean jitSettled, Optional<String> problem) {
   /** No warm-up ran ({@code startup.warmup: 0s}). */
-  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, OptionalLong.empty(),
-      false, Optional.empty());
+  public static final WarmupReport NONE = new WarmupReport(Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      OptionalLong.empty(), false, Optional.empty());
 }

@@ -69,8 +69,8 @@ class QuietLogsTest {
       own.debug("RTP port {} closed", 20000);
       child.error("the store is failing");
       sibling.info("a name that merely starts alike");
-      assertEquals(List.of("INFO call c1 from +15550000001", "DEBUG RTP port 20000 closed", "ERROR the store is failing",
-          "ERROR the store is failing", "INFO a name that merely starts alike"), encoded,
+      assertEquals(List.of("INFO call c1 from +15550000001", "DEBUG RTP port 20000 closed",
+          "ERROR the store is failing", "ERROR the store is failing", "INFO a name that merely starts alike"), encoded,
           "formatted as a written line is (the ERROR line twice: dropped, then written)");
       assertEquals("ERROR the store is failing\nINFO a name that merely starts alike\n", written());
     }
