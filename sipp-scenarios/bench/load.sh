@@ -53,7 +53,7 @@
 #   --admission FLOW  ringhook's admission section as a YAML flow mapping (default '{source_exempt: [127.0.0.1]}':
 #                     the per-source limit, 200/s by default, would otherwise refuse SIPp's single source);
 #                     `none` = no admission section (for a jar from before it)
-#   --server-warmup D ringhook's startup.warmup (its default 3m, ended sooner once 12,000 calls are made and the JIT has caught up; 0s = a cold server)
+#   --server-warmup D ringhook's startup.warmup (its default 3m, ended sooner once 12,000 calls are made and the JIT has caught up, then a last round; 0s = a cold server)
 #   --flood "N R"     during the first measured run, a second SIPp on 127.0.0.2 sends N new INVITEs at R a second
 #                     (uac-flood.xml); its results and ringhook's 503 counts are printed after the run
 #   --split           ringhook on CPU 0 alone, every peer (SIPp, the webhook, an agent process) on CPU 1 (taskset): the

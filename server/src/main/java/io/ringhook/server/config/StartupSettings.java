@@ -13,10 +13,11 @@ import java.util.Objects;
  */
 public record StartupSettings(Duration warmup, int warmupCalls) {
   /**
-   * The defaults: at least 12,000 calls and until the JIT has caught up with them, up to 3 minutes. On the
-   * 2-core reference box a cold campaign of 500 calls a second completed every call after warm-ups of 9,100
-   * calls or more; the JIT caught up after about 70 s of calls on two cores (some 30,000 calls) and 130 s on
-   * one (docs/sizing.md, BENCHMARKS.md).
+   * The defaults: at least 12,000 calls and until the JIT has caught up with them, then a last round on a fresh
+   * copy, up to 3 minutes in all. On the 2-core reference box a cold campaign of 500 calls a second completed
+   * every call after warm-ups of 9,100 calls or more; with the warm-up's calls made like real ones (session 13)
+   * both rounds took 118-131 s on two cores, and on one core the first had not caught up when the 3 minutes
+   * ran out (docs/sizing.md, BENCHMARKS.md).
    */
   public static final StartupSettings DEFAULTS = new StartupSettings(Duration.ofMinutes(3), 12_000);
 
