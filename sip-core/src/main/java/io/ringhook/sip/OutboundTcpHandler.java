@@ -45,9 +45,14 @@ final class OutboundTcpHandler extends NIOHandler {
     processor.channelKnown(socket);
   }
 
-  /** True when {@code socket} is open (connected or connecting) to exactly {@code address:port}. */
+  /**
+   * True when {@code socket} is open (connected or connecting) to exactly {@code address:port}.
+   * "Connecting" is asked first: the selector thread may finish the connect between the two
+   * questions, and asked the other way round a socket connecting at the first and connected at
+   * the second is neither (a second socket was then opened and the first closed empty).
+   */
   static boolean reaches(SocketChannel socket, InetAddress address, int port) {
-    if (!socket.isOpen() || !(socket.isConnected() || socket.isConnectionPending())) {
+    if (!socket.isOpen() || !(socket.isConnectionPending() || socket.isConnected())) {
       return false;
     }
     try {
