@@ -254,6 +254,32 @@ class SipServerTest {
   }
 
   @Test
+  void aClosedServersStackWithItsDialogsIsGarbageAtTheFirstCollection() throws Exception {
+    start(List.of(), CallDecider.connectAll());
+    send(invite("z9hG4bKinv9", "call-9@test", OFFER));
+    String tag = toTag(await("SIP/2.0 200"));
+    send(inDialog("ACK", "z9hG4bKack9", "call-9@test", tag, 1));
+    send(inDialog("BYE", "z9hG4bKbye9", "call-9@test", tag, 2));
+    await("SIP/2.0 200");
+    waitFor(() -> !ended.isEmpty());
+    // The call's dialog and transactions stay in the stack for the protocol's timers (32 s): only the stack
+    // itself becoming garbage lets them go. JAIN-SIP's SipFactory kept every stack it made, for good.
+    java.lang.ref.ReferenceQueue<Object> reclaimed = new java.lang.ref.ReferenceQueue<>();
+    java.lang.ref.WeakReference<javax.sip.SipStack> weak = new java.lang.ref.WeakReference<>(server.stack());
+    java.lang.ref.PhantomReference<javax.sip.SipStack> phantom =
+        new java.lang.ref.PhantomReference<>(server.stack(), reclaimed);
+    server.close(Duration.ofMillis(200));
+    server = null;
+    Await.until("the closed server's stack is unreachable", Duration.ofSeconds(10), () -> {
+      System.gc();
+      return weak.get() == null;
+    });
+    // Reclaimed by the collection that found it unreachable: with the RI's finalizer it would wait for the
+    // finalizer thread and one more collection, and this test makes none.
+    assertTrue(reclaimed.remove(2000) == phantom, "the stack reclaimed at the collection that found it unreachable");
+  }
+
+  @Test
   void cancelWhileRingingGets200And487AndCancelsTheDecision() throws Exception {
     pendingDecision = new CompletableFuture<>();
     CallDecision.Attempt aborted = new CallDecision.Attempt(1, Instant.now(), Duration.ofMillis(5),
