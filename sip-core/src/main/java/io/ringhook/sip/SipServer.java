@@ -103,12 +103,12 @@ public final class SipServer implements AutoCloseable {
     return config.port();
   }
 
-  /** Calls not yet ended: ringing, connecting, answered or ending. */
   /** The server's JAIN-SIP stack (tests: that a closed server's stack is let go). */
   SipStack stack() {
     return stack;
   }
 
+  /** Calls not yet ended: ringing, connecting, answered or ending. */
   public int activeCalls() {
     return calls.size();
   }
@@ -245,7 +245,7 @@ public final class SipServer implements AutoCloseable {
    * A JAIN-SIP RI stack of its own, known to nothing but its caller, and let go at the first collection once
    * closed. {@code SipFactory.createSipStack} kept every stack it made in the factory's static lists for the life
    * of the JVM, stopped or not, with all it still referenced: the start-up warm-up's two stacks kept 14,000
-   * dialogs and the copies' whole call path, about 130 MB of the heap, for the server's life ({@link RiStack} says
+   * dialogs and the copies' whole call path, about 150 MB of the heap, for the server's life ({@link RiStack} says
    * why it has no finalizer either).
    */
   static SipStack newStack(Properties properties) throws javax.sip.PeerUnavailableException {

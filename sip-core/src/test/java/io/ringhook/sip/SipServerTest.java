@@ -3,10 +3,14 @@ package io.ringhook.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringhook.testing.Await;
 import java.io.IOException;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -27,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sip.SipStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -264,10 +269,9 @@ class SipServerTest {
     waitFor(() -> !ended.isEmpty());
     // The call's dialog and transactions stay in the stack for the protocol's timers (32 s): only the stack
     // itself becoming garbage lets them go. JAIN-SIP's SipFactory kept every stack it made, for good.
-    java.lang.ref.ReferenceQueue<Object> reclaimed = new java.lang.ref.ReferenceQueue<>();
-    java.lang.ref.WeakReference<javax.sip.SipStack> weak = new java.lang.ref.WeakReference<>(server.stack());
-    java.lang.ref.PhantomReference<javax.sip.SipStack> phantom =
-        new java.lang.ref.PhantomReference<>(server.stack(), reclaimed);
+    ReferenceQueue<Object> reclaimed = new ReferenceQueue<>();
+    WeakReference<SipStack> weak = new WeakReference<>(server.stack());
+    PhantomReference<SipStack> phantom = new PhantomReference<>(server.stack(), reclaimed);
     server.close(Duration.ofMillis(200));
     server = null;
     Await.until("the closed server's stack is unreachable", Duration.ofSeconds(10), () -> {
@@ -276,7 +280,7 @@ class SipServerTest {
     });
     // Reclaimed by the collection that found it unreachable: with the RI's finalizer it would wait for the
     // finalizer thread and one more collection, and this test makes none.
-    assertTrue(reclaimed.remove(2000) == phantom, "the stack reclaimed at the collection that found it unreachable");
+    assertSame(phantom, reclaimed.remove(2000), "the stack reclaimed at the collection that found it unreachable");
   }
 
   @Test
