@@ -242,17 +242,6 @@ public final class SipServer implements AutoCloseable {
   }
 
   /**
-   * A JAIN-SIP RI stack of its own, known to nothing but its caller, and let go at the first collection once
-   * closed. {@code SipFactory.createSipStack} kept every stack it made in the factory's static lists for the life
-   * of the JVM, stopped or not, with all it still referenced: the start-up warm-up's two stacks kept 14,000
-   * dialogs and the copies' whole call path, about 150 MB of the heap, for the server's life ({@link RiStack} says
-   * why it has no finalizer either).
-   */
-  static SipStack newStack(Properties properties) throws javax.sip.PeerUnavailableException {
-    return new RiStack(properties);
-  }
-
-  /**
    * Stops {@code stack} and the thread of its event scanner. RI 1.3.0-91's stop only flags the scanner, whose
    * (non-daemon) thread stays blocked on its empty queue for good, one per stack stopped: the start-up warm-up's
    * stack would outlive it. A no-op event (a transaction ended, which the listener ignores; or, before any provider,
@@ -351,7 +340,7 @@ public final class SipServer implements AutoCloseable {
       SipProvider provider;
       List<ListeningPoint> points = new ArrayList<>();
       try {
-        stack = newStack(stackProperties());
+        stack = new RiStack(stackProperties());
         // TCP over the RI's NIO transport (one selector thread for all connections, not one or two
         // threads each), guarded at accept time by trunk, caps and the first-message deadline.
         ((SIPTransactionStack) stack).setMessageProcessorFactory(new GuardedTcpProcessor.Factory(tcpGuard, nanoTime));
