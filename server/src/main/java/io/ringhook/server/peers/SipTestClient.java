@@ -102,7 +102,9 @@ public final class SipTestClient implements AutoCloseable {
     // processed out of order and the late 180 is dropped by the finished client transaction.
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
     try {
-      this.stack = factory.createSipStack(p);
+      // new, not factory.createSipStack: the factory keeps every stack it makes for the JVM's life, so a test JVM
+      // kept every client it made, with its last transactions and dialogs, after stop().
+      this.stack = new gov.nist.javax.sip.SipStackImpl(p);
       this.addresses = factory.createAddressFactory();
       this.headers = factory.createHeaderFactory();
       this.messages = factory.createMessageFactory();
