@@ -55,6 +55,12 @@ public final class SipServer implements AutoCloseable {
    * going stale: while the oldest waits over its limit, new INVITEs get an immediate 503.
    */
   static final int RECEIVE_BUFFER = 4 * 1024 * 1024;
+  /**
+   * Seconds an ended dialog, and an INVITE's transaction after its 2xx, stay in the RI's tables (its default
+   * 8). With RiStack's 5 s for a BYE's transaction, 2 s here: 77 MB live at 1,800 calls a second, where the RI's
+   * defaults kept 278 MB (BENCHMARKS.md, issue 14, session 15).
+   */
+  static final int LINGER_SECONDS = 2;
 
   private final SipConfig config;
   private final SipStack stack;
@@ -437,10 +443,15 @@ public final class SipServer implements AutoCloseable {
       p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(RECEIVE_BUFFER));
       p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
       p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
-      // A finished call's dialog and transactions stay for the protocol's timers (32 s for a BYE's transaction
-      // over UDP, RFC 3261 17.2.2); with "Normal" the RI lets go of their parsed messages when they terminate
-      // and drops a dialog sooner: 81 MB live instead of 169 MB just after 15,000 calls at 250 a second.
+      // A finished call's dialog and transactions stay for the protocol's timers (a BYE's transaction: RiStack);
+      // with "Normal" the RI lets go of their parsed messages when they terminate and drops a dialog sooner:
+      // 81 MB live instead of 169 MB just after 15,000 calls at 250 a second.
       p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
+      // And then they linger in the RI's tables for this many seconds (its default 8): an INVITE's transaction
+      // once its 2xx is sent (its ACK is the dialog's), a dialog once ended. A late retransmission of the INVITE
+      // meets the call's registry (482) while the call lasts. The RI keeps the value in a static field: every
+      // stack made in the JVM sets it, so the warm-up's copies use this one too.
+      p.setProperty("gov.nist.javax.sip.LINGER_TIMER", Integer.toString(LINGER_SECONDS));
       p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", NioMessageProcessorFactory.class.getName());
       // Bytes received reset it: CRLF keep-alives (RFC 5626) keep a carrier's idle connection open.
       p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(config.tcp().idleTimeout().toMillis()));

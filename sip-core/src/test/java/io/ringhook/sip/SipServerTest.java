@@ -284,6 +284,28 @@ class SipServerTest {
   }
 
   @Test
+  void aRetransmittedByeGetsItsSame200ForFiveSecondsAndA481After() throws Exception {
+    start(List.of(), CallDecider.connectAll());
+    send(invite("z9hG4bKinv9", "call-9@test", OFFER));
+    String tag = toTag(await("SIP/2.0 200"));
+    send(inDialog("ACK", "z9hG4bKack9", "call-9@test", tag, 1));
+    String bye = inDialog("BYE", "z9hG4bKbye9", "call-9@test", tag, 2);
+    send(bye);
+    String ok = await("SIP/2.0 200");
+    long completed = System.nanoTime();
+    // The caller did not see that 200 and retransmits (Timer E): the completed transaction answers it again.
+    send(bye);
+    String again = await("SIP/2.0 ");
+    assertEquals(ok, again);
+    // RI's Timer J would keep the transaction 32 s; RiStack keeps it 5 s, and then the dialog is gone too.
+    Thread.sleep(Math.max(0, RiStack.COMPLETED_NON_INVITE_MS + 1000 - (System.nanoTime() - completed) / 1_000_000));
+    send(bye);
+    String late = await("SIP/2.0 ");
+    assertTrue(late.startsWith("SIP/2.0 481"), late);
+    assertEquals(1, ended.size(), "the call ended once");
+  }
+
+  @Test
   void cancelWhileRingingGets200And487AndCancelsTheDecision() throws Exception {
     pendingDecision = new CompletableFuture<>();
     CallDecision.Attempt aborted = new CallDecision.Attempt(1, Instant.now(), Duration.ofMillis(5),
