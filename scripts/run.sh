@@ -31,6 +31,10 @@ VERSION=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.sp
 OPTS=()
 # Netty loads its native epoll library: Java 22 and later warn about that unless it is allowed.
 [[ "${VERSION:-0}" -lt 22 ]] || OPTS+=(--enable-native-access=ALL-UNNAMED)
+# G1, the JVM's own choice with two or more CPUs and about 2 GB, named so that a box or container with one CPU
+# or less memory does not get Serial, whose full collections stopped every call for 0.1-0.4 s under load
+# (docs/sizing.md). RINGHOOK_JAVA_OPTS that names a collector (-XX:+Use...GC) chooses instead.
+[[ "${RINGHOOK_JAVA_OPTS:-}" =~ -XX:\+Use[A-Za-z]+GC ]] || OPTS+=(-XX:+UseG1GC)
 SERVER=yes
 case "${1:-}" in call|warm-up|-h|--help|-V|--version) SERVER=no ;; esac
 if [[ "$SERVER" == yes && "${RINGHOOK_AOT:-1}" != 0 && "${VERSION:-0}" -ge 25 ]]; then

@@ -152,6 +152,8 @@ public final class RingServer implements AutoCloseable {
     try {
       p.group = new MultiThreadIoEventLoopGroup(0, NettyTransport.ioHandlerFactory());
       LOG.info("network I/O: {}", NettyTransport.describe());
+      Collector.advice(Collector.names(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory())
+          .ifPresent(LOG::warn);
       // Bounded: requests beyond what the database keeps up with get 503 rather than queue forever.
       p.blocking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
           daemon("ringhook-admin"), new ThreadPoolExecutor.AbortPolicy());
