@@ -26,10 +26,10 @@ final class RiStack extends SipStackImpl {
    * How long a non-INVITE server transaction (a BYE's, an OPTIONS') stays completed over UDP, answering
    * retransmissions of its request with its response, before it goes: 5 s, as Kamailio's and OpenSIPS's
    * {@code tm} keep one ({@code wt_timer}), not Timer J's 32 s. Each keeps its request's and response's
-   * bytes and about 30 other objects, 2-3 KB: at 1,200 calls a second 32 s of BYEs are about 100 MB that
-   * every young collection copies until they are old. A caller whose 200 to its BYE was lost retransmits it
-   * 0.5, 1.5, 3.5 s later (Timer E); one that lost every answer for 5 s gets 481 instead, and ends the call
-   * all the same (RFC 3261 15.1.1).
+   * bytes and a few dozen other objects, 2-3 KB in a heap dump: at 1,200 calls a second 32 s of BYEs are
+   * about 100 MB that young collections copy until they are old. A caller whose 200 to its BYE was lost
+   * retransmits it 0.5, 1.5 and 3.5 s later (Timer E) and gets the same 200; one that lost every answer for
+   * 5 s gets 481 instead, and ends the call all the same (RFC 3261 15.1.1).
    */
   static final int COMPLETED_NON_INVITE_MS = 5000;
 
